@@ -1,0 +1,171 @@
+package webcall.http;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import webcall.peerjs.PeerJsEndpoint;
+
+/**
+ * Every HTTP request that is not Socket.IO's: the PeerJS server, the redirect to a new room, the call page and the
+ * static files. Socket.IO requests pass on down the pipeline untouched.
+ */
+@ChannelHandler.Sharable
+public final class HttpRouter extends ChannelInboundHandlerAdapter {
+  public static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+  /** No inline script: the page's settings travel in data- attributes. */
+  static final String CSP =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:;"
+          + " connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+  private final String socketIoPrefix;
+  private final PeerJsEndpoint peerjs;
+  private final StaticFiles files;
+  private final byte[][] roomPage;
+
+  public HttpRouter(String socketIoPath, PeerJsEndpoint peerjs, StaticFiles files) {
+    this.socketIoPrefix = socketIoPath + "/";
+    this.peerjs = peerjs;
+    this.files = files;
+    StaticFiles.Asset page = files.get("room.html");
+    if (page == null) {
+      throw new IllegalStateException("static/room.html is missing");
+    }
+    String html = new String(page.body(), StandardCharsets.UTF_8)
+        .replace("{{peerPath}}", escape(peerjs.options().path().isEmpty() ? "/" : peerjs.options().path()))
+        .replace("{{peerKey}}", escape(peerjs.options().key()));
+    String[] parts = html.split("\\{\\{room}}", -1);
+    this.roomPage = new byte[parts.length][];
+    for (int i = 0; i < parts.length; i++) {
+      roomPage[i] = parts[i].getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof FullHttpRequest req)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    if (req.decoderResult().isFailure()) {
+      try {
+        Responses.send(ctx, req, decodeFailure(req.decoderResult().cause()));
+      } finally {
+        req.release();
+      }
+      return;
+    }
+    String path = new QueryStringDecoder(req.uri()).path();
+    if (path.startsWith(socketIoPrefix)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    try {
+      if (peerjs.owns(path)) {
+        peerjs.handle(ctx, req, path);
+      } else {
+        Responses.send(ctx, req, route(req, path));
+      }
+    } finally {
+      req.release();
+    }
+  }
+
+  private static FullHttpResponse decodeFailure(Throwable cause) {
+    if (cause instanceof TooLongHttpLineException) {
+      return Responses.text(HttpResponseStatus.REQUEST_URI_TOO_LONG, "URI Too Long");
+    }
+    if (cause instanceof TooLongHttpHeaderException) {
+      return Responses.text(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request Header Fields Too Large");
+    }
+    if (cause instanceof TooLongFrameException) {
+      return Responses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Payload Too Large");
+    }
+    return Responses.text(HttpResponseStatus.BAD_REQUEST, "Bad Request");
+  }
+
+  private FullHttpResponse route(FullHttpRequest req, String path) {
+    if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
+      FullHttpResponse res = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method Not Allowed");
+      res.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+      return res;
+    }
+    if (path.equals("/")) {
+      FullHttpResponse res = Responses.empty(HttpResponseStatus.FOUND);
+      // Relative, never built from Host: a forged Host cannot turn this into an open redirect.
+      res.headers().set(HttpHeaderNames.LOCATION, "/" + UUID.randomUUID());
+      res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+      return res;
+    }
+    if (path.startsWith("/assets/") || path.startsWith("/vendor/")) {
+      return asset(req, path.substring(1));
+    }
+    String room = path.substring(1);
+    if (ROOM_ID.matcher(room).matches()) {
+      return page(room);
+    }
+    return Responses.text(HttpResponseStatus.NOT_FOUND, "Not Found");
+  }
+
+  private FullHttpResponse asset(FullHttpRequest req, String name) {
+    StaticFiles.Asset a = name.contains("..") ? null : files.get(name);
+    if (a == null) {
+      return Responses.text(HttpResponseStatus.NOT_FOUND, "Not Found");
+    }
+    FullHttpResponse res;
+    if (a.etag().equals(req.headers().get(HttpHeaderNames.IF_NONE_MATCH))) {
+      res = Responses.empty(HttpResponseStatus.NOT_MODIFIED);
+    } else {
+      res = Responses.of(HttpResponseStatus.OK, a.contentType(), a.body());
+    }
+    res.headers().set(HttpHeaderNames.ETAG, a.etag());
+    res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+    return res;
+  }
+
+  private FullHttpResponse page(String room) {
+    int size = 0;
+    for (byte[] part : roomPage) {
+      size += part.length;
+    }
+    byte[] roomBytes = room.getBytes(StandardCharsets.US_ASCII);
+    byte[] body = new byte[size + roomBytes.length * (roomPage.length - 1)];
+    int at = 0;
+    for (int i = 0; i < roomPage.length; i++) {
+      if (i > 0) {
+        System.arraycopy(roomBytes, 0, body, at, roomBytes.length);
+        at += roomBytes.length;
+      }
+      System.arraycopy(roomPage[i], 0, body, at, roomPage[i].length);
+      at += roomPage[i].length;
+    }
+    FullHttpResponse res = Responses.of(HttpResponseStatus.OK, Responses.HTML, body);
+    securityHeaders(res);
+    res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    return res;
+  }
+
+  static void securityHeaders(FullHttpResponse res) {
+    res.headers().set("Content-Security-Policy", CSP);
+    res.headers().set("X-Frame-Options", "DENY");
+    res.headers().set("Referrer-Policy", "no-referrer");
+    res.headers().set("Permissions-Policy", "camera=(self), microphone=(self), display-capture=(self)");
+  }
+
+  /** The room id is checked by ROOM_ID; these come from flags, so escape them anyway. */
+  private static String escape(String s) {
+    return s.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+}

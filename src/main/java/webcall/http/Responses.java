@@ -1,0 +1,60 @@
+package webcall.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/** Builds and sends plain HTTP responses, minding keep-alive and HEAD. */
+public final class Responses {
+  public static final String TEXT = "text/plain; charset=utf-8";
+  public static final String HTML = "text/html; charset=utf-8";
+  public static final String JSON = "application/json; charset=utf-8";
+
+  private Responses() {}
+
+  public static FullHttpResponse of(HttpResponseStatus status, String contentType, byte[] body) {
+    FullHttpResponse res =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    if (contentType != null) {
+      res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    }
+    res.headers().set("X-Content-Type-Options", "nosniff");
+    return res;
+  }
+
+  public static FullHttpResponse text(HttpResponseStatus status, String body) {
+    return of(status, TEXT, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static FullHttpResponse empty(HttpResponseStatus status) {
+    return of(status, null, new byte[0]);
+  }
+
+  /** Writes the response, keeping the connection open when the client asked for it. */
+  public static void send(ChannelHandlerContext ctx, HttpRequest req, FullHttpResponse res) {
+    HttpUtil.setContentLength(res, res.content().readableBytes());
+    if (req.method().equals(HttpMethod.HEAD)) {
+      res.content().clear();
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(req) && res.status().code() < 500;
+    if (keepAlive) {
+      if (!req.protocolVersion().isKeepAliveDefault()) {
+        res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      }
+      ctx.writeAndFlush(res);
+    } else {
+      res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+}

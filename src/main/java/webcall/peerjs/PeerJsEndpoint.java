@@ -1,0 +1,231 @@
+package webcall.peerjs;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.ssl.SslHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import webcall.http.Responses;
+
+/**
+ * The PeerJS server's HTTP side: the banner, {@code /{key}/id}, {@code /{key}/peers}, CORS, and the upgrade of
+ * {@code {path}/peerjs} to a PeerJS WebSocket. It also runs the realm's two sweeps.
+ */
+public final class PeerJsEndpoint {
+  static final String BANNER =
+      "{\"name\":\"PeerJS Server\",\"description\":\"A server side element to broker connections between"
+          + " PeerJS clients.\",\"website\":\"https://peerjs.com/\"}";
+
+  private final PeerJsOptions options;
+  private final Realm realm;
+  private final ObjectMapper json;
+  private final Predicate<FullHttpRequest> upgradeAllowed;
+  private final String base;
+  private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+
+  /**
+   * @param upgradeAllowed decides whether a WebSocket upgrade may proceed (the Origin check); a refused one gets 403
+   *     before any 101
+   */
+  public PeerJsEndpoint(PeerJsOptions options, Predicate<FullHttpRequest> upgradeAllowed) {
+    this.options = options;
+    this.realm = new Realm(options);
+    this.upgradeAllowed = upgradeAllowed;
+    this.base = options.path().toLowerCase(Locale.ROOT);
+    JsonFactory factory =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(100_000).build())
+            .build();
+    this.json = new ObjectMapper(factory);
+  }
+
+  public Realm realm() {
+    return realm;
+  }
+
+  public PeerJsOptions options() {
+    return options;
+  }
+
+  /** Starts the liveness sweep (every 300 ms, as the reference) and the queue expiry sweep. */
+  public void startTimers(ScheduledExecutorService executor) {
+    timers.add(
+        executor.scheduleAtFixedRate(
+            () -> realm.dropSilentClients(Realm.now()), 300, 300, TimeUnit.MILLISECONDS));
+    long every = options.cleanupInterval().toMillis();
+    timers.add(
+        executor.scheduleAtFixedRate(
+            () -> realm.expireQueues(Realm.now()), every, every, TimeUnit.MILLISECONDS));
+  }
+
+  public void stopTimers() {
+    timers.forEach(t -> t.cancel(false));
+    timers.clear();
+  }
+
+  /** Whether a request path belongs to the PeerJS server (HTTP routing is case-insensitive, as Express's). */
+  public boolean owns(String path) {
+    String p = path.toLowerCase(Locale.ROOT);
+    return base.isEmpty() || p.equals(base) || p.startsWith(base + "/");
+  }
+
+  /** Handles a request for which {@link #owns} is true. Releases nothing: the caller owns the request. */
+  public void handle(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
+    if (path.equals(options.webSocketPath()) && isUpgrade(req)) {
+      upgrade(ctx, req);
+      return;
+    }
+    FullHttpResponse res = route(req, path);
+    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+    if (origin != null) {
+      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    }
+    res.headers().add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+    Responses.send(ctx, req, res);
+  }
+
+  private static boolean isUpgrade(FullHttpRequest req) {
+    return req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+        && HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE));
+  }
+
+  private FullHttpResponse route(FullHttpRequest req, String path) {
+    if (isUpgrade(req)) {
+      // The reference answers a WebSocket upgrade on any other path with a bare 400.
+      return Responses.of(HttpResponseStatus.BAD_REQUEST, Responses.HTML, "Bad Request".getBytes(StandardCharsets.UTF_8));
+    }
+    if (req.method().equals(HttpMethod.OPTIONS)) {
+      FullHttpResponse res = Responses.empty(HttpResponseStatus.NO_CONTENT);
+      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET,HEAD,PUT,PATCH,POST,DELETE");
+      String asked = req.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
+      if (asked != null) {
+        res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, asked);
+        res.headers().add(HttpHeaderNames.VARY, HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
+      }
+      return res;
+    }
+    boolean get = req.method().equals(HttpMethod.GET) || req.method().equals(HttpMethod.HEAD);
+    String rest = path.substring(Math.min(path.length(), base.length()));
+    if (rest.endsWith("/")) {
+      rest = rest.substring(0, rest.length() - 1);
+    }
+    String[] parts = rest.isEmpty() ? new String[0] : rest.substring(1).split("/", -1);
+    if (get && parts.length == 0) {
+      return Responses.of(HttpResponseStatus.OK, Responses.JSON, BANNER.getBytes(StandardCharsets.UTF_8));
+    }
+    if (get && parts.length == 2 && parts[1].equalsIgnoreCase("id")) {
+      return Responses.of(HttpResponseStatus.OK, Responses.HTML, newId().getBytes(StandardCharsets.UTF_8));
+    }
+    if (get && parts.length == 2 && parts[1].equalsIgnoreCase("peers")) {
+      if (!options.allowDiscovery()) {
+        return Responses.text(HttpResponseStatus.UNAUTHORIZED, "Unauthorized");
+      }
+      try {
+        return Responses.of(HttpResponseStatus.OK, Responses.JSON, json.writeValueAsBytes(realm.ids()));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return Responses.text(HttpResponseStatus.NOT_FOUND, "Not Found");
+  }
+
+  /** A fresh UUID that no connected client holds. Ids are not reserved: the WebSocket claims them. */
+  private String newId() {
+    String id;
+    do {
+      id = UUID.randomUUID().toString();
+    } while (realm.get(id) != null);
+    return id;
+  }
+
+  private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req) {
+    Channel ch = ctx.channel();
+    if (!upgradeAllowed.test(req)) {
+      Responses.send(ctx, req, Responses.text(HttpResponseStatus.FORBIDDEN, "Origin not allowed"));
+      return;
+    }
+    PeerJsOptions.Limits limits = options.limits();
+    WebSocketDecoderConfig decoder =
+        WebSocketDecoderConfig.newBuilder()
+            .maxFramePayloadLength(limits.maxFrameBytes())
+            .allowExtensions(false)
+            .closeOnProtocolViolation(true)
+            .withUTF8Validator(true)
+            .build();
+    String scheme = ch.pipeline().get(SslHandler.class) != null ? "wss" : "ws";
+    String url = scheme + "://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + options.webSocketPath();
+    WebSocketServerHandshaker handshaker =
+        new WebSocketServerHandshakerFactory(url, null, decoder).newHandshaker(req);
+    if (handshaker == null) {
+      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch);
+      return;
+    }
+    Map<String, List<String>> params = new QueryStringDecoder(req.uri()).parameters();
+    PeerSocketHandler socket = new PeerSocketHandler(realm, json);
+    keepOnlyHttpCodec(ch.pipeline());
+    ch.pipeline().addLast("peerjs-aggregator", new WebSocketFrameAggregator(limits.maxFrameBytes()));
+    ch.pipeline().addLast("peerjs-socket", socket);
+    ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(limits.outboundBytes() / 2, limits.outboundBytes()));
+    handshaker
+        .handshake(ch, req)
+        .addListener(
+            f -> {
+              if (f.isSuccess()) {
+                socket.start(ch, last(params, "id"), last(params, "token"), last(params, "key"));
+              } else {
+                ch.close();
+              }
+            });
+  }
+
+  /** Removes every handler but TLS and the HTTP codec, which the handshaker swaps for the WebSocket codec. */
+  private static void keepOnlyHttpCodec(ChannelPipeline p) {
+    for (Map.Entry<String, ChannelHandler> e : new ArrayList<>(p.toMap().entrySet())) {
+      ChannelHandler h = e.getValue();
+      boolean keep =
+          h instanceof SslHandler
+              || h instanceof HttpRequestDecoder
+              || h instanceof HttpResponseEncoder
+              || h instanceof HttpObjectAggregator;
+      if (!keep) {
+        p.remove(e.getKey());
+      }
+    }
+  }
+
+  /** URLSearchParams semantics: the last of repeated parameters wins. */
+  private static String last(Map<String, List<String>> params, String name) {
+    List<String> values = params.get(name);
+    return values == null || values.isEmpty() ? null : values.get(values.size() - 1);
+  }
+}

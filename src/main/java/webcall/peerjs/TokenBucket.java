@@ -1,0 +1,28 @@
+package webcall.peerjs;
+
+/** A rate limit for one connection; used only from that connection's event loop, so it needs no locking. */
+final class TokenBucket {
+  private final double perNano;
+  private final double burst;
+  private double tokens;
+  private long last;
+
+  TokenBucket(double perSecond, double burst) {
+    this.perNano = perSecond / 1e9;
+    this.burst = burst;
+    this.tokens = burst;
+    this.last = System.nanoTime();
+  }
+
+  /** Takes one token; false when the bucket is empty. */
+  boolean take() {
+    long now = System.nanoTime();
+    tokens = Math.min(burst, tokens + (now - last) * perNano);
+    last = now;
+    if (tokens < 1) {
+      return false;
+    }
+    tokens -= 1;
+    return true;
+  }
+}

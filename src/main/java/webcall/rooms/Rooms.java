@@ -1,0 +1,120 @@
+package webcall.rooms;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Who is in which room. A Socket.IO session is in at most one room, under one PeerJS id; a PeerJS id is in at most
+ * one room. All changes happen atomically here.
+ */
+public final class Rooms {
+  /** A session's place: its room and the PeerJS id it joined with. */
+  public record Member(UUID session, String room, String peerId) {}
+
+  /** What a join did. {@code replaced} is the earlier session of a client that reconnected, or null. */
+  public record Joined(JoinError error, List<Member> others, Member replaced) {}
+
+  public enum JoinError {
+    ALREADY_JOINED("already-joined", "This connection has already joined a room."),
+    BAD_ROOM("bad-room", "The room id is not valid."),
+    BAD_USER("bad-user", "The user id is not a PeerJS id held by this client."),
+    USER_ELSEWHERE("user-in-other-room", "This PeerJS id is already in another room."),
+    ROOM_FULL("room-full", "The room is full.");
+
+    private final String code;
+    private final String message;
+
+    JoinError(String code, String message) {
+      this.code = code;
+      this.message = message;
+    }
+
+    public String code() {
+      return code;
+    }
+
+    public String message() {
+      return message;
+    }
+  }
+
+  private final int capacity;
+  private final Map<String, Map<UUID, Member>> rooms = new ConcurrentHashMap<>();
+  private final Map<UUID, Member> bySession = new ConcurrentHashMap<>();
+  private final Map<String, Member> byPeer = new ConcurrentHashMap<>();
+
+  public Rooms(int capacity) {
+    this.capacity = capacity;
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+
+  /** Joins {@code session} to {@code room} as {@code peerId}, replacing an earlier session with that id there. */
+  public synchronized Joined join(UUID session, String room, String peerId) {
+    if (bySession.containsKey(session)) {
+      return new Joined(JoinError.ALREADY_JOINED, List.of(), null);
+    }
+    Member previous = byPeer.get(peerId);
+    if (previous != null && !previous.room().equals(room)) {
+      return new Joined(JoinError.USER_ELSEWHERE, List.of(), null);
+    }
+    Map<UUID, Member> members = rooms.get(room);
+    int present = members == null ? 0 : members.size() - (previous != null ? 1 : 0);
+    if (present >= capacity) {
+      return new Joined(JoinError.ROOM_FULL, List.of(), null);
+    }
+    if (previous != null) {
+      remove(previous);
+      members = rooms.get(room);
+    }
+    if (members == null) {
+      members = new LinkedHashMap<>();
+      rooms.put(room, members);
+    }
+    List<Member> others = new ArrayList<>(members.values());
+    Member me = new Member(session, room, peerId);
+    members.put(session, me);
+    bySession.put(session, me);
+    byPeer.put(peerId, me);
+    return new Joined(null, others, previous);
+  }
+
+  /** Removes the session; returns its membership once, null ever after (so a leave is announced exactly once). */
+  public synchronized Member leave(UUID session) {
+    Member m = bySession.get(session);
+    if (m != null) {
+      remove(m);
+    }
+    return m;
+  }
+
+  private void remove(Member m) {
+    bySession.remove(m.session());
+    byPeer.remove(m.peerId(), m);
+    Map<UUID, Member> members = rooms.get(m.room());
+    if (members != null) {
+      members.remove(m.session());
+      if (members.isEmpty()) {
+        rooms.remove(m.room());
+      }
+    }
+  }
+
+  public Member memberOf(UUID session) {
+    return bySession.get(session);
+  }
+
+  public int roomCount() {
+    return rooms.size();
+  }
+
+  public int memberCount() {
+    return bySession.size();
+  }
+}

@@ -1,0 +1,88 @@
+// Media calls through PeerJS: at most one call per remote peer, its tile shown while the call lives.
+import { t } from './i18n.js';
+
+// Ask for the other side's audio and video even when we send none (receive-only and audio-only members).
+const RECEIVE_BOTH = { offerToReceiveAudio: true, offerToReceiveVideo: true };
+const FAILED_GRACE_MS = 10000;
+
+export class Calls {
+  constructor({ peer, tiles, localStream, onRemoteStream }) {
+    this.peer = peer;
+    this.tiles = tiles;
+    this.localStream = localStream;
+    this.onRemoteStream = onRemoteStream;
+    this.calls = new Map();
+  }
+
+  /** Calls a peer that has just joined. An older call with it is replaced, never doubled. */
+  call(id) {
+    this.drop(id);
+    const call = this.peer.call(id, this.localStream ?? new MediaStream(), { constraints: RECEIVE_BOTH });
+    if (call) this.track(call);
+  }
+
+  /** Answers an incoming call, replacing any older call with the same peer. */
+  answer(call) {
+    const old = this.calls.get(call.peer);
+    this.calls.set(call.peer, call);
+    if (old && old !== call) old.close();
+    call.answer(this.localStream ?? undefined);
+    this.track(call);
+  }
+
+  track(call) {
+    const id = call.peer;
+    this.calls.set(id, call);
+    const current = () => this.calls.get(id) === call;
+    call.on('stream', (stream) => {
+      if (!current()) return;
+      this.tiles.show(id, stream);
+      this.onRemoteStream?.(id);
+    });
+    call.on('close', () => {
+      if (!current()) return;
+      this.calls.delete(id);
+      this.tiles.remove(id);
+    });
+    call.on('error', () => {
+      if (current()) this.tiles.setBadge(id, t('connectionFailed'));
+    });
+    this.watch(call, current);
+  }
+
+  /** A failing connection is marked on its tile, and dropped if it does not recover: no frozen tiles. */
+  watch(call, current) {
+    const pc = call.peerConnection;
+    if (!pc) return;
+    let timer = null;
+    pc.addEventListener('connectionstatechange', () => {
+      if (!current()) return;
+      clearTimeout(timer);
+      switch (pc.connectionState) {
+        case 'connected':
+          this.tiles.setBadge(call.peer, '');
+          break;
+        case 'disconnected':
+          this.tiles.setBadge(call.peer, t('reconnecting'));
+          break;
+        case 'failed':
+          this.tiles.setBadge(call.peer, t('connectionFailed'));
+          timer = setTimeout(() => { if (current() && pc.connectionState === 'failed') this.drop(call.peer); }, FAILED_GRACE_MS);
+          break;
+        default:
+      }
+    });
+  }
+
+  /** Ends the call with a peer (it left) and removes its tile. */
+  drop(id) {
+    const call = this.calls.get(id);
+    this.calls.delete(id);
+    if (call) call.close();
+    this.tiles.remove(id);
+  }
+
+  size() {
+    return this.calls.size;
+  }
+}
