@@ -110,6 +110,12 @@ public final class Rooms {
     return bySession.get(session);
   }
 
+  /** Members in a room; 0 for a room that does not exist (an empty room is forgotten). */
+  public synchronized int size(String room) {
+    Map<UUID, Member> members = rooms.get(room);
+    return members == null ? 0 : members.size();
+  }
+
   public int roomCount() {
     return rooms.size();
   }
