@@ -34,6 +34,8 @@ export class Calls {
     const id = call.peer;
     this.calls.set(id, call);
     const current = () => this.calls.get(id) === call;
+    // A tile from the start: a member who sends nothing (receive-only) is still seen to be in the call.
+    this.tiles.show(id, null);
     call.on('stream', (stream) => {
       if (!current()) return;
       this.tiles.show(id, stream);

@@ -7,7 +7,7 @@ export class Tiles {
     this.tiles = new Map();
   }
 
-  /** Shows a stream in the tile for id, creating the tile once. */
+  /** Shows a stream (or, with null, an empty tile) for id, creating the tile once. */
   show(id, stream, { local = false, label } = {}) {
     let tile = this.tiles.get(id);
     if (!tile) {
@@ -27,7 +27,7 @@ export class Tiles {
     }
     tile.querySelector('figcaption').textContent = label ?? t('participant');
     const video = tile.querySelector('video');
-    if (video.srcObject !== stream) {
+    if (stream && video.srcObject !== stream) {
       video.srcObject = stream;
       this.play(tile, video);
     }
