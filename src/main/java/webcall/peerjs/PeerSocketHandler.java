@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import webcall.limit.TokenBucket;
 import webcall.logging.LogText;
 
 /**

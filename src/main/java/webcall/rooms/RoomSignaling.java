@@ -6,28 +6,52 @@ import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.SocketIOServer;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import webcall.http.HttpRouter;
+import webcall.limit.TokenBucket;
 import webcall.logging.LogText;
 import webcall.peerjs.PeerClient;
 import webcall.peerjs.Realm;
 
 /**
- * The room events of the original system on Socket.IO: {@code join-room(roomId, userId, {token})} joins, the others
- * get {@code user-connected(userId)}, and a disconnect sends {@code user-disconnected(userId)} exactly once. Unlike
- * the original, the ids are checked: the room id by its rule, the user id by the PeerJS token only its holder knows.
+ * The room events on Socket.IO (docs/signaling.md). The original three: {@code join-room(roomId, userId, {token,
+ * ...profile})} joins and the others get {@code user-connected(userId, profile)}; a disconnect sends {@code
+ * user-disconnected(userId)} exactly once. Added: {@code state} (name, mute, camera, screen share) and {@code chat}.
+ * Unlike the original, everything is checked: the room id by its rule, the user id by the PeerJS token only its
+ * holder knows, texts by length, and every socket by rate.
  */
 public final class RoomSignaling {
   private static final Logger log = LoggerFactory.getLogger(RoomSignaling.class);
 
   public static final String JOIN = "join-room";
+  public static final String STATE = "state";
+  public static final String CHAT = "chat";
   public static final String USER_CONNECTED = "user-connected";
   public static final String USER_DISCONNECTED = "user-disconnected";
+  public static final String USER_STATE = "user-state";
+  public static final String CHAT_MESSAGE = "chat-message";
+  public static final int MAX_CHAT = 2000;
+
+  /** Events per socket: 20/s with bursts of 50; a socket still over the limit after 10 s is disconnected. */
+  private static final double EVENTS_PER_SECOND = 20;
+  private static final double EVENT_BURST = 50;
+  private static final long FLOOD_GRACE_NANOS = 10_000_000_000L;
 
   private final SocketIOServer io;
   private final Realm realm;
   private final Rooms rooms;
+  private final Map<UUID, Flow> flows = new ConcurrentHashMap<>();
+  private final AtomicLong dropped = new AtomicLong();
+
+  /** One socket's rate limit and, while it floods, since when. */
+  private static final class Flow {
+    final TokenBucket bucket = new TokenBucket(EVENTS_PER_SECOND, EVENT_BURST);
+    volatile long floodingSince;
+  }
 
   public RoomSignaling(SocketIOServer io, Realm realm, Rooms rooms) {
     this.io = io;
@@ -38,24 +62,56 @@ public final class RoomSignaling {
   /** Registers the listeners; call before the server starts. */
   public void install() {
     io.addMultiTypeEventListener(JOIN, this::onJoin, Object.class, Object.class, Object.class);
+    io.addMultiTypeEventListener(STATE, this::onState, Object.class);
+    io.addMultiTypeEventListener(CHAT, this::onChat, Object.class);
     io.addDisconnectListener(this::onDisconnect);
   }
 
+  /** Events dropped for going over the rate limit since start. */
+  public long droppedEvents() {
+    return dropped.get();
+  }
+
+  private boolean admit(SocketIOClient client) {
+    Flow flow = flows.computeIfAbsent(client.getSessionId(), k -> new Flow());
+    if (flow.bucket.take()) {
+      flow.floodingSince = 0;
+      return true;
+    }
+    dropped.incrementAndGet();
+    long now = System.nanoTime();
+    if (flow.floodingSince == 0) {
+      flow.floodingSince = now;
+    } else if (now - flow.floodingSince > FLOOD_GRACE_NANOS) {
+      log.info("event=flood-disconnect session={}", client.getSessionId());
+      client.disconnect();
+    }
+    return false;
+  }
+
   private void onJoin(SocketIOClient client, MultiTypeArgs args, AckRequest ack) {
+    if (!admit(client)) {
+      return;
+    }
     Object room = args.get(0);
     Object user = args.get(1);
-    Object proof = args.get(2);
+    Map<?, ?> extra = args.get(2) instanceof Map<?, ?> m ? m : Map.of();
     if (!(room instanceof String roomId) || !HttpRouter.ROOM_ID.matcher(roomId).matches()) {
       reject(client, ack, Rooms.JoinError.BAD_ROOM);
       return;
     }
-    String token = proof instanceof Map<?, ?> m && m.get("token") instanceof String t ? t : null;
+    String token = extra.get("token") instanceof String t ? t : null;
     PeerClient peer = user instanceof String userId ? realm.get(userId) : null;
     if (peer == null || !peer.tokenMatches(token)) {
       reject(client, ack, Rooms.JoinError.BAD_USER);
       return;
     }
-    Rooms.Joined joined = rooms.join(client.getSessionId(), roomId, peer.id());
+    Profile profile = Profile.ANONYMOUS.with(extra);
+    if (profile == null) {
+      reject(client, ack, Rooms.JoinError.BAD_PROFILE);
+      return;
+    }
+    Rooms.Joined joined = rooms.join(client.getSessionId(), roomId, peer.id(), profile);
     if (joined.error() != null) {
       reject(client, ack, joined.error());
       return;
@@ -68,32 +124,88 @@ public final class RoomSignaling {
       }
     }
     client.joinRoom(roomId);
-    io.getRoomOperations(roomId).sendEvent(USER_CONNECTED, client, peer.id());
-    log.info(
-        "event=join room={} peer={} others={}", roomId, LogText.escape(peer.id()), joined.others().size());
+    io.getRoomOperations(roomId).sendEvent(USER_CONNECTED, client, peer.id(), profile.toWire(peer.id()));
+    log.info("event=join room={} peer={} others={}", roomId, LogText.escape(peer.id()), joined.others().size());
     if (ack.isAckRequested()) {
       Map<String, Object> reply = new LinkedHashMap<>();
       reply.put("ok", true);
       reply.put("members", joined.others().stream().map(Rooms.Member::peerId).toList());
+      reply.put("participants", joined.others().stream().map(Rooms.Member::toWire).toList());
       reply.put("capacity", rooms.capacity());
       ack.sendAckData(reply);
     }
   }
 
+  private void onState(SocketIOClient client, MultiTypeArgs args, AckRequest ack) {
+    if (!admit(client)) {
+      return;
+    }
+    Rooms.Member me = rooms.memberOf(client.getSessionId());
+    if (me == null) {
+      reject(client, ack, Rooms.JoinError.NOT_JOINED);
+      return;
+    }
+    Profile next = args.get(0) instanceof Map<?, ?> update ? me.profile().with(update) : null;
+    if (next == null) {
+      reject(client, ack, Rooms.JoinError.BAD_PROFILE);
+      return;
+    }
+    Rooms.Member updated = rooms.update(client.getSessionId(), next);
+    if (updated == null) {
+      reject(client, ack, Rooms.JoinError.NOT_JOINED);
+      return;
+    }
+    io.getRoomOperations(updated.room()).sendEvent(USER_STATE, client, updated.peerId(), updated.toWire());
+    ok(ack, Map.of("ok", true));
+  }
+
+  private void onChat(SocketIOClient client, MultiTypeArgs args, AckRequest ack) {
+    if (!admit(client)) {
+      return;
+    }
+    Rooms.Member me = rooms.memberOf(client.getSessionId());
+    if (me == null) {
+      reject(client, ack, Rooms.JoinError.NOT_JOINED);
+      return;
+    }
+    String text = args.get(0) instanceof String s ? UserText.clean(s, MAX_CHAT, true) : null;
+    if (text == null || text.isEmpty()) {
+      reject(client, ack, Rooms.JoinError.BAD_CHAT);
+      return;
+    }
+    Map<String, Object> message = new LinkedHashMap<>();
+    message.put("from", me.peerId());
+    message.put("name", me.profile().name());
+    message.put("text", text);
+    message.put("at", System.currentTimeMillis());
+    io.getRoomOperations(me.room()).sendEvent(CHAT_MESSAGE, client, message);
+    ok(ack, Map.of("ok", true, "message", message));
+  }
+
+  private static void ok(AckRequest ack, Map<String, Object> reply) {
+    if (ack.isAckRequested()) {
+      ack.sendAckData(reply);
+    }
+  }
+
   private void reject(SocketIOClient client, AckRequest ack, Rooms.JoinError error) {
-    log.info("event=join-rejected session={} reason={}", client.getSessionId(), error.code());
+    log.info("event=rejected session={} reason={}", client.getSessionId(), error.code());
     Map<String, Object> reply = new LinkedHashMap<>();
     reply.put("ok", false);
     reply.put("error", error.code());
     reply.put("message", error.message());
+    if (error == Rooms.JoinError.ROOM_FULL) {
+      reply.put("capacity", rooms.capacity()); // the page says how many fit
+    }
     if (ack.isAckRequested()) {
       ack.sendAckData(reply);
     } else {
-      client.sendEvent("join-error", reply);
+      client.sendEvent("request-error", reply);
     }
   }
 
   private void onDisconnect(SocketIOClient client) {
+    flows.remove(client.getSessionId());
     Rooms.Member m = rooms.leave(client.getSessionId());
     if (m == null) {
       return;

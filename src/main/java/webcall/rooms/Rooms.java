@@ -12,8 +12,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * one room. All changes happen atomically here.
  */
 public final class Rooms {
-  /** A session's place: its room and the PeerJS id it joined with. */
-  public record Member(UUID session, String room, String peerId) {}
+  /** A session's place: its room, the PeerJS id it joined with, and what the others see of it. */
+  public record Member(UUID session, String room, String peerId, Profile profile) {
+    public Map<String, Object> toWire() {
+      return profile.toWire(peerId);
+    }
+  }
 
   /** What a join did. {@code replaced} is the earlier session of a client that reconnected, or null. */
   public record Joined(JoinError error, List<Member> others, Member replaced) {}
@@ -23,7 +27,10 @@ public final class Rooms {
     BAD_ROOM("bad-room", "The room id is not valid."),
     BAD_USER("bad-user", "The user id is not a PeerJS id held by this client."),
     USER_ELSEWHERE("user-in-other-room", "This PeerJS id is already in another room."),
-    ROOM_FULL("room-full", "The room is full.");
+    ROOM_FULL("room-full", "The room is full."),
+    BAD_PROFILE("bad-profile", "The name is too long or a state field has the wrong type."),
+    NOT_JOINED("not-joined", "Join a room first."),
+    BAD_CHAT("bad-chat", "A chat message must be text of 1 to 2000 characters.");
 
     private final String code;
     private final String message;
@@ -56,7 +63,7 @@ public final class Rooms {
   }
 
   /** Joins {@code session} to {@code room} as {@code peerId}, replacing an earlier session with that id there. */
-  public synchronized Joined join(UUID session, String room, String peerId) {
+  public synchronized Joined join(UUID session, String room, String peerId, Profile profile) {
     if (bySession.containsKey(session)) {
       return new Joined(JoinError.ALREADY_JOINED, List.of(), null);
     }
@@ -78,7 +85,7 @@ public final class Rooms {
       rooms.put(room, members);
     }
     List<Member> others = new ArrayList<>(members.values());
-    Member me = new Member(session, room, peerId);
+    Member me = new Member(session, room, peerId, profile);
     members.put(session, me);
     bySession.put(session, me);
     byPeer.put(peerId, me);
@@ -104,6 +111,19 @@ public final class Rooms {
         rooms.remove(m.room());
       }
     }
+  }
+
+  /** Changes a member's profile; returns the updated member, or null if the session is in no room. */
+  public synchronized Member update(UUID session, Profile profile) {
+    Member m = bySession.get(session);
+    if (m == null) {
+      return null;
+    }
+    Member updated = new Member(session, m.room(), m.peerId(), profile);
+    bySession.put(session, updated);
+    byPeer.put(m.peerId(), updated);
+    rooms.get(m.room()).put(session, updated);
+    return updated;
   }
 
   public Member memberOf(UUID session) {

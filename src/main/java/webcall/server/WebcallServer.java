@@ -5,6 +5,9 @@ import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.HttpRequestDecoderConfiguration;
 import com.corundumstudio.socketio.SocketConfig;
 import com.corundumstudio.socketio.SocketIOServer;
+import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.corundumstudio.socketio.listener.DefaultExceptionListener;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -66,6 +69,7 @@ public final class WebcallServer implements AutoCloseable {
     c.setPingInterval(25_000);
     c.setPingTimeout(20_000);
     c.setAckMode(AckMode.MANUAL);
+    c.setJsonSupport(new LimitedJsonSupport());
     c.setAddVersionHeader(false);
     c.setBossThreads(1);
     c.setRandomSession(true);
@@ -83,6 +87,18 @@ public final class WebcallServer implements AutoCloseable {
           }
         });
     return c;
+  }
+
+  /** Socket.IO's JSON with the limits of docs/limits.md: deep nesting and huge strings are refused while parsing. */
+  private static final class LimitedJsonSupport extends JacksonJsonSupport {
+    @Override
+    protected void init(ObjectMapper objectMapper) {
+      super.init(objectMapper);
+      objectMapper
+          .getFactory()
+          .setStreamReadConstraints(
+              StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(100_000).build());
+    }
   }
 
   /** Binds and starts; returns the address actually listened on (the real port when 0 was asked for). */

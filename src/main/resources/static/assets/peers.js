@@ -1,23 +1,26 @@
 // Media calls through PeerJS: at most one call per remote peer, its tile shown while the call lives.
 import { t } from './i18n.js';
 
-// Ask for the other side's audio and video even when we send none (receive-only and audio-only members).
+// Ask for the other side's audio and video whatever we send, so nobody depends on what the caller has.
 const RECEIVE_BOTH = { offerToReceiveAudio: true, offerToReceiveVideo: true };
 const FAILED_GRACE_MS = 10000;
 
 export class Calls {
-  constructor({ peer, tiles, localStream, onRemoteStream }) {
+  constructor({ peer, tiles, stream, onRemoteStream, onFailed }) {
     this.peer = peer;
     this.tiles = tiles;
-    this.localStream = localStream;
+    this.stream = stream; // the outgoing stream: one audio and one video track
     this.onRemoteStream = onRemoteStream;
+    this.onFailed = onFailed; // told once per failed connection, e.g. to suggest TURN
     this.calls = new Map();
   }
 
   /** Calls a peer that has just joined. An older call with it is replaced, never doubled. */
   call(id) {
-    this.drop(id);
-    const call = this.peer.call(id, this.localStream ?? new MediaStream(), { constraints: RECEIVE_BOTH });
+    const old = this.calls.get(id);
+    this.calls.delete(id);
+    old?.close();
+    const call = this.peer.call(id, this.stream, { constraints: RECEIVE_BOTH });
     if (call) this.track(call);
   }
 
@@ -26,7 +29,7 @@ export class Calls {
     const old = this.calls.get(call.peer);
     this.calls.set(call.peer, call);
     if (old && old !== call) old.close();
-    call.answer(this.localStream ?? undefined);
+    call.answer(this.stream);
     this.track(call);
   }
 
@@ -34,7 +37,7 @@ export class Calls {
     const id = call.peer;
     this.calls.set(id, call);
     const current = () => this.calls.get(id) === call;
-    // A tile from the start: a member who sends nothing (receive-only) is still seen to be in the call.
+    // A tile from the start: a member whose media has not arrived yet is still seen to be in the call.
     this.tiles.show(id, null);
     call.on('stream', (stream) => {
       if (!current()) return;
@@ -69,6 +72,7 @@ export class Calls {
           break;
         case 'failed':
           this.tiles.setBadge(call.peer, t('connectionFailed'));
+          this.onFailed?.(call.peer);
           timer = setTimeout(() => { if (current() && pc.connectionState === 'failed') this.drop(call.peer); }, FAILED_GRACE_MS);
           break;
         default:
@@ -76,15 +80,23 @@ export class Calls {
     });
   }
 
+  /** Puts a new outgoing track on every call in place of the old one of its kind: no renegotiation needed. */
+  replaceTrack(kind, track) {
+    for (const call of this.calls.values()) {
+      const sender = call.peerConnection?.getSenders().find((s) => s.track?.kind === kind);
+      sender?.replaceTrack(track).catch(() => {});
+    }
+  }
+
   /** Ends the call with a peer (it left) and removes its tile. */
   drop(id) {
     const call = this.calls.get(id);
     this.calls.delete(id);
-    if (call) call.close();
+    call?.close();
     this.tiles.remove(id);
   }
 
-  size() {
-    return this.calls.size;
+  closeAll() {
+    for (const id of [...this.calls.keys()]) this.drop(id);
   }
 }

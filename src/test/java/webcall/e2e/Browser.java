@@ -10,10 +10,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * One headless Chromium (Debian's build, driven by Debian's chromedriver) with fake camera and microphone: one call
@@ -74,6 +79,32 @@ public final class Browser implements AutoCloseable {
     driver.get(url);
   }
 
+  /** Waits for the lobby to be ready, types a display name and presses Join, as a person would. */
+  public void joinCall(String name) {
+    new WebDriverWait(driver, Duration.ofSeconds(30))
+        .until(ExpectedConditions.elementToBeClickable(By.id("join")));
+    WebElement field = driver.findElement(By.id("name"));
+    field.clear();
+    if (!name.isEmpty()) {
+      field.sendKeys(name);
+    }
+    driver.findElement(By.id("join")).click();
+  }
+
+  /** Opens a room page and joins its call under a name. */
+  public void enter(String url, String name) {
+    open(url);
+    joinCall(name);
+  }
+
+  public WebElement find(String cssSelector) {
+    return driver.findElement(By.cssSelector(cssSelector));
+  }
+
+  public String text(String cssSelector) {
+    return find(cssSelector).getText();
+  }
+
   @SuppressWarnings("unchecked")
   public <T> T js(String script, Object... args) {
     return (T) ((JavascriptExecutor) driver).executeScript(script, args);
@@ -84,7 +115,10 @@ public final class Browser implements AutoCloseable {
     return js(
         "return [...document.querySelectorAll('figure.tile.remote')].map(t => {"
             + " const v = t.querySelector('video'); const s = v.srcObject;"
-            + " return { peer: t.dataset.peer, width: v.videoWidth, time: v.currentTime, paused: v.paused,"
+            + " return { peer: t.dataset.peer, width: v.videoWidth, height: v.videoHeight, time: v.currentTime,"
+            + "   paused: v.paused, name: t.querySelector('.name').textContent,"
+            + "   muted: t.classList.contains('muted'), cameraOff: t.classList.contains('camera-off'),"
+            + "   sharing: t.classList.contains('sharing'),"
             + "   audio: s ? s.getAudioTracks().length : 0, video: s ? s.getVideoTracks().length : 0 }; });");
   }
 
@@ -94,6 +128,16 @@ public final class Browser implements AutoCloseable {
 
   public String peerId() {
     return js("return window.webcall && window.webcall.peer && window.webcall.peer.id || null;");
+  }
+
+  /** Saves what the page shows now as a PNG. */
+  public void screenshot(Path file) {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public ChromeDriver driver() {

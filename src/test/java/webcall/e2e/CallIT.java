@@ -3,6 +3,7 @@ package webcall.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,6 +20,8 @@ import webcall.TestServer;
 class CallIT {
   @RegisterExtension static final TestServer server = new TestServer();
 
+  private static final String[] NAMES = {"Ada", "Grace", "Margaret", "Linus"};
+
   private final List<Browser> browsers = new ArrayList<>();
 
   @AfterEach
@@ -34,7 +37,7 @@ class CallIT {
   private Browser join(String room, String... chromiumArgs) {
     Browser b = Browser.launch(chromiumArgs);
     browsers.add(b);
-    b.open("http://127.0.0.1:" + server.port() + "/" + room);
+    b.enter("http://127.0.0.1:" + server.port() + "/" + room, NAMES[browsers.size() % NAMES.length]);
     return b;
   }
 
@@ -104,6 +107,11 @@ class CallIT {
       assertThat(remotePeers(p)).as("no duplicate or foreign tiles").isEqualTo(expected);
     }
 
+    // The README shows this call: the picture is made by the test run, so it always shows the current page.
+    Path shot = Path.of("docs", "screenshots", "call-4.png");
+    pages.get(0).screenshot(shot);
+    assertThat(shot).isNotEmptyFile();
+
     Browser leaver = pages.remove(3);
     String leaverId = leaver.peerId();
     leaver.close();
@@ -135,13 +143,22 @@ class CallIT {
   void aPageDeniedCameraAndMicrophoneSaysSoAndStillReceives() {
     String room = newRoom();
     Browser sender = join(room);
-    Browser denied = join(room, "--use-fake-ui-for-media-stream=deny");
+    Browser denied = Browser.launch("--use-fake-ui-for-media-stream=deny");
+    browsers.add(denied);
+    denied.open("http://127.0.0.1:" + server.port() + "/" + room);
+    // Said in plain words in the lobby, before joining.
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-        assertThat(denied.status()).contains("denied"));
+        assertThat(denied.text("#media-problem")).contains("denied"));
+    denied.joinCall("No Camera");
     awaitPlaying(denied, 1, Duration.ofSeconds(40));
     assertThat(remotePeers(denied)).containsExactly(sender.peerId());
-    // The sender gets a tile for the receive-only member but no video from it: nothing to play.
+    assertThat(denied.status()).contains("denied");
+    // The others see a receive-only member as muted with its camera off (it sends silence and black frames).
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-        assertThat(sender.remoteTiles()).singleElement().satisfies(t -> assertThat(t.get("video")).isEqualTo(0L)));
+        assertThat(sender.remoteTiles()).singleElement().satisfies(t -> {
+          assertThat(t.get("name")).isEqualTo("No Camera");
+          assertThat(t.get("muted")).isEqualTo(true);
+          assertThat(t.get("cameraOff")).isEqualTo(true);
+        }));
   }
 }

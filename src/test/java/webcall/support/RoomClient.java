@@ -46,7 +46,7 @@ public final class RoomClient implements AutoCloseable {
       options.transports = transports;
     }
     this.socket = IO.socket(URI.create("http://127.0.0.1:" + port), options);
-    for (String event : List.of("user-connected", "user-disconnected", "join-error")) {
+    for (String event : List.of("user-connected", "user-disconnected", "request-error")) {
       socket.on(event, args -> events.add(event + ":" + (args.length > 0 ? args[0] : "")));
     }
     CompletableFuture<Void> connected = new CompletableFuture<>();

@@ -1,13 +1,13 @@
-package webcall.peerjs;
+package webcall.limit;
 
-/** A rate limit for one connection; used only from that connection's event loop, so it needs no locking. */
-final class TokenBucket {
+/** A rate limit for one connection or client: tokens refill at a steady rate up to a burst. */
+public final class TokenBucket {
   private final double perNano;
   private final double burst;
   private double tokens;
   private long last;
 
-  TokenBucket(double perSecond, double burst) {
+  public TokenBucket(double perSecond, double burst) {
     this.perNano = perSecond / 1e9;
     this.burst = burst;
     this.tokens = burst;
@@ -15,7 +15,7 @@ final class TokenBucket {
   }
 
   /** Takes one token; false when the bucket is empty. */
-  boolean take() {
+  public synchronized boolean take() {
     long now = System.nanoTime();
     tokens = Math.min(burst, tokens + (now - last) * perNano);
     last = now;

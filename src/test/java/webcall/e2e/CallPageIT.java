@@ -1,0 +1,228 @@
+package webcall.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.socket.engineio.client.transports.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.interactions.Actions;
+import webcall.TestServer;
+import webcall.support.RoomClient;
+
+/** The call page's features as the people in a call see them, in headless Chromium with fake media. */
+class CallPageIT {
+  @RegisterExtension static final TestServer server = new TestServer();
+
+  private final List<Browser> browsers = new ArrayList<>();
+
+  @AfterEach
+  void closeBrowsers() {
+    browsers.forEach(Browser::close);
+    browsers.clear();
+  }
+
+  private static String url(String room) {
+    return "http://127.0.0.1:" + server.port() + "/" + room;
+  }
+
+  private Browser launch(String... chromiumArgs) {
+    Browser b = Browser.launch(chromiumArgs);
+    browsers.add(b);
+    return b;
+  }
+
+  private Browser enter(String room, String name, String... chromiumArgs) {
+    Browser b = launch(chromiumArgs);
+    b.enter(url(room), name);
+    return b;
+  }
+
+  private static Map<String, Object> onlyTile(Browser b) {
+    List<Map<String, Object>> tiles = b.remoteTiles();
+    assertThat(tiles).hasSize(1);
+    return tiles.get(0);
+  }
+
+  /** Waits until b shows one remote tile whose video plays at a size, and returns that size as "WxH". */
+  private static String awaitVideo(Browser b) {
+    await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
+        assertThat(((Number) onlyTile(b).get("width")).intValue()).isPositive());
+    Map<String, Object> t = onlyTile(b);
+    return t.get("width") + "x" + t.get("height");
+  }
+
+  @Test
+  void namesMuteAndCameraOffAreSeenByTheOthersAsTheyChange() {
+    String room = "names-" + UUID.randomUUID();
+    Browser ada = enter(room, "Ada Lovelace");
+    Browser bo = enter(room, "李博");
+    awaitVideo(bo);
+    awaitVideo(ada);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(onlyTile(bo).get("name")).isEqualTo("Ada Lovelace");
+      assertThat(onlyTile(ada).get("name")).isEqualTo("李博");
+    });
+    assertThat(onlyTile(bo).get("muted")).isEqualTo(false);
+    // The name is remembered for the next visit.
+    assertThat(ada.<String>js("return localStorage.getItem('webcall.name');")).isEqualTo("Ada Lovelace");
+
+    ada.find("#btn-mic").click();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(onlyTile(bo).get("muted")).isEqualTo(true));
+    assertThat(ada.<Boolean>js("return webcall.media.mic.enabled;")).as("the microphone track is muted").isFalse();
+
+    // The keyboard shortcut V turns the camera off; the others see the camera-off state.
+    new Actions(ada.driver()).sendKeys("v").perform();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(onlyTile(bo).get("cameraOff")).isEqualTo(true));
+    new Actions(ada.driver()).sendKeys("m").perform();
+    ada.find("#btn-cam").click();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(onlyTile(bo).get("cameraOff")).isEqualTo(false);
+      assertThat(onlyTile(bo).get("muted")).isEqualTo(false);
+    });
+
+    // The participants list names both, the own entry marked.
+    bo.find("#btn-people").click();
+    assertThat(bo.text("#people")).contains("Ada Lovelace").contains("李博");
+    assertThat(bo.text("#people-count")).isEqualTo("2");
+  }
+
+  @Test
+  void screenShareReplacesTheVideoForTheOthersAndRestoresItAfter() {
+    String room = "share-" + UUID.randomUUID();
+    Browser sharer = enter(room, "Sharer", "--auto-select-desktop-capture-source=Entire screen");
+    Browser viewer = enter(room, "Viewer");
+    String cameraSize = awaitVideo(viewer);
+    String trackBefore = sharer.js("return webcall.media.stream.getVideoTracks()[0].id;");
+
+    sharer.find("#btn-share").click();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      Map<String, Object> tile = onlyTile(viewer);
+      assertThat(tile.get("sharing")).isEqualTo(true);
+      assertThat(tile.get("width") + "x" + tile.get("height")).as("the shared screen's size").isNotEqualTo(cameraSize);
+    });
+    assertThat(sharer.<String>js("return webcall.calls.calls.values().next().value.peerConnection.getSenders()"
+        + ".find(s => s.track && s.track.kind === 'video').track.id;")).isNotEqualTo(trackBefore);
+
+    sharer.find("#btn-share").click();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      Map<String, Object> tile = onlyTile(viewer);
+      assertThat(tile.get("sharing")).isEqualTo(false);
+      assertThat(tile.get("width") + "x" + tile.get("height")).as("the camera again").isEqualTo(cameraSize);
+    });
+  }
+
+  @Test
+  void chatIsDeliveredWithNameAndShownAsPlainText() {
+    String room = "chat-" + UUID.randomUUID();
+    Browser ada = enter(room, "Ada");
+    Browser bo = enter(room, "Bo");
+    awaitVideo(bo);
+    String attack = "<img src=x onerror=alert(1)>";
+
+    ada.find("#btn-chat").click();
+    ada.find("#chat-input").sendKeys(attack, Keys.ENTER);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(bo.text("#unread")).isEqualTo("1"));
+    assertThat(bo.find("#unread").isDisplayed()).isTrue();
+    bo.find("#btn-chat").click();
+    assertThat(bo.find("#unread").isDisplayed()).as("read once the panel opens").isFalse();
+    assertThat(bo.<String>js("return document.querySelector('#chat-log li:last-child .text').textContent;"))
+        .isEqualTo(attack);
+    assertThat(bo.text("#chat-log li:last-child .meta")).startsWith("Ada ·");
+    assertThat(bo.<Long>js("return document.querySelectorAll('#chat-log img').length;")).isZero();
+    assertThatThrownBy(() -> bo.driver().switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+    assertThatThrownBy(() -> ada.driver().switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+    // The sender sees its own message once, from the server's answer.
+    assertThat(ada.<Long>js("return document.querySelectorAll('#chat-log li.mine').length;")).isEqualTo(1L);
+
+    // Too long is refused by the server and the sender is told, in its language.
+    ada.js("document.getElementById('chat-input').removeAttribute('maxlength');");
+    ada.js("document.getElementById('chat-input').value = 'x'.repeat(2001);");
+    ada.find("#chat-input").sendKeys(Keys.ENTER);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(ada.text("#chat-log li.failed")).contains("2000"));
+    assertThat(bo.<Long>js("return document.querySelectorAll('#chat-log li').length;")).isEqualTo(1L);
+  }
+
+  @Test
+  void aFullRoomTurnsTheNinthPageAwayAndTheMembersSeeNothing() {
+    String room = "full-" + UUID.randomUUID();
+    List<RoomClient> members = new ArrayList<>();
+    try {
+      for (int i = 0; i < 8; i++) {
+        RoomClient c = new RoomClient(server.port(), "member" + i + "-" + room.substring(5, 13), WebSocket.NAME);
+        members.add(c);
+        assertThat(c.join(room).ok()).isTrue();
+      }
+      long announcedBefore = members.get(0).count("user-connected");
+      Browser ninth = launch();
+      ninth.enter(url(room), "Ninth");
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+          assertThat(ninth.text("#join-problem")).contains("full").contains("8"));
+      assertThat(ninth.find("#lobby").isDisplayed()).as("back in the lobby").isTrue();
+      assertThat(ninth.find("#call").isDisplayed()).isFalse();
+      assertThat(members.get(0).count("user-connected")).isEqualTo(announcedBefore);
+    } finally {
+      members.forEach(RoomClient::close);
+    }
+  }
+
+  @Test
+  void aPageThatLosesItsSignalingConnectionComesBackIntoTheCall() {
+    String room = "lost-" + UUID.randomUUID();
+    Browser a = enter(room, "Ada");
+    Browser b = enter(room, "Bo");
+    awaitVideo(a);
+    awaitVideo(b);
+    String aId = a.peerId();
+
+    a.js("webcall.socket.io.engine.close();"); // the transport drops, as on a network change
+    // Both sides play each other again, without a reload, under the same PeerJS id.
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      assertThat(a.<Boolean>js("return webcall.socket.connected;")).isTrue();
+      assertThat(a.status()).doesNotContain("Lost the connection");
+    });
+    String before = String.valueOf(onlyTile(b).get("time"));
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      Map<String, Object> seen = onlyTile(b);
+      assertThat(seen.get("peer")).isEqualTo(aId);
+      assertThat(seen.get("name")).isEqualTo("Ada");
+      assertThat(String.valueOf(seen.get("time"))).isNotEqualTo(before);
+      assertThat(((Number) onlyTile(a).get("width")).intValue()).isPositive();
+    });
+    assertThat(a.peerId()).isEqualTo(aId);
+    // Still one call: a chat reaches the other side.
+    a.find("#btn-chat").click();
+    a.find("#chat-input").sendKeys("back", Keys.ENTER);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(b.text("#unread")).isEqualTo("1"));
+  }
+
+  @Test
+  void switchingTheMicrophoneDuringTheCallSendsTheNewOne() {
+    String room = "devices-" + UUID.randomUUID();
+    Browser a = enter(room, "Ada");
+    Browser b = enter(room, "Bo");
+    awaitVideo(b);
+    a.find("#btn-devices").click();
+    List<String> mics = a.js("return [...document.querySelectorAll('#mic-select option')].map(o => o.value);");
+    assertThat(mics).as("Chromium's fake microphones").hasSizeGreaterThan(1);
+    String current = a.js("return document.getElementById('mic-select').value;");
+    String other = mics.stream().filter(m -> !m.equals(current)).findFirst().orElseThrow();
+    a.js("const s = document.getElementById('mic-select'); s.value = arguments[0];"
+        + " s.dispatchEvent(new Event('change'));", other);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(a.<String>js("return webcall.calls.calls.values().next().value.peerConnection.getSenders()"
+            + ".find(s => s.track && s.track.kind === 'audio').track.getSettings().deviceId;")).isEqualTo(other));
+    assertThat(((Number) onlyTile(b).get("audio")).intValue()).isEqualTo(1);
+  }
+}
