@@ -40,6 +40,7 @@ public final class RoomSignaling {
   private static final double EVENTS_PER_SECOND = 20;
   private static final double EVENT_BURST = 50;
   private static final long FLOOD_GRACE_NANOS = 10_000_000_000L;
+  private static final long CALM_NANOS = 1_000_000_000L;
 
   private final SocketIOServer io;
   private final Realm realm;
@@ -50,7 +51,8 @@ public final class RoomSignaling {
   /** One socket's rate limit and, while it floods, since when. */
   private static final class Flow {
     final TokenBucket bucket = new TokenBucket(EVENTS_PER_SECOND, EVENT_BURST);
-    volatile long floodingSince;
+    long floodingSince; // guarded by this
+    long lastDrop;
   }
 
   public RoomSignaling(SocketIOServer io, Realm realm, Rooms rooms) {
@@ -74,15 +76,29 @@ public final class RoomSignaling {
 
   private boolean admit(SocketIOClient client) {
     Flow flow = flows.computeIfAbsent(client.getSessionId(), k -> new Flow());
-    if (flow.bucket.take()) {
-      flow.floodingSince = 0;
+    long now = System.nanoTime();
+    boolean admitted = flow.bucket.take();
+    boolean cutOff = false;
+    synchronized (flow) {
+      if (admitted) {
+        // A flood is over once a whole second passed without a drop; the refill alone does not end it.
+        if (flow.floodingSince != 0 && now - flow.lastDrop > CALM_NANOS) {
+          flow.floodingSince = 0;
+        }
+      } else {
+        flow.lastDrop = now;
+        if (flow.floodingSince == 0) {
+          flow.floodingSince = now;
+        } else if (now - flow.floodingSince > FLOOD_GRACE_NANOS) {
+          cutOff = true;
+        }
+      }
+    }
+    if (admitted) {
       return true;
     }
     dropped.incrementAndGet();
-    long now = System.nanoTime();
-    if (flow.floodingSince == 0) {
-      flow.floodingSince = now;
-    } else if (now - flow.floodingSince > FLOOD_GRACE_NANOS) {
+    if (cutOff) {
       log.info("event=flood-disconnect session={}", client.getSessionId());
       client.disconnect();
     }

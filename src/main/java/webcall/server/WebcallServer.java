@@ -33,6 +33,7 @@ public final class WebcallServer implements AutoCloseable {
   private final ServerConfig config;
   private final PeerJsEndpoint peerjs;
   private final Rooms rooms;
+  private final RoomSignaling signaling;
   private final SocketIOServer io;
   private final ScheduledExecutorService timers;
   private InetSocketAddress address;
@@ -45,7 +46,8 @@ public final class WebcallServer implements AutoCloseable {
     this.io = new SocketIOServer(socketIoConfiguration(config));
     HttpRouter router = new HttpRouter(SOCKET_IO_PATH, peerjs, StaticFiles.load());
     io.setPipelineFactory(new WebcallChannelInitializer(SOCKET_IO_PATH, origins, router));
-    new RoomSignaling(io, peerjs.realm(), rooms).install();
+    signaling = new RoomSignaling(io, peerjs.realm(), rooms);
+    signaling.install();
     this.timers =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -115,6 +117,10 @@ public final class WebcallServer implements AutoCloseable {
 
   public Realm realm() {
     return peerjs.realm();
+  }
+
+  public RoomSignaling signaling() {
+    return signaling;
   }
 
   public Rooms rooms() {

@@ -225,4 +225,53 @@ class CallPageIT {
             + ".find(s => s.track && s.track.kind === 'audio').track.getSettings().deviceId;")).isEqualTo(other));
     assertThat(((Number) onlyTile(b).get("audio")).intValue()).isEqualTo(1);
   }
+
+  /** Elements whose text or label is still a key (a missing translation) and controls without an accessible name. */
+  private static final String UNTRANSLATED =
+      "const bad = [];"
+          + "for (const el of document.querySelectorAll('[data-i18n]'))"
+          + "  if (!el.textContent.trim() || el.textContent === el.dataset.i18n) bad.push('text:' + el.dataset.i18n);"
+          + "for (const el of document.querySelectorAll('[data-i18n-label]'))"
+          + "  if (el.getAttribute('aria-label') === el.dataset.i18nLabel) bad.push('label:' + el.dataset.i18nLabel);"
+          + "for (const el of document.querySelectorAll('button, select, input, textarea')) {"
+          + "  const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.textContent.trim();"
+          + "  if (!named) bad.push('unnamed:' + (el.id || el.outerHTML.slice(0, 60)));"
+          + "}"
+          + "return bad;";
+
+  @Test
+  void aChineseBrowserGetsTheChinesePageWhichSwitchesToEnglish() {
+    String room = "lang-" + UUID.randomUUID();
+    Browser zh = launch("--lang=zh-CN", "--accept-lang=zh-CN,zh");
+    zh.open(url(room));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(zh.text("#join")).isEqualTo("加入"));
+    assertThat(zh.text("#copy-link")).isEqualTo("复制邀请链接");
+    assertThat(zh.<List<String>>js(UNTRANSLATED)).isEmpty();
+    zh.joinCall("王芳");
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(zh.text("#btn-mic")).isEqualTo("静音 (M)"));
+    assertThat(zh.<List<String>>js(UNTRANSLATED)).isEmpty();
+
+    zh.js("const s = document.getElementById('language'); s.value = 'en'; s.dispatchEvent(new Event('change'));");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(zh.text("#btn-mic")).isEqualTo("Mute (M)"));
+    assertThat(zh.text("#btn-leave")).isEqualTo("Leave");
+    assertThat(zh.<String>js("return document.documentElement.lang;")).isEqualTo("en");
+    assertThat(zh.<List<String>>js(UNTRANSLATED)).isEmpty();
+    // The choice is kept for the next visit.
+    zh.open(url(room));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(zh.text("#join")).isEqualTo("Join"));
+  }
+
+  @Test
+  void everyControlIsReachableByKeyboard() {
+    String room = "keys-" + UUID.randomUUID();
+    Browser a = enter(room, "Ada");
+    await().atMost(Duration.ofSeconds(20)).until(() -> a.find("#btn-mic").isDisplayed());
+    List<String> reached = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      new Actions(a.driver()).sendKeys(Keys.TAB).perform();
+      reached.add(a.js("return document.activeElement.id;"));
+    }
+    assertThat(reached).contains("copy-link", "language", "btn-mic", "btn-cam", "btn-devices", "btn-chat",
+        "btn-people", "btn-leave");
+  }
 }

@@ -24,6 +24,8 @@ public final class RoomClient implements AutoCloseable {
   public final PeerSocket peer;
   public final Socket socket;
   public final List<String> events = new CopyOnWriteArrayList<>();
+  /** Every user-connected, user-state and chat-message with all its arguments, in arrival order. */
+  public final List<Received> received = new CopyOnWriteArrayList<>();
   private final OkHttpClient http;
 
   public RoomClient(int port, String peerId, String... transports) {
@@ -49,11 +51,44 @@ public final class RoomClient implements AutoCloseable {
     for (String event : List.of("user-connected", "user-disconnected", "request-error")) {
       socket.on(event, args -> events.add(event + ":" + (args.length > 0 ? args[0] : "")));
     }
+    for (String event : List.of("user-connected", "user-state", "chat-message")) {
+      socket.on(event, args -> received.add(new Received(event, List.of(args))));
+    }
     CompletableFuture<Void> connected = new CompletableFuture<>();
     socket.once(Socket.EVENT_CONNECT, args -> connected.complete(null));
     socket.once(Socket.EVENT_CONNECT_ERROR, args -> connected.completeExceptionally(new AssertionError(args[0])));
     socket.connect();
     connected.orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  /** An event as it arrived: its name and arguments (JSONObject, String, ...). */
+  public record Received(String event, List<Object> args) {
+    public JSONObject object(int i) {
+      return (JSONObject) args.get(i);
+    }
+  }
+
+  /** Emits an event with one argument and waits for the server's ack object. */
+  public JSONObject request(String event, Object arg) {
+    CompletableFuture<JSONObject> reply = new CompletableFuture<>();
+    socket.emit(event, new Object[] {arg}, (Ack) args -> reply.complete((JSONObject) args[0]));
+    return reply.orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  /** Emits join-room with a profile (name, muted, ...) next to the token; returns the whole ack. */
+  public JSONObject joinAs(String room, JSONObject profile) {
+    CompletableFuture<JSONObject> reply = new CompletableFuture<>();
+    try {
+      profile.put("token", token);
+    } catch (JSONException e) {
+      throw new AssertionError(e);
+    }
+    socket.emit("join-room", new Object[] {room, peerId, profile}, (Ack) args -> reply.complete((JSONObject) args[0]));
+    return reply.orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  public List<Received> received(String event) {
+    return received.stream().filter(r -> r.event().equals(event)).toList();
   }
 
   /** A join-room ack, parsed. */
@@ -100,6 +135,15 @@ public final class RoomClient implements AutoCloseable {
   public void close() {
     socket.disconnect();
     socket.close();
+    // Over polling, the goodbye is an HTTP request of its own: let it go out before the HTTP client stops.
+    for (int i = 0; i < 150 && http.dispatcher().runningCallsCount() + http.dispatcher().queuedCallsCount() > 0; i++) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     peer.close();
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
