@@ -274,4 +274,42 @@ class CallPageIT {
     assertThat(reached).contains("copy-link", "language", "btn-mic", "btn-cam", "btn-devices", "btn-chat",
         "btn-people", "btn-leave");
   }
+
+  /** Tiles inside the viewport and above the toolbar, none overlapping another, none too small to see a face. */
+  private static final String LAYOUT_PROBLEMS =
+      "const bar = document.querySelector('.toolbar').getBoundingClientRect();"
+          + "const rs = [...document.querySelectorAll('figure.tile')].map(t => t.getBoundingClientRect());"
+          + "const bad = [];"
+          + "rs.forEach((r, i) => {"
+          + "  if (r.left < 0 || r.right > innerWidth + 1 || r.top < 0 || r.bottom > bar.top + 1) bad.push('outside ' + i);"
+          + "  if (r.width < 100 || r.height < 70) bad.push('small ' + i + ' ' + r.width + 'x' + r.height);"
+          + "  rs.forEach((o, j) => { if (j > i && r.left < o.right - 1 && o.left < r.right - 1"
+          + "    && r.top < o.bottom - 1 && o.top < r.bottom - 1) bad.push('overlap ' + i + ' ' + j); });"
+          + "});"
+          + "if (bar.bottom > innerHeight + 1) bad.push('toolbar off screen');"
+          + "return [rs.length, bad];";
+
+  @Test
+  void oneToEightPeopleFitOnADesktopAndOnAPhone() {
+    String room = "layout-" + UUID.randomUUID();
+    Browser a = enter(room, "Ada");
+    await().atMost(Duration.ofSeconds(20)).until(() -> a.find("#btn-mic").isDisplayed());
+    assertThat(a.<String>js("return document.getElementById('invite-link').value;")).isEqualTo(url(room));
+    assertThat(a.text("#room-id")).isEqualTo(room);
+    for (int people = 1; people <= 8; people++) {
+      if (people > 1) {
+        // Stand-in members: tiles as a member's call would make them, without seven more browsers.
+        a.js("webcall.tiles.show(arguments[0], null); webcall.tiles.setProfile(arguments[0], {name: arguments[0]});",
+            "member" + people);
+      }
+      for (org.openqa.selenium.Dimension size : List.of(
+          new org.openqa.selenium.Dimension(1280, 800), new org.openqa.selenium.Dimension(390, 844))) {
+        a.driver().manage().window().setSize(size);
+        List<Object> result = a.js(LAYOUT_PROBLEMS);
+        assertThat(((Number) result.get(0)).intValue()).isEqualTo(people);
+        assertThat((List<?>) result.get(1)).as(people + " people at " + size).isEmpty();
+      }
+    }
+    a.screenshot(java.nio.file.Path.of("target", "screenshots", "phone-8.png"));
+  }
 }

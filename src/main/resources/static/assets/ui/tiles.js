@@ -37,6 +37,7 @@ export class Tiles {
       this.layout();
     }
     const video = tile.querySelector('video');
+    tile.classList.toggle('no-media', !stream && !video.srcObject); // the initials until media arrives
     if (stream && video.srcObject !== stream) {
       video.srcObject = stream;
       if (!local && this.sinkId && video.setSinkId) video.setSinkId(this.sinkId).catch(() => {});
