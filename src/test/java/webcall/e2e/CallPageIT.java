@@ -96,6 +96,13 @@ class CallPageIT {
     bo.find("#btn-people").click();
     assertThat(bo.text("#people")).contains("Ada Lovelace").contains("李博");
     assertThat(bo.text("#people-count")).isEqualTo("2");
+
+    // A leave is announced by name.
+    bo.close();
+    browsers.remove(bo);
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+        assertThat(ada.text("#notices")).contains("李博 left"));
+    assertThat(ada.remoteTiles()).isEmpty();
   }
 
   /** Width over height of the video the tile plays: the camera is 4:3 at any resolution WebRTC adapts it to. */
