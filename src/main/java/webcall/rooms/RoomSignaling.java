@@ -153,12 +153,8 @@ public final class RoomSignaling {
   }
 
   private void onState(SocketIOClient client, MultiTypeArgs args, AckRequest ack) {
-    if (!admit(client)) {
-      return;
-    }
-    Rooms.Member me = rooms.memberOf(client.getSessionId());
+    Rooms.Member me = admittedMember(client, ack);
     if (me == null) {
-      reject(client, ack, Rooms.JoinError.NOT_JOINED);
       return;
     }
     Profile next = args.get(0) instanceof Map<?, ?> update ? me.profile().with(update) : null;
@@ -176,12 +172,8 @@ public final class RoomSignaling {
   }
 
   private void onChat(SocketIOClient client, MultiTypeArgs args, AckRequest ack) {
-    if (!admit(client)) {
-      return;
-    }
-    Rooms.Member me = rooms.memberOf(client.getSessionId());
+    Rooms.Member me = admittedMember(client, ack);
     if (me == null) {
-      reject(client, ack, Rooms.JoinError.NOT_JOINED);
       return;
     }
     String text = args.get(0) instanceof String s ? UserText.clean(s, MAX_CHAT, true) : null;
@@ -196,6 +188,18 @@ public final class RoomSignaling {
     message.put("at", System.currentTimeMillis());
     io.getRoomOperations(me.room()).sendEvent(CHAT_MESSAGE, client, message);
     ok(ack, Map.of("ok", true, "message", message));
+  }
+
+  /** The sender's membership, for events only members may send; null (and the sender told) otherwise. */
+  private Rooms.Member admittedMember(SocketIOClient client, AckRequest ack) {
+    if (!admit(client)) {
+      return null;
+    }
+    Rooms.Member me = rooms.memberOf(client.getSessionId());
+    if (me == null) {
+      reject(client, ack, Rooms.JoinError.NOT_JOINED);
+    }
+    return me;
   }
 
   private static void ok(AckRequest ack, Map<String, Object> reply) {

@@ -54,6 +54,16 @@ class CallPageIT {
     return tiles.get(0);
   }
 
+  /** Two people in a new room, each already playing the other's video. */
+  private List<Browser> inACall(String roomPrefix, String first, String second) {
+    String room = roomPrefix + "-" + UUID.randomUUID();
+    Browser a = enter(room, first);
+    Browser b = enter(room, second);
+    awaitVideo(a);
+    awaitVideo(b);
+    return List.of(a, b);
+  }
+
   /** Waits until b shows one remote tile whose video plays at a size, and returns that size as "WxH". */
   private static String awaitVideo(Browser b) {
     await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
@@ -64,11 +74,9 @@ class CallPageIT {
 
   @Test
   void namesMuteAndCameraOffAreSeenByTheOthersAsTheyChange() {
-    String room = "names-" + UUID.randomUUID();
-    Browser ada = enter(room, "Ada Lovelace");
-    Browser bo = enter(room, "李博");
-    awaitVideo(bo);
-    awaitVideo(ada);
+    List<Browser> call = inACall("names", "Ada Lovelace", "李博");
+    Browser ada = call.get(0);
+    Browser bo = call.get(1);
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       assertThat(onlyTile(bo).get("name")).isEqualTo("Ada Lovelace");
       assertThat(onlyTile(ada).get("name")).isEqualTo("李博");
@@ -142,10 +150,9 @@ class CallPageIT {
 
   @Test
   void chatIsDeliveredWithNameAndShownAsPlainText() {
-    String room = "chat-" + UUID.randomUUID();
-    Browser ada = enter(room, "Ada");
-    Browser bo = enter(room, "Bo");
-    awaitVideo(bo);
+    List<Browser> call = inACall("chat", "Ada", "Bo");
+    Browser ada = call.get(0);
+    Browser bo = call.get(1);
     String attack = "<img src=x onerror=alert(1)>";
 
     ada.find("#btn-chat").click();
@@ -197,11 +204,9 @@ class CallPageIT {
 
   @Test
   void aPageThatLosesItsSignalingConnectionComesBackIntoTheCall() {
-    String room = "lost-" + UUID.randomUUID();
-    Browser a = enter(room, "Ada");
-    Browser b = enter(room, "Bo");
-    awaitVideo(a);
-    awaitVideo(b);
+    List<Browser> call = inACall("lost", "Ada", "Bo");
+    Browser a = call.get(0);
+    Browser b = call.get(1);
     String aId = a.peerId();
 
     a.js("webcall.socket.io.engine.close();"); // the transport drops, as on a network change
@@ -227,10 +232,9 @@ class CallPageIT {
 
   @Test
   void switchingTheMicrophoneDuringTheCallSendsTheNewOne() {
-    String room = "devices-" + UUID.randomUUID();
-    Browser a = enter(room, "Ada");
-    Browser b = enter(room, "Bo");
-    awaitVideo(b);
+    List<Browser> call = inACall("devices", "Ada", "Bo");
+    Browser a = call.get(0);
+    Browser b = call.get(1);
     a.find("#btn-devices").click();
     List<String> mics = a.js("return [...document.querySelectorAll('#mic-select option')].map(o => o.value);");
     assertThat(mics).as("Chromium's fake microphones").hasSizeGreaterThan(1);
