@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import webcall.config.ServerConfig;
+import webcall.ice.IceFlags;
 import webcall.peerjs.PeerJsOptions;
 import webcall.server.WebcallServer;
 
@@ -64,6 +65,8 @@ public final class Main implements Callable<Integer> {
 
   @Mixin PeerJsFlags peerjs;
 
+  @Mixin IceFlags ice;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
   }
@@ -72,7 +75,7 @@ public final class Main implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     List<String> origins = allowedOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     ServerConfig config =
-        new ServerConfig(host, port, origins, roomCapacity, maxPayload, proxied, peerjs.toOptions());
+        new ServerConfig(host, port, origins, roomCapacity, maxPayload, proxied, peerjs.toOptions(), ice.toOptions());
     WebcallServer server = new WebcallServer(config);
     InetSocketAddress bound = server.start();
     System.out.println("webcall listening on http://" + host + ":" + bound.getPort());

@@ -1,6 +1,7 @@
 package webcall.config;
 
 import java.util.List;
+import webcall.ice.IceOptions;
 import webcall.peerjs.PeerJsOptions;
 
 /**
@@ -13,6 +14,7 @@ import webcall.peerjs.PeerJsOptions;
  * @param maxPayloadBytes largest Engine.IO payload (WebSocket frame or polling body)
  * @param proxied trust X-Forwarded-* headers from a reverse proxy
  * @param peerjs the embedded PeerJS server's settings
+ * @param ice STUN responder and the ICE servers handed to pages
  */
 public record ServerConfig(
     String host,
@@ -21,7 +23,8 @@ public record ServerConfig(
     int roomCapacity,
     int maxPayloadBytes,
     boolean proxied,
-    PeerJsOptions peerjs) {
+    PeerJsOptions peerjs,
+    IceOptions ice) {
 
   public ServerConfig {
     allowedOrigins = List.copyOf(allowedOrigins);
@@ -33,17 +36,33 @@ public record ServerConfig(
     }
   }
 
-  /** Defaults for tests and embedding: loopback, any free port. */
+  /** Without ICE settings: the defaults (built-in STUN on 3478, no TURN). */
+  public ServerConfig(
+      String host,
+      int port,
+      List<String> allowedOrigins,
+      int roomCapacity,
+      int maxPayloadBytes,
+      boolean proxied,
+      PeerJsOptions peerjs) {
+    this(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, peerjs, IceOptions.defaults());
+  }
+
+  /** Defaults for tests and embedding: loopback, any free port (the STUN responder's too). */
   public static ServerConfig forLoopback() {
     return new ServerConfig(
-        "127.0.0.1", 0, List.of(), 8, 1_000_000, false, PeerJsOptions.defaults("/peerjs"));
+        "127.0.0.1", 0, List.of(), 8, 1_000_000, false, PeerJsOptions.defaults("/peerjs"), IceOptions.forTests());
   }
 
   public ServerConfig withPeerJs(PeerJsOptions options) {
-    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, options);
+    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, options, ice);
   }
 
   public ServerConfig withRoomCapacity(int capacity) {
-    return new ServerConfig(host, port, allowedOrigins, capacity, maxPayloadBytes, proxied, peerjs);
+    return new ServerConfig(host, port, allowedOrigins, capacity, maxPayloadBytes, proxied, peerjs, ice);
+  }
+
+  public ServerConfig withIce(IceOptions options) {
+    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, peerjs, options);
   }
 }

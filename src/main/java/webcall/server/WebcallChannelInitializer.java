@@ -20,6 +20,7 @@ import webcall.http.Responses;
  * httpDecoder → httpAggregator → httpEncoder
  *   → originGuard      (ours: 403 for Socket.IO requests from a foreign Origin, on every request)
  *   → packetHandler → authorizeHandler
+ *   → iceApi           (ours: GET /api/ice, the page's ICE servers)
  *   → webcallRouter    (ours: PeerJS, pages, assets; Socket.IO requests pass on)
  *   → xhrPollingTransport → webSocketTransport → socketioEncoder → wrongUrlBlocker
  * </pre>
@@ -30,10 +31,12 @@ import webcall.http.Responses;
 final class WebcallChannelInitializer extends SocketIOChannelInitializer {
   private final OriginGuard originGuard;
   private final HttpRouter router;
+  private final ChannelHandler iceApi;
 
-  WebcallChannelInitializer(String socketIoPath, OriginPolicy origins, HttpRouter router) {
+  WebcallChannelInitializer(String socketIoPath, OriginPolicy origins, HttpRouter router, ChannelHandler iceApi) {
     this.originGuard = new OriginGuard(socketIoPath + "/", origins);
     this.router = router;
+    this.iceApi = iceApi;
   }
 
   @Override
@@ -41,6 +44,7 @@ final class WebcallChannelInitializer extends SocketIOChannelInitializer {
     super.addSocketioHandlers(pipeline);
     pipeline.addBefore(PACKET_HANDLER, "originGuard", originGuard);
     pipeline.addAfter(AUTHORIZE_HANDLER, "webcallRouter", router);
+    pipeline.addBefore("webcallRouter", "iceApi", iceApi);
   }
 
   /** Refuses Socket.IO handshakes, polls and upgrades from origins the policy does not allow. */

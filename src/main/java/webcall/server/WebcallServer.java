@@ -20,6 +20,8 @@ import webcall.config.ServerConfig;
 import webcall.http.HttpRouter;
 import webcall.http.OriginPolicy;
 import webcall.http.StaticFiles;
+import webcall.ice.IceApi;
+import webcall.ice.StunServer;
 import webcall.peerjs.PeerJsEndpoint;
 import webcall.peerjs.Realm;
 import webcall.rooms.RoomSignaling;
@@ -36,7 +38,9 @@ public final class WebcallServer implements AutoCloseable {
   private final RoomSignaling signaling;
   private final SocketIOServer io;
   private final ScheduledExecutorService timers;
+  private final StunServer stun;
   private InetSocketAddress address;
+  private volatile InetSocketAddress stunAddress; // read by I/O threads answering /api/ice
 
   public WebcallServer(ServerConfig config) {
     this.config = config;
@@ -45,7 +49,12 @@ public final class WebcallServer implements AutoCloseable {
     this.rooms = new Rooms(config.roomCapacity());
     this.io = new SocketIOServer(socketIoConfiguration(config));
     HttpRouter router = new HttpRouter(SOCKET_IO_PATH, peerjs, StaticFiles.load());
-    io.setPipelineFactory(new WebcallChannelInitializer(SOCKET_IO_PATH, origins, router));
+    this.stun = config.ice().stunEnabled()
+        ? new StunServer(config.host(), config.ice().stunPort(), config.ice().stunRepliesPerSecond())
+        : null;
+    IceApi iceApi = new IceApi(config.ice(), () -> stunAddress == null ? -1 : stunAddress.getPort(),
+        config.proxied(), java.time.Clock.systemUTC());
+    io.setPipelineFactory(new WebcallChannelInitializer(SOCKET_IO_PATH, origins, router, iceApi));
     signaling = new RoomSignaling(io, peerjs.realm(), rooms);
     signaling.install();
     this.timers =
@@ -105,6 +114,9 @@ public final class WebcallServer implements AutoCloseable {
 
   /** Binds and starts; returns the address actually listened on (the real port when 0 was asked for). */
   public InetSocketAddress start() {
+    if (stun != null) {
+      stunAddress = stun.start(); // before HTTP, so the first page already learns its port
+    }
     ChannelFuture bound = (ChannelFuture) io.startAsync().syncUninterruptibly();
     address = (InetSocketAddress) bound.channel().localAddress();
     peerjs.startTimers(timers);
@@ -113,6 +125,11 @@ public final class WebcallServer implements AutoCloseable {
 
   public InetSocketAddress address() {
     return address;
+  }
+
+  /** The STUN responder's UDP address, or null when it is off. */
+  public InetSocketAddress stunAddress() {
+    return stunAddress;
   }
 
   public Realm realm() {
@@ -136,5 +153,8 @@ public final class WebcallServer implements AutoCloseable {
     peerjs.stopTimers();
     timers.shutdownNow();
     io.stop();
+    if (stun != null) {
+      stun.close();
+    }
   }
 }
