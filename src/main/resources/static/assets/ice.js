@@ -1,9 +1,12 @@
 // ICE servers for calls, from our own server: its STUN responder, any extra STUN servers, and TURN with credentials
 // that expire. PeerJS reads peer.options.config each time it creates an RTCPeerConnection (on peer.call and on
-// call.answer), so refreshing that object before a call is enough for the call to use fresh credentials.
+// call.answer), so refreshing that object just before a call is enough for the call to use fresh credentials.
 
 const NONE = { iceServers: [] };
-let cached = null; // { config, refreshAt } in ms since the epoch
+// Calls that start together (a newcomer answers every member at once) share one request instead of one each.
+const SHARE_MS = 10_000;
+let last = null; // { config, fetchedAt, expiresAt } in ms since the epoch
+let inflight = null;
 
 /** Fetches GET /api/ice and turns it into an RTCConfiguration. Throws when the server does not answer 200. */
 export async function fetchIceServers() {
@@ -22,38 +25,85 @@ export async function fetchIceServers() {
   };
 }
 
+function load() {
+  inflight ??= fetchIceServers()
+    .then(({ config, ttl }) => {
+      const now = Date.now();
+      last = { config, fetchedAt: now, expiresAt: now + ttl * 1000 };
+      return config;
+    })
+    .finally(() => { inflight = null; });
+  return inflight;
+}
+
+/** What is left of the last answer when the server cannot be asked: TURN entries only while their credentials live. */
+function fallback() {
+  if (!last) return NONE;
+  if (Date.now() < last.expiresAt) return last.config;
+  return { ...last.config, iceServers: last.config.iceServers.filter((s) => !s.credential) };
+}
+
 /**
- * The configuration for the next call: cached while its credentials have a good part of their life left, fetched
- * again after. If the server cannot be asked, the last one (or none: LAN host candidates) is used.
+ * The configuration for the next call. With fresh (the default), credentials are fetched now unless a request made in
+ * the last few seconds already brought them; without, any answer whose credentials still have a good part of their life
+ * left is reused. If the server cannot be asked, the last answer (or none: LAN host candidates) is used.
  */
-export async function iceConfig() {
-  if (cached && Date.now() < cached.refreshAt) return cached.config;
+export async function iceConfig({ fresh = false } = {}) {
+  const now = Date.now();
+  if (last) {
+    const age = now - last.fetchedAt;
+    const life = last.expiresAt - last.fetchedAt;
+    if (age < SHARE_MS || (!fresh && age < life / 2)) return last.config;
+  }
   try {
-    const { config, ttl } = await fetchIceServers();
-    // Refresh halfway through, and at most 5 minutes before expiry, so a call never starts on a dying credential.
-    const margin = Math.min(ttl / 2, 300);
-    cached = { config, refreshAt: Date.now() + (ttl - margin) * 1000 };
-    return config;
+    return await load();
   } catch (e) {
     console.warn('webcall: could not fetch ICE servers', e);
-    return cached?.config ?? NONE;
+    return fallback();
   }
 }
 
-/** Puts current ICE servers on the peer before it starts or answers a call. */
+/** Puts freshly fetched ICE servers on the peer before it starts or answers a call. */
 export async function refreshIce(peer) {
-  peer.options.config = await iceConfig();
+  peer.options.config = await iceConfig({ fresh: true });
 }
 
-/** Calls onFailed once if the call's connection fails (e.g. no TURN server would relay it). */
+// A connection still not up after this long will not come up: ICE gives up on failing checks well before.
+const CONNECT_WITHIN_MS = 30_000;
+
+/**
+ * Calls onFailed(peerId) once if the call's connection cannot be made: ICE reports failure, gathering ended without a
+ * single local candidate (e.g. relay-only and the TURN server refused our credentials: ICE would then wait forever in
+ * "new"), or it is not connected within 30 s.
+ */
 export function watchIce(call, onFailed) {
   const pc = call?.peerConnection;
   if (!pc) return;
   let told = false;
-  pc.addEventListener('connectionstatechange', () => {
-    if (pc.connectionState === 'failed' && !told) {
-      told = true;
-      onFailed(call.peer);
+  let candidates = 0;
+  const fail = () => {
+    if (told) return;
+    told = true;
+    clearTimeout(timer);
+    onFailed(call.peer);
+  };
+  const timer = setTimeout(() => {
+    if (pc.connectionState !== 'connected' && pc.connectionState !== 'closed') fail();
+  }, CONNECT_WITHIN_MS);
+  const check = () => {
+    if (told) return;
+    if (pc.connectionState === 'connected' || pc.connectionState === 'closed') {
+      clearTimeout(timer);
+    } else if (pc.connectionState === 'failed' || pc.iceConnectionState === 'failed') {
+      fail();
+    } else if (pc.iceGatheringState === 'complete' && candidates === 0
+        && !/a=candidate:/.test(pc.localDescription?.sdp ?? '')) {
+      fail();
     }
-  });
+  };
+  pc.addEventListener('icecandidate', (e) => { if (e.candidate) candidates += 1; });
+  pc.addEventListener('connectionstatechange', check);
+  pc.addEventListener('iceconnectionstatechange', check);
+  pc.addEventListener('icegatheringstatechange', check);
+  check();
 }
