@@ -14,6 +14,9 @@ import webcall.config.ServerConfig;
 import webcall.ice.IceFlags;
 import webcall.peerjs.PeerJsOptions;
 import webcall.server.WebcallServer;
+import webcall.tls.Certificates;
+import webcall.tls.TlsFlags;
+import webcall.tls.TlsOptions;
 
 /** The command line: {@code webcall} runs the call server. Every flag has an environment variable. */
 @Command(
@@ -60,12 +63,14 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = "--proxied",
       defaultValue = "${env:WEBCALL_PROXIED:-false}",
-      description = "Behind a reverse proxy: trust X-Forwarded-Host (WEBCALL_PROXIED). Default: ${DEFAULT-VALUE}")
+      description = "Behind a reverse proxy: trust X-Forwarded-Host, -Proto and -For (WEBCALL_PROXIED). Default: ${DEFAULT-VALUE}")
   boolean proxied;
 
   @Mixin PeerJsFlags peerjs;
 
   @Mixin IceFlags ice;
+
+  @Mixin TlsFlags tls;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
@@ -74,13 +79,21 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     List<String> origins = allowedOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
-    ServerConfig config =
-        new ServerConfig(host, port, origins, roomCapacity, maxPayload, proxied, peerjs.toOptions(), ice.toOptions());
+    TlsOptions tlsOptions = tls.toOptions(host);
+    ServerConfig config = new ServerConfig(host, port, origins, roomCapacity, maxPayload, proxied,
+        peerjs.toOptions(), ice.toOptions(), tlsOptions);
     WebcallServer server = new WebcallServer(config);
     InetSocketAddress bound = server.start();
-    System.out.println("webcall listening on http://" + host + ":" + bound.getPort());
+    String scheme = tlsOptions.enabled() ? "https" : "http";
+    System.out.println("webcall listening on " + scheme + "://" + host + ":" + bound.getPort());
+    if (tlsOptions.enabled()) {
+      printCertificate(tlsOptions);
+    }
+    if (server.redirectAddress() != null) {
+      System.out.println("Plain HTTP on port " + server.redirectAddress().getPort() + " redirects to HTTPS.");
+    }
     if ("0.0.0.0".equals(host) || "::".equals(host)) {
-      System.out.println("Open http://localhost:" + bound.getPort() + "/ in a browser to start a call.");
+      System.out.println("Open " + scheme + "://localhost:" + bound.getPort() + "/ in a browser to start a call.");
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -93,6 +106,17 @@ public final class Main implements Callable<Integer> {
                 "webcall-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /** So that a person opening the page can check that the certificate the browser shows is this one. */
+  private static void printCertificate(TlsOptions tls) {
+    try {
+      var cert = Certificates.read(tls.certFile()).get(0);
+      System.out.println("TLS certificate " + tls.certFile() + " (" + cert.getSubjectX500Principal().getName() + ")");
+      System.out.println("TLS certificate SHA-256 fingerprint: " + Certificates.sha256Fingerprint(cert));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** The PeerJS server's settings, with the reference CLI's names. */

@@ -3,6 +3,7 @@ package webcall.config;
 import java.util.List;
 import webcall.ice.IceOptions;
 import webcall.peerjs.PeerJsOptions;
+import webcall.tls.TlsOptions;
 
 /**
  * Everything the call server needs to start, parsed once from flags and environment variables by {@code Main}.
@@ -15,6 +16,7 @@ import webcall.peerjs.PeerJsOptions;
  * @param proxied trust X-Forwarded-* headers from a reverse proxy
  * @param peerjs the embedded PeerJS server's settings
  * @param ice STUN responder and the ICE servers handed to pages
+ * @param tls HTTPS: certificate, redirects from plain HTTP
  */
 public record ServerConfig(
     String host,
@@ -24,12 +26,16 @@ public record ServerConfig(
     int maxPayloadBytes,
     boolean proxied,
     PeerJsOptions peerjs,
-    IceOptions ice) {
+    IceOptions ice,
+    TlsOptions tls) {
 
   public ServerConfig {
     allowedOrigins = List.copyOf(allowedOrigins);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535");
+    }
+    if (tls.forceHttps() && !proxied) {
+      throw new IllegalArgumentException("--force-https is for --proxied; with --tls-* plain HTTP is redirected anyway");
     }
     if (roomCapacity < 2) {
       throw new IllegalArgumentException("room capacity must be at least 2");
@@ -48,6 +54,19 @@ public record ServerConfig(
     this(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, peerjs, IceOptions.defaults());
   }
 
+  /** Without TLS settings: plain HTTP. */
+  public ServerConfig(
+      String host,
+      int port,
+      List<String> allowedOrigins,
+      int roomCapacity,
+      int maxPayloadBytes,
+      boolean proxied,
+      PeerJsOptions peerjs,
+      IceOptions ice) {
+    this(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, peerjs, ice, TlsOptions.off());
+  }
+
   /** Defaults for tests and embedding: loopback, any free port (the STUN responder's too). */
   public static ServerConfig forLoopback() {
     return new ServerConfig(
@@ -55,14 +74,22 @@ public record ServerConfig(
   }
 
   public ServerConfig withPeerJs(PeerJsOptions options) {
-    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, options, ice);
+    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, options, ice, tls);
   }
 
   public ServerConfig withRoomCapacity(int capacity) {
-    return new ServerConfig(host, port, allowedOrigins, capacity, maxPayloadBytes, proxied, peerjs, ice);
+    return new ServerConfig(host, port, allowedOrigins, capacity, maxPayloadBytes, proxied, peerjs, ice, tls);
   }
 
   public ServerConfig withIce(IceOptions options) {
-    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, peerjs, options);
+    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, peerjs, options, tls);
+  }
+
+  public ServerConfig withTls(TlsOptions options) {
+    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, peerjs, ice, options);
+  }
+
+  public ServerConfig withProxied(boolean behindProxy) {
+    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, behindProxy, peerjs, ice, tls);
   }
 }

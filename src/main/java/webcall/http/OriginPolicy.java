@@ -16,10 +16,20 @@ import java.util.stream.Collectors;
 public final class OriginPolicy {
   private final Set<String> extra;
   private final boolean proxied;
+  private final boolean tls;
 
   public OriginPolicy(List<String> allowedOrigins, boolean proxied) {
+    this(allowedOrigins, proxied, false);
+  }
+
+  /**
+   * @param proxied trust X-Forwarded-Host and X-Forwarded-Proto for what the browser asked for
+   * @param tls this server speaks HTTPS itself, so its own pages have https: origins
+   */
+  public OriginPolicy(List<String> allowedOrigins, boolean proxied, boolean tls) {
     this.extra = allowedOrigins.stream().map(OriginPolicy::normalise).collect(Collectors.toUnmodifiableSet());
     this.proxied = proxied;
+    this.tls = tls;
   }
 
   /** An Origin-less request is not from a browser page (or is a same-origin GET) and passes. */
@@ -32,7 +42,15 @@ public final class OriginPolicy {
     if (extra.contains("*") || extra.contains(normalised)) {
       return true;
     }
-    String host = proxied ? req.headers().get("X-Forwarded-Host") : null;
+    // The scheme is checked only where it is known: http://host and https://host are different origins.
+    String scheme = proxied ? HttpsRedirect.Forwarded.first(req.headers().get("X-Forwarded-Proto")) : null;
+    if (scheme == null && tls) {
+      scheme = "https";
+    }
+    if (scheme != null && !scheme.toLowerCase(Locale.ROOT).equals(scheme(normalised))) {
+      return false;
+    }
+    String host = proxied ? HttpsRedirect.Forwarded.first(req.headers().get("X-Forwarded-Host")) : null;
     if (host == null) {
       host = req.headers().get(HttpHeaderNames.HOST);
     }

@@ -8,8 +8,11 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.OptionalSslHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import webcall.http.HttpRouter;
+import webcall.http.HttpsRedirect;
 import webcall.http.OriginPolicy;
 import webcall.http.Responses;
 
@@ -17,7 +20,9 @@ import webcall.http.Responses;
  * netty-socketio's pipeline with webcall's two handlers put in:
  *
  * <pre>
- * httpDecoder → httpAggregator → httpEncoder
+ * ssl                  (ours, with HTTPS: TLS, or marks a plain-HTTP connection and steps aside)
+ *   → httpDecoder → httpAggregator → httpEncoder
+ *   → httpsRedirect    (ours, with HTTPS or --force-https: 308 to https:// for plain HTTP)
  *   → originGuard      (ours: 403 for Socket.IO requests from a foreign Origin, on every request)
  *   → packetHandler → authorizeHandler
  *   → iceApi           (ours: GET /api/ice, the page's ICE servers)
@@ -32,17 +37,48 @@ final class WebcallChannelInitializer extends SocketIOChannelInitializer {
   private final OriginGuard originGuard;
   private final HttpRouter router;
   private final ChannelHandler iceApi;
+  private final SslContext ssl;
+  private final HttpsRedirect httpsRedirect;
 
-  WebcallChannelInitializer(String socketIoPath, OriginPolicy origins, HttpRouter router, ChannelHandler iceApi) {
+  /**
+   * @param ssl the server's TLS context, or null for plain HTTP
+   * @param httpsRedirect what to send to HTTPS (plain connections, or proxied plain requests), or null for nothing
+   */
+  WebcallChannelInitializer(String socketIoPath, OriginPolicy origins, HttpRouter router, ChannelHandler iceApi,
+      SslContext ssl, HttpsRedirect httpsRedirect) {
     this.originGuard = new OriginGuard(socketIoPath + "/", origins);
     this.router = router;
     this.iceApi = iceApi;
+    this.ssl = ssl;
+    this.httpsRedirect = httpsRedirect;
+  }
+
+  /**
+   * TLS from a Netty SslContext built from PEM files (netty-socketio's own hook wants a Java key store). A connection
+   * whose first bytes are not a TLS record is plain HTTP to the HTTPS port: it is marked, and answered with a redirect
+   * instead of a handshake error the browser would show as an empty page.
+   */
+  @Override
+  protected void addSslHandler(ChannelPipeline pipeline) {
+    if (ssl == null) {
+      return;
+    }
+    pipeline.addLast(SSL_HANDLER, new OptionalSslHandler(ssl) {
+      @Override
+      protected ChannelHandler newNonSslHandler(ChannelHandlerContext ctx) {
+        ctx.channel().attr(HttpsRedirect.PLAIN).set(Boolean.TRUE);
+        return null; // nothing replaces this handler: the HTTP decoder reads the plain bytes
+      }
+    });
   }
 
   @Override
   protected void addSocketioHandlers(ChannelPipeline pipeline) {
     super.addSocketioHandlers(pipeline);
     pipeline.addBefore(PACKET_HANDLER, "originGuard", originGuard);
+    if (httpsRedirect != null) {
+      pipeline.addBefore("originGuard", "httpsRedirect", httpsRedirect);
+    }
     pipeline.addAfter(AUTHORIZE_HANDLER, "webcallRouter", router);
     pipeline.addBefore("webcallRouter", "iceApi", iceApi);
   }

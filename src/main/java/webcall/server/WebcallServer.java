@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.corundumstudio.socketio.listener.DefaultExceptionListener;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import webcall.config.ServerConfig;
 import webcall.http.HttpRouter;
+import webcall.http.HttpsRedirect;
 import webcall.http.OriginPolicy;
 import webcall.http.StaticFiles;
 import webcall.ice.IceApi;
@@ -26,6 +28,8 @@ import webcall.peerjs.PeerJsEndpoint;
 import webcall.peerjs.Realm;
 import webcall.rooms.RoomSignaling;
 import webcall.rooms.Rooms;
+import webcall.tls.Certificates;
+import webcall.tls.TlsOptions;
 
 /** The call server: pages, Socket.IO rooms and the PeerJS server on one port, in one Netty pipeline. */
 public final class WebcallServer implements AutoCloseable {
@@ -39,12 +43,14 @@ public final class WebcallServer implements AutoCloseable {
   private final SocketIOServer io;
   private final ScheduledExecutorService timers;
   private final StunServer stun;
+  private final RedirectListener redirect;
+  private InetSocketAddress redirectAddress;
   private InetSocketAddress address;
   private volatile InetSocketAddress stunAddress; // read by I/O threads answering /api/ice
 
   public WebcallServer(ServerConfig config) {
     this.config = config;
-    OriginPolicy origins = new OriginPolicy(config.allowedOrigins(), config.proxied());
+    OriginPolicy origins = new OriginPolicy(config.allowedOrigins(), config.proxied(), config.tls().enabled());
     this.peerjs = new PeerJsEndpoint(config.peerjs(), origins::allows);
     this.rooms = new Rooms(config.roomCapacity());
     this.io = new SocketIOServer(socketIoConfiguration(config));
@@ -54,7 +60,17 @@ public final class WebcallServer implements AutoCloseable {
         : null;
     IceApi iceApi = new IceApi(config.ice(), () -> stunAddress == null ? -1 : stunAddress.getPort(),
         config.proxied(), java.time.Clock.systemUTC());
-    io.setPipelineFactory(new WebcallChannelInitializer(SOCKET_IO_PATH, origins, router, iceApi));
+    SslContext ssl = config.tls().enabled()
+        ? Certificates.serverContext(config.tls().certFile(), config.tls().keyFile())
+        : null;
+    HttpsRedirect httpsRedirect = ssl != null
+        ? HttpsRedirect.plainConnections()
+        : config.tls().forceHttps() ? HttpsRedirect.forwardedHttp() : null;
+    io.setPipelineFactory(
+        new WebcallChannelInitializer(SOCKET_IO_PATH, origins, router, iceApi, ssl, httpsRedirect));
+    this.redirect = config.tls().httpRedirectPort() != TlsOptions.OFF
+        ? new RedirectListener(config.host(), config.tls().httpRedirectPort())
+        : null;
     signaling = new RoomSignaling(io, peerjs.realm(), rooms);
     signaling.install();
     this.timers =
@@ -120,11 +136,19 @@ public final class WebcallServer implements AutoCloseable {
     ChannelFuture bound = (ChannelFuture) io.startAsync().syncUninterruptibly();
     address = (InetSocketAddress) bound.channel().localAddress();
     peerjs.startTimers(timers);
+    if (redirect != null) {
+      redirectAddress = redirect.start(address.getPort());
+    }
     return address;
   }
 
   public InetSocketAddress address() {
     return address;
+  }
+
+  /** The plain-HTTP redirect listener's address, or null when there is none. */
+  public InetSocketAddress redirectAddress() {
+    return redirectAddress;
   }
 
   /** The STUN responder's UDP address, or null when it is off. */
@@ -155,6 +179,9 @@ public final class WebcallServer implements AutoCloseable {
     io.stop();
     if (stun != null) {
       stun.close();
+    }
+    if (redirect != null) {
+      redirect.close();
     }
   }
 }

@@ -1,0 +1,150 @@
+package webcall.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Set;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import webcall.config.ServerConfig;
+import webcall.server.WebcallServer;
+
+/** The server over HTTPS with a generated certificate, plain HTTP sent to HTTPS, and certificates made by OpenSSL. */
+class HttpsServerIT {
+  @TempDir static Path dataDir;
+  static SelfSigned.Material cert;
+  static WebcallServer server;
+  static HttpClient https;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cert = SelfSigned.ensure(dataDir, Clock.systemUTC(), SelfSigned.hostNames(), SelfSigned.hostAddresses());
+    ServerConfig base = ServerConfig.forLoopback();
+    server = new WebcallServer(base.withTls(new TlsOptions(cert.cert(), cert.key(), 0, false)));
+    server.start();
+    https = Https.trusting(cert.cert());
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  static URI url(String path) {
+    return URI.create("https://127.0.0.1:" + server.address().getPort() + path);
+  }
+
+  @Test
+  void pagesAndApiAreServedOverTlsWithTheGeneratedCertificate() throws Exception {
+    HttpResponse<String> root = https.send(HttpRequest.newBuilder(url("/")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(root.statusCode()).isEqualTo(302);
+    HttpResponse<String> page = https.send(HttpRequest.newBuilder(url("/tls-room")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("data-room=\"tls-room\"");
+    assertThat(page.sslSession()).get().satisfies(s -> assertThat(s.getPeerCertificates()[0])
+        .isEqualTo(Certificates.read(cert.cert()).get(0)));
+    HttpResponse<String> ice = https.send(HttpRequest.newBuilder(url("/api/ice")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(ice.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aClientThatDoesNotTrustTheCertificateIsRefused() {
+    assertThatThrownBy(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(url("/")).build(),
+        HttpResponse.BodyHandlers.ofString())).isInstanceOf(SSLHandshakeException.class);
+  }
+
+  @Test
+  void theGeneratedCertificateNamesThisHostAndOpenSslAgreesOnItsFingerprint() throws Exception {
+    String text = Https.run("openssl", "x509", "-in", cert.cert().toString(), "-noout", "-fingerprint", "-sha256",
+        "-ext", "subjectAltName,basicConstraints,extendedKeyUsage", "-dates");
+    String fingerprint = Certificates.sha256Fingerprint(Certificates.read(cert.cert()).get(0));
+    assertThat(text).containsIgnoringCase("Fingerprint=" + fingerprint)
+        .contains("DNS:localhost").contains("IP Address:127.0.0.1").contains("CA:FALSE")
+        .contains("TLS Web Server Authentication");
+    assertThat(Files.getPosixFilePermissions(cert.key())).containsExactlyInAnyOrder(
+        java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    // Once per install: asking again keeps the same certificate.
+    SelfSigned.Material again = SelfSigned.ensure(dataDir, Clock.systemUTC(), Set.of("localhost"), Set.of());
+    assertThat(again.created()).isFalse();
+    assertThat(Files.readString(again.cert())).isEqualTo(Files.readString(cert.cert()));
+  }
+
+  @Test
+  void plainHttpToTheHttpsPortIsRedirectedToHttps() throws Exception {
+    int port = server.address().getPort();
+    String res = Https.plain(port, "GET /some-room?x=1 HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n");
+    assertThat(res).startsWith("HTTP/1.1 308 ")
+        .containsIgnoringCase("location: https://127.0.0.1:" + port + "/some-room?x=1\r\n")
+        .containsIgnoringCase("cache-control: no-store");
+    // Socket.IO too: nothing is served in the clear.
+    String io = Https.plain(port, "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1:" + port
+        + "\r\n\r\n");
+    assertThat(io).startsWith("HTTP/1.1 308 ");
+  }
+
+  @Test
+  void theRedirectListenerSendsEveryRequestToTheHttpsPort() throws Exception {
+    int port = server.redirectAddress().getPort();
+    int httpsPort = server.address().getPort();
+    String res = Https.plain(port, "GET /team?lang=en HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n");
+    assertThat(res).startsWith("HTTP/1.1 308 ")
+        .containsIgnoringCase("location: https://127.0.0.1:" + httpsPort + "/team?lang=en\r\n");
+    String named = Https.plain(port, "GET / HTTP/1.1\r\nHost: calls.example.org\r\n\r\n");
+    assertThat(named).containsIgnoringCase("location: https://calls.example.org:" + httpsPort + "/\r\n");
+    // A Host that is not a plain host[:port] gets no redirect at all.
+    for (String host : new String[] {"evil.example/path", "a b", "@x", ""}) {
+      assertThat(Https.plain(port, "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).as(host)
+          .startsWith("HTTP/1.1 400 ").doesNotContainIgnoringCase("location:");
+    }
+  }
+
+  @Test
+  void socketIoAcceptsOnlyTheHttpsOriginOfThisServer() throws Exception {
+    int port = server.address().getPort();
+    HttpResponse<String> same = https.send(HttpRequest.newBuilder(url("/socket.io/?EIO=4&transport=polling"))
+        .header("Origin", "https://127.0.0.1:" + port).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(same.statusCode()).isEqualTo(200);
+    HttpResponse<String> plainOrigin = https.send(HttpRequest.newBuilder(url("/socket.io/?EIO=4&transport=polling"))
+        .header("Origin", "http://127.0.0.1:" + port).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(plainOrigin.statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void certificatesMadeByOpenSslWorkIncludingAnEcKeyInSec1Form(@TempDir Path dir) throws Exception {
+    Path key = dir.resolve("key.pem");
+    Path crt = dir.resolve("cert.pem");
+    Https.run("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key.toString());
+    assertThat(Files.readString(key)).contains("BEGIN EC PRIVATE KEY"); // not PKCS#8: BouncyCastle reads it
+    Https.run("openssl", "req", "-new", "-x509", "-key", key.toString(), "-out", crt.toString(), "-days", "2",
+        "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1");
+    ServerConfig base = ServerConfig.forLoopback();
+    try (WebcallServer s = new WebcallServer(base.withTls(new TlsOptions(crt, key, TlsOptions.OFF, false)))) {
+      s.start();
+      HttpResponse<String> res = Https.trusting(crt).send(HttpRequest.newBuilder(
+          URI.create("https://127.0.0.1:" + s.address().getPort() + "/x")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(res.statusCode()).isEqualTo(200);
+    }
+    // A key that does not belong to the certificate is refused at start, naming both files.
+    Path other = dir.resolve("other.pem");
+    Https.run("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out",
+        other.toString());
+    assertThatThrownBy(() -> new WebcallServer(base.withTls(new TlsOptions(crt, other, TlsOptions.OFF, false))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(crt.toString())
+        .hasMessageContaining(other.toString());
+  }
+}
