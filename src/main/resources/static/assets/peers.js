@@ -1,5 +1,6 @@
 // Media calls through PeerJS: at most one call per remote peer, its tile shown while the call lives.
 import { t } from './i18n.js';
+import { watchIce } from './ice.js';
 
 // Ask for the other side's audio and video whatever we send, so nobody depends on what the caller has.
 const RECEIVE_BOTH = { offerToReceiveAudio: true, offerToReceiveVideo: true };
@@ -53,6 +54,12 @@ export class Calls {
       if (current()) this.tiles.setBadge(id, t('connectionFailed'));
     });
     this.watch(call, current);
+    // ICE that never gets going (relay-only with refused TURN credentials stays "new" for ever) is a failure too.
+    watchIce(call, () => {
+      if (!current()) return;
+      this.tiles.setBadge(id, t('connectionFailed'));
+      this.onFailed?.(id);
+    });
   }
 
   /** A failing connection is marked on its tile, and dropped if it does not recover: no frozen tiles. */

@@ -1,0 +1,121 @@
+package webcall.ice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import webcall.config.ServerConfig;
+import webcall.e2e.Browser;
+import webcall.server.WebcallServer;
+
+/**
+ * Two Chromium pages forced to relay (iceTransportPolicy "relay") call each other through a real coturn that shares
+ * webcall's secret; with a wrong secret the call cannot connect and the page says so.
+ */
+class TurnRelayE2EIT {
+  static final String SECRET = "e2e-" + UUID.randomUUID();
+  static Coturn coturn;
+  final List<Browser> browsers = new ArrayList<>();
+
+  @BeforeAll
+  static void startCoturn() throws Exception {
+    coturn = new Coturn(SECRET);
+  }
+
+  @AfterAll
+  static void stopCoturn() {
+    if (coturn != null) {
+      coturn.close();
+    }
+  }
+
+  @AfterEach
+  void closeBrowsers() {
+    browsers.forEach(Browser::close);
+    browsers.clear();
+  }
+
+  static WebcallServer webcall(String secret) {
+    ServerConfig base = ServerConfig.forLoopback();
+    WebcallServer server = new WebcallServer(base.withIce(base.ice()
+        .withTurn(List.of(coturn.url()), List.of(secret), Duration.ofHours(1))
+        .withTransportPolicy("relay")));
+    server.start();
+    return server;
+  }
+
+  /** Two people in one new room of this server. */
+  List<Browser> twoInARoom(WebcallServer server) {
+    String url = "http://127.0.0.1:" + server.address().getPort() + "/relay-" + UUID.randomUUID();
+    for (String name : List.of("Ada", "Grace")) {
+      // TURN runs on 127.0.0.1 here; Chromium leaves loopback out of WebRTC unless told otherwise.
+      Browser b = Browser.launch("--allow-loopback-in-peer-connection");
+      browsers.add(b);
+      b.enter(url, name);
+    }
+    return browsers;
+  }
+
+  /** currentTime of the remote video, or -1 while it has no frames. */
+  static double remoteVideoTime(Browser b) {
+    List<Map<String, Object>> tiles = b.remoteTiles();
+    if (tiles.size() != 1 || ((Number) tiles.get(0).get("width")).intValue() == 0) {
+      return -1;
+    }
+    return ((Number) tiles.get(0).get("time")).doubleValue();
+  }
+
+  /** The local candidate types of the selected pairs of the page's calls, e.g. ["relay"]. */
+  static List<String> selectedCandidateTypes(Browser b) {
+    return b.driver().executeAsyncScript(
+        "const done = arguments[arguments.length - 1];"
+            + "(async () => { const types = [];"
+            + " for (const call of window.webcall.calls.calls.values()) {"
+            + "  const stats = await call.peerConnection.getStats();"
+            + "  stats.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) {"
+            + "   const pair = stats.get(s.selectedCandidatePairId);"
+            + "   types.push(stats.get(pair.localCandidateId).candidateType); } }); }"
+            + " return types; })().then(done, (e) => done(['error: ' + e]));") instanceof List<?> l
+        ? l.stream().map(String::valueOf).toList()
+        : List.of();
+  }
+
+  static String shownFailure(Browser b) {
+    return b.js("return [...document.querySelectorAll('figure.tile.remote .badge')].map(e => e.textContent)"
+        + ".join('|') + '|' + document.getElementById('status').textContent;");
+  }
+
+  @Test
+  void twoPagesForcedToRelayCallEachOtherThroughCoturn() throws Exception {
+    try (WebcallServer server = webcall(SECRET)) {
+      for (Browser page : twoInARoom(server)) {
+        await("remote video").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+            .until(() -> remoteVideoTime(page) > 0);
+        double t0 = remoteVideoTime(page);
+        await("video advancing").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+            .until(() -> remoteVideoTime(page) > t0 + 0.5);
+        assertThat(selectedCandidateTypes(page)).as(coturn.log()).isNotEmpty().containsOnly("relay");
+      }
+    }
+  }
+
+  @Test
+  void aWrongSecretFailsAndThePageSaysConnectionFailed() throws Exception {
+    try (WebcallServer server = webcall("not-the-" + SECRET)) {
+      for (Browser page : twoInARoom(server)) {
+        await("failure shown").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+            .until(() -> shownFailure(page).contains("Connection failed"));
+        assertThat(remoteVideoTime(page)).isEqualTo(-1);
+      }
+      assertThat(coturn.log()).contains("Cannot find credentials");
+    }
+  }
+}
