@@ -1,6 +1,7 @@
 package webcall.server;
 
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import com.corundumstudio.socketio.messages.PacketsMessage;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,7 +21,8 @@ import webcall.http.Responses;
  * netty-socketio's pipeline with webcall's two handlers put in:
  *
  * <pre>
- * ssl                  (ours, with HTTPS: TLS, or marks a plain-HTTP connection and steps aside)
+ * packetsPastTls       (ours, with HTTPS: Socket.IO messages fired from the head skip to packetHandler)
+ *   → ssl              (ours, with HTTPS: TLS, or marks a plain-HTTP connection and steps aside)
  *   → httpDecoder → httpAggregator → httpEncoder
  *   → httpsRedirect    (ours, with HTTPS or --force-https: 308 to https:// for plain HTTP)
  *   → originGuard      (ours: 403 for Socket.IO requests from a foreign Origin, on every request)
@@ -63,6 +65,7 @@ final class WebcallChannelInitializer extends SocketIOChannelInitializer {
     if (ssl == null) {
       return;
     }
+    pipeline.addLast("packetsPastTls", PacketsPastTls.INSTANCE);
     pipeline.addLast(SSL_HANDLER, new OptionalSslHandler(ssl) {
       @Override
       protected ChannelHandler newNonSslHandler(ChannelHandlerContext ctx) {
@@ -81,6 +84,28 @@ final class WebcallChannelInitializer extends SocketIOChannelInitializer {
     }
     pipeline.addAfter(AUTHORIZE_HANDLER, "webcallRouter", router);
     pipeline.addBefore("webcallRouter", "iceApi", iceApi);
+  }
+
+  /**
+   * netty-socketio hands a decoded Socket.IO message on by firing it from the pipeline's head, and releases the request
+   * that carried it as soon as that call returns. Fired from the head, it passes the SslHandler, which is still
+   * unwrapping that very request and holds it back until it is done: by then the buffer is released and the message
+   * lost (IllegalReferenceCountException). So, with TLS, such messages skip straight to netty-socketio's packet
+   * handler; the handlers in between (TLS, HTTP codec, ours) would only have passed them on anyway.
+   */
+  @ChannelHandler.Sharable
+  static final class PacketsPastTls extends ChannelInboundHandlerAdapter {
+    static final PacketsPastTls INSTANCE = new PacketsPastTls();
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ChannelHandlerContext beforePackets = msg instanceof PacketsMessage ? ctx.pipeline().context("originGuard") : null;
+      if (beforePackets != null) {
+        beforePackets.fireChannelRead(msg);
+      } else {
+        ctx.fireChannelRead(msg);
+      }
+    }
   }
 
   /** Refuses Socket.IO handshakes, polls and upgrades from origins the policy does not allow. */

@@ -11,7 +11,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Set;
+import io.socket.client.IO;
+import io.socket.client.Socket;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -121,6 +133,41 @@ class HttpsServerIT {
     HttpResponse<String> plainOrigin = https.send(HttpRequest.newBuilder(url("/socket.io/?EIO=4&transport=polling"))
         .header("Origin", "http://127.0.0.1:" + port).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(plainOrigin.statusCode()).isEqualTo(403);
+  }
+
+  /** Socket.IO's messages travel in POST bodies (polling) and frames (WebSocket): both must survive TLS. */
+  @Test
+  void socketIoConnectsOverTlsWithEitherTransport() throws Exception {
+    X509Certificate c = Certificates.read(cert.cert()).get(0);
+    KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+    ks.load(null, null);
+    ks.setCertificateEntry("webcall", c);
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ks);
+    X509TrustManager trust = (X509TrustManager) tmf.getTrustManagers()[0];
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, new TrustManager[] {trust}, null);
+    OkHttpClient ok = new OkHttpClient.Builder().sslSocketFactory(ctx.getSocketFactory(), trust).build();
+    for (String transport : List.of("polling", "websocket")) {
+      IO.Options o = new IO.Options();
+      o.callFactory = ok;
+      o.webSocketFactory = ok;
+      o.forceNew = true;
+      o.reconnection = false;
+      o.transports = new String[] {transport};
+      Socket socket = IO.socket(url("/").toString(), o);
+      try {
+        CompletableFuture<String> connected = new CompletableFuture<>();
+        socket.once(Socket.EVENT_CONNECT, args -> connected.complete(socket.id()));
+        socket.once(Socket.EVENT_CONNECT_ERROR, args -> connected.completeExceptionally(new AssertionError(args[0])));
+        socket.connect();
+        assertThat(connected.orTimeout(10, TimeUnit.SECONDS).join()).as(transport).isNotBlank();
+      } finally {
+        socket.close();
+      }
+    }
+    ok.dispatcher().executorService().shutdown();
+    ok.connectionPool().evictAll();
   }
 
   @Test

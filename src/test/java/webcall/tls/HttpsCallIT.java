@@ -1,0 +1,89 @@
+package webcall.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import webcall.config.ServerConfig;
+import webcall.e2e.Browser;
+import webcall.server.WebcallServer;
+
+/**
+ * A call over HTTPS with the generated certificate, opened by a name that is not localhost (Chromium maps it to
+ * 127.0.0.1), so that only HTTPS makes the page a secure context where the camera may start. Chromium is told to
+ * accept exactly this certificate by the SHA-256 of its public key, as a person would after checking the fingerprint.
+ */
+class HttpsCallIT {
+  static final String HOST = "webcall.test";
+  @TempDir static Path dataDir;
+  static WebcallServer server;
+  static String spki;
+  final List<Browser> browsers = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    SelfSigned.Material cert =
+        SelfSigned.ensure(dataDir, Clock.systemUTC(), SelfSigned.hostNames(), SelfSigned.hostAddresses());
+    spki = Certificates.spkiSha256(Certificates.read(cert.cert()).get(0));
+    ServerConfig base = ServerConfig.forLoopback();
+    server = new WebcallServer(base.withTls(new TlsOptions(cert.cert(), cert.key(), 0, false)));
+    server.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @AfterEach
+  void closeBrowsers() {
+    browsers.forEach(Browser::close);
+    browsers.clear();
+  }
+
+  Browser browser() {
+    Browser b = Browser.launch("--host-resolver-rules=MAP " + HOST + " 127.0.0.1",
+        "--ignore-certificate-errors-spki-list=" + spki);
+    browsers.add(b);
+    return b;
+  }
+
+  static boolean playing(Browser b) {
+    List<Map<String, Object>> tiles = b.remoteTiles();
+    return tiles.size() == 1 && ((Number) tiles.get(0).get("width")).intValue() > 0;
+  }
+
+  @Test
+  void twoPagesJoinACallOverHttpsOneThroughTheHttpRedirect() {
+    String room = "/tls-" + UUID.randomUUID();
+    Browser a = browser();
+    a.enter("https://" + HOST + ":" + server.address().getPort() + room, "Ada");
+    Browser b = browser();
+    // Typed as plain http:// on the redirect port: the browser lands on the HTTPS page.
+    b.open("http://" + HOST + ":" + server.redirectAddress().getPort() + room);
+    assertThat(b.driver().getCurrentUrl()).isEqualTo("https://" + HOST + ":" + server.address().getPort() + room);
+    b.joinCall("Grace");
+
+    for (Browser page : List.of(a, b)) {
+      assertThat((Boolean) page.js("return window.isSecureContext")).isTrue();
+      await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500)).until(() -> playing(page));
+      double t0 = ((Number) page.remoteTiles().get(0).get("time")).doubleValue();
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300))
+          .until(() -> ((Number) page.remoteTiles().get(0).get("time")).doubleValue() > t0);
+      // Our own camera started: only possible in a secure context.
+      assertThat((Long) page.js("const s = window.webcall.media.stream;"
+          + " return s ? s.getVideoTracks().filter(t => t.readyState === 'live').length : 0;")).isEqualTo(1L);
+    }
+  }
+}
