@@ -73,7 +73,13 @@ public final class Main implements Callable<Integer> {
   @Mixin TlsFlags tls;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    CommandLine cli = new CommandLine(new Main());
+    // A setting that cannot work (port taken, bad certificate, TURN URL without secret) is one clear line, not a trace.
+    cli.setExecutionExceptionHandler((e, line, parsed) -> {
+      line.getErr().println("webcall: " + e.getMessage());
+      return 2;
+    });
+    System.exit(cli.execute(args));
   }
 
   @Override

@@ -61,6 +61,9 @@ public record IceOptions(
     if (!iceTransportPolicy.equals("all") && !iceTransportPolicy.equals("relay")) {
       throw new IllegalArgumentException("ICE transport policy must be all or relay");
     }
+    if (iceTransportPolicy.equals("relay") && turnUrls.isEmpty()) {
+      throw new IllegalArgumentException("ICE transport policy relay needs a TURN server (--turn-url): no call could connect");
+    }
     if (stunRepliesPerSecond < 1 || apiRequestsPerMinute < 1) {
       throw new IllegalArgumentException("rates must be at least 1");
     }

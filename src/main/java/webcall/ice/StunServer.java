@@ -57,9 +57,10 @@ public final class StunServer implements AutoCloseable {
               .bind(host, port)
               .syncUninterruptibly()
               .channel();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Netty rethrows the checked BindException undeclared
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      throw e;
+      throw new IllegalStateException("cannot answer STUN on UDP " + host + ":" + port + " (" + e.getMessage()
+          + "); if coturn runs here it already answers STUN: use --no-stun, or another --stun-port", e);
     }
     InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
     log.info("event=stun-listening address={}:{}", host, bound.getPort());

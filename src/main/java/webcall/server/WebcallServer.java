@@ -176,7 +176,9 @@ public final class WebcallServer implements AutoCloseable {
   public void close() {
     peerjs.stopTimers();
     timers.shutdownNow();
-    io.stop();
+    if (address != null) {
+      io.stop(); // netty-socketio cannot stop what never started (e.g. the STUN port was taken)
+    }
     if (stun != null) {
       stun.close();
     }

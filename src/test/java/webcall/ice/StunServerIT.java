@@ -112,6 +112,19 @@ class StunServerIT {
     }
   }
 
+  @Test
+  void aTakenStunPortIsAClearErrorNamingTheWayOut() {
+    webcall.config.ServerConfig c = webcall.config.ServerConfig.forLoopback();
+    webcall.server.WebcallServer second =
+        new webcall.server.WebcallServer(c.withIce(c.ice().withStunPort(stun().getPort())));
+    try {
+      org.assertj.core.api.Assertions.assertThatThrownBy(second::start)
+          .hasMessageContaining("UDP 127.0.0.1:" + stun().getPort()).hasMessageContaining("--no-stun");
+    } finally {
+      second.close();
+    }
+  }
+
   private static boolean receiveNothing(DatagramSocket s) throws Exception {
     try {
       s.receive(new DatagramPacket(new byte[1500], 1500));

@@ -102,7 +102,10 @@ class TurnCredentialsTest {
         .hasMessageContaining("stun:");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.withTransportPolicy("none"))
         .hasMessageContaining("relay");
-    assertThat(d.withTransportPolicy("RELAY").iceTransportPolicy()).isEqualTo("relay");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.withTransportPolicy("relay"))
+        .hasMessageContaining("TURN");
+    assertThat(d.withTurn(List.of("turn:127.0.0.1:3478"), List.of("s"), Duration.ofHours(1))
+        .withTransportPolicy("RELAY").iceTransportPolicy()).isEqualTo("relay");
     assertThat(d.withStunPort(-1).stunEnabled()).isFalse();
   }
 }
