@@ -56,6 +56,10 @@ class StunServerIT {
     System.arraycopy(ok, 0, oversized, 0, 20);
     oversized[2] = (byte) (580 >> 8);
     oversized[3] = (byte) (580 & 0xFF);
+    byte[] huge = new byte[4000]; // beyond the receive buffer too: arrives cut short, still dropped
+    System.arraycopy(ok, 0, huge, 0, 20);
+    huge[2] = (byte) (3980 >> 8);
+    huge[3] = (byte) (3980 & 0xFF);
     byte[] trailing = Arrays.copyOf(StunTest.request(StunTest.txid(2), new byte[0]), 28);
     byte[] indication = StunTest.request(StunTest.txid(3), new byte[0]);
     indication[1] = 0x11;
@@ -67,7 +71,7 @@ class StunServerIT {
 
     try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       s.setSoTimeout(5000);
-      for (byte[] bad : new byte[][] {new byte[0], new byte[10], cookie, oversized, trailing, indication, response,
+      for (byte[] bad : new byte[][] {new byte[0], new byte[10], cookie, oversized, huge, trailing, indication, response,
           badFingerprint, garbage}) {
         s.send(new DatagramPacket(bad, bad.length, stun()));
       }

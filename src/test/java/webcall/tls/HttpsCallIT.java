@@ -59,6 +59,34 @@ class HttpsCallIT {
     return b;
   }
 
+  /** The English text the page shows for a key, from the jar's own translations. */
+  static String english(String key) throws Exception {
+    try (var in = HttpsCallIT.class.getResourceAsStream("/static/assets/i18n/en.json")) {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).get(key).asText();
+    }
+  }
+
+  @Test
+  void overPlainHttpByANameThatIsNotLocalhostThePageSaysWhyTheCameraCannotStart() throws Exception {
+    String explanation = english("insecure");
+    assertThat(explanation).contains("HTTPS");
+    ServerConfig base = ServerConfig.forLoopback();
+    try (WebcallServer plain = new WebcallServer(base)) {
+      plain.start();
+      Browser b = browser();
+      b.open("http://" + HOST + ":" + plain.address().getPort() + "/tls-" + UUID.randomUUID());
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+          .until(() -> b.text("#media-problem").equals(explanation));
+      assertThat((Boolean) b.js("return window.isSecureContext")).isFalse();
+    }
+    // The same page over HTTPS has no such problem.
+    Browser secure = browser();
+    secure.open("https://" + HOST + ":" + server.address().getPort() + "/tls-" + UUID.randomUUID());
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+        .until(() -> (Boolean) secure.js("return !!document.getElementById('join') && !document.getElementById('join').disabled"));
+    assertThat(secure.text("#media-problem")).isEmpty();
+  }
+
   static boolean playing(Browser b) {
     List<Map<String, Object>> tiles = b.remoteTiles();
     return tiles.size() == 1 && ((Number) tiles.get(0).get("width")).intValue() > 0;
