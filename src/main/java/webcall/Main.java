@@ -1,7 +1,6 @@
 package webcall;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -11,12 +10,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import webcall.config.ServerConfig;
-import webcall.peerjs.PeerJsOptions;
 import webcall.server.WebcallServer;
 
 /** The command line: {@code webcall} runs the call server. Every flag has an environment variable. */
 @Command(
     name = "webcall",
+    subcommands = PeerJsCommand.class,
     mixinStandardHelpOptions = true,
     version = "webcall 0.1.0",
     sortOptions = false,
@@ -59,20 +58,27 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = "--proxied",
       defaultValue = "${env:WEBCALL_PROXIED:-false}",
-      description = "Behind a reverse proxy: trust X-Forwarded-Host (WEBCALL_PROXIED). Default: ${DEFAULT-VALUE}")
+      description =
+          "Behind a reverse proxy: trust X-Forwarded-Host for the origin check and the last X-Forwarded-For"
+              + " address as the client's (WEBCALL_PROXIED). Default: ${DEFAULT-VALUE}")
   boolean proxied;
 
   @Mixin PeerJsFlags peerjs;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The parser for both commands. "peerjs" is a subcommand and also the default key: let it be a value too. */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main()).setAllowSubcommandsAsOptionParameters(true);
   }
 
   @Override
   public Integer call() throws InterruptedException {
     List<String> origins = allowedOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     ServerConfig config =
-        new ServerConfig(host, port, origins, roomCapacity, maxPayload, proxied, peerjs.toOptions());
+        new ServerConfig(host, port, origins, roomCapacity, maxPayload, proxied, peerjs.toOptions("/peerjs"));
     WebcallServer server = new WebcallServer(config);
     InetSocketAddress bound = server.start();
     System.out.println("webcall listening on http://" + host + ":" + bound.getPort());
@@ -90,62 +96,5 @@ public final class Main implements Callable<Integer> {
                 "webcall-shutdown"));
     stopped.await();
     return 0;
-  }
-
-  /** The PeerJS server's settings, with the reference CLI's names. */
-  static final class PeerJsFlags {
-    @Option(
-        names = {"--peerjs-path", "--path"},
-        defaultValue = "${env:WEBCALL_PEERJS_PATH:-/peerjs}",
-        description = "Where the PeerJS server is mounted (WEBCALL_PEERJS_PATH). Default: ${DEFAULT-VALUE}")
-    String path;
-
-    @Option(
-        names = {"--peerjs-key", "--key"},
-        defaultValue = "${env:WEBCALL_PEERJS_KEY:-peerjs}",
-        description = "Key PeerJS clients must present (WEBCALL_PEERJS_KEY). Default: ${DEFAULT-VALUE}")
-    String key;
-
-    @Option(
-        names = "--expire_timeout",
-        defaultValue = "${env:WEBCALL_EXPIRE_TIMEOUT:-5000}",
-        description = "ms a message waits for an absent peer before EXPIRE (WEBCALL_EXPIRE_TIMEOUT). Default: ${DEFAULT-VALUE}")
-    long expireTimeout;
-
-    @Option(
-        names = "--alive_timeout",
-        defaultValue = "${env:WEBCALL_ALIVE_TIMEOUT:-60000}",
-        description = "ms without HEARTBEAT before a peer is dropped (WEBCALL_ALIVE_TIMEOUT). Default: ${DEFAULT-VALUE}")
-    long aliveTimeout;
-
-    @Option(
-        names = "--cleanup_out_msgs",
-        defaultValue = "${env:WEBCALL_CLEANUP_OUT_MSGS:-1000}",
-        description = "ms between sweeps of expired messages (WEBCALL_CLEANUP_OUT_MSGS). Default: ${DEFAULT-VALUE}")
-    long cleanupOutMsgs;
-
-    @Option(
-        names = "--concurrent_limit",
-        defaultValue = "${env:WEBCALL_CONCURRENT_LIMIT:-5000}",
-        description = "Most PeerJS ids registered at once (WEBCALL_CONCURRENT_LIMIT). Default: ${DEFAULT-VALUE}")
-    int concurrentLimit;
-
-    @Option(
-        names = "--allow_discovery",
-        defaultValue = "${env:WEBCALL_ALLOW_DISCOVERY:-false}",
-        description = "Let GET {path}/{key}/peers list connected ids (WEBCALL_ALLOW_DISCOVERY). Default: ${DEFAULT-VALUE}")
-    boolean allowDiscovery;
-
-    PeerJsOptions toOptions() {
-      return new PeerJsOptions(
-          key,
-          path,
-          Duration.ofMillis(expireTimeout),
-          Duration.ofMillis(aliveTimeout),
-          Duration.ofMillis(cleanupOutMsgs),
-          concurrentLimit,
-          allowDiscovery,
-          PeerJsOptions.Limits.DEFAULT);
-    }
   }
 }

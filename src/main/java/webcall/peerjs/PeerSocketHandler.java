@@ -35,11 +35,13 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
   private final ObjectMapper json;
   private final TokenBucket messages;
   private final TokenBucket heartbeats;
+  private final String address;
   private PeerClient client;
 
-  PeerSocketHandler(Realm realm, ObjectMapper json) {
+  PeerSocketHandler(Realm realm, ObjectMapper json, String address) {
     this.realm = realm;
     this.json = json;
+    this.address = address;
     PeerJsOptions.Limits limits = realm.options().limits();
     this.messages = new TokenBucket(limits.messagesPerSecond(), limits.messageBurst());
     this.heartbeats = new TokenBucket(limits.heartbeatsPerSecond(), limits.heartbeatsPerSecond());
@@ -75,7 +77,11 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
               .writeAndFlush(new CloseWebSocketFrame(1000, "replaced by a newer connection"))
               .addListener(ChannelFutureListener.CLOSE);
         }
-        log.info("event=peer-open peer={} takeover={}", LogText.escape(id), r.replaced() != null);
+        log.info(
+            "event=peer-open peer={} addr={} takeover={}",
+            LogText.escape(id),
+            LogText.escape(address),
+            r.replaced() != null);
         client.send("{\"type\":\"OPEN\"}");
         realm.deliverQueued(client);
       }
@@ -86,8 +92,10 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     return s == null || s.isEmpty();
   }
 
-  private void reject(Channel ch, Rejection why, String id) {
-    log.info("event=peer-reject peer={} reason={}", LogText.escape(id), why.name());
+  /** Sends the rejection's ERROR frame and closes with its code; the token is never logged. */
+  void reject(Channel ch, Rejection why, String id) {
+    log.info(
+        "event=peer-reject peer={} addr={} reason={}", LogText.escape(id), LogText.escape(address), why.name());
     PeerClient.close(ch, why);
   }
 
@@ -129,6 +137,9 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     if (!(msg instanceof ObjectNode)) {
       return;
     }
+    if (client.socket() != ch) {
+      return; // taken over: this socket no longer speaks for the id, not even to keep it alive
+    }
     MessageType type = MessageType.fromWire(msg.path("type").textValue());
     if (type == MessageType.HEARTBEAT) {
       if (!heartbeats.take()) {
@@ -140,9 +151,6 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     }
     if (type == null || !type.isRelayedFromClients()) {
       return; // OPEN, EXPIRE, ID-TAKEN, ERROR and unknown types from clients are never relayed
-    }
-    if (client.socket() != ch) {
-      return; // taken over: this socket no longer speaks for the id
     }
     JsonNode dstNode = msg.get("dst");
     String dst = dstNode != null && dstNode.isTextual() ? dstNode.textValue() : null;

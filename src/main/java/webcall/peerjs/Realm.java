@@ -81,6 +81,8 @@ public final class Realm {
             }
             Channel old = existing.socket();
             existing.attach(socket);
+            // The new socket gets OPEN like a fresh one, so it gets a fresh alive_timeout too.
+            existing.heartbeat(now());
             result[0] = new Registration(Outcome.TAKEN_OVER, existing, old);
             return existing;
           }

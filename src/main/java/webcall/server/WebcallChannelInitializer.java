@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
+import webcall.http.HeaderTimeout;
 import webcall.http.HttpRouter;
 import webcall.http.OriginPolicy;
 import webcall.http.Responses;
@@ -18,6 +19,7 @@ import webcall.http.Responses;
  *
  * <pre>
  * httpDecoder → httpAggregator → httpEncoder
+ *   → headerTimeout    (ours: closes a connection whose request is not in within 30 s)
  *   → originGuard      (ours: 403 for Socket.IO requests from a foreign Origin, on every request)
  *   → packetHandler → authorizeHandler
  *   → webcallRouter    (ours: PeerJS, pages, assets; Socket.IO requests pass on)
@@ -30,15 +32,20 @@ import webcall.http.Responses;
 final class WebcallChannelInitializer extends SocketIOChannelInitializer {
   private final OriginGuard originGuard;
   private final HttpRouter router;
+  private final long headerTimeoutMillis;
 
-  WebcallChannelInitializer(String socketIoPath, OriginPolicy origins, HttpRouter router) {
+  WebcallChannelInitializer(
+      String socketIoPath, OriginPolicy origins, HttpRouter router, long headerTimeoutMillis) {
     this.originGuard = new OriginGuard(socketIoPath + "/", origins);
     this.router = router;
+    this.headerTimeoutMillis = headerTimeoutMillis;
   }
 
   @Override
   protected void addSocketioHandlers(ChannelPipeline pipeline) {
     super.addSocketioHandlers(pipeline);
+    // After the encoder, so that it sees responses (and a 101) before they become bytes.
+    pipeline.addAfter(HTTP_ENCODER, "headerTimeout", new HeaderTimeout(headerTimeoutMillis));
     pipeline.addBefore(PACKET_HANDLER, "originGuard", originGuard);
     pipeline.addAfter(AUTHORIZE_HANDLER, "webcallRouter", router);
   }

@@ -41,11 +41,12 @@ public final class WebcallServer implements AutoCloseable {
   public WebcallServer(ServerConfig config) {
     this.config = config;
     OriginPolicy origins = new OriginPolicy(config.allowedOrigins(), config.proxied());
-    this.peerjs = new PeerJsEndpoint(config.peerjs(), origins::allows);
+    this.peerjs = new PeerJsEndpoint(config.peerjs(), origins::allows, config.proxied());
     this.rooms = new Rooms(config.roomCapacity());
     this.io = new SocketIOServer(socketIoConfiguration(config));
     HttpRouter router = new HttpRouter(SOCKET_IO_PATH, peerjs, StaticFiles.load());
-    io.setPipelineFactory(new WebcallChannelInitializer(SOCKET_IO_PATH, origins, router));
+    io.setPipelineFactory(new WebcallChannelInitializer(
+            SOCKET_IO_PATH, origins, router, config.peerjs().limits().headerTimeoutMillis()));
     signaling = new RoomSignaling(io, peerjs.realm(), rooms);
     signaling.install();
     this.timers =
