@@ -57,6 +57,7 @@ public final class Main implements Callable<Integer> {
 
   @Option(
       names = "--proxied",
+      arity = "0..1",
       defaultValue = "${env:WEBCALL_PROXIED:-false}",
       description =
           "Behind a reverse proxy: trust X-Forwarded-Host for the origin check and the last X-Forwarded-For"

@@ -51,6 +51,7 @@ final class PeerJsFlags {
 
   @Option(
       names = "--allow_discovery",
+      arity = "0..1",
       defaultValue = "${env:WEBCALL_ALLOW_DISCOVERY:-false}",
       description =
           "Let GET {path}/{key}/peers list connected ids (WEBCALL_ALLOW_DISCOVERY). Default: ${DEFAULT-VALUE}")

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -193,8 +194,9 @@ public final class PeerJsEndpoint {
         WebSocketDecoderConfig.newBuilder()
             .maxFramePayloadLength(limits.maxFrameBytes())
             .allowExtensions(false)
-            .closeOnProtocolViolation(true)
-            .withUTF8Validator(true)
+            // Our handler sends the close frame: from the decoder's place in the pipeline the
+            // encoder is behind it, so Netty's own close frame would never be encoded.
+            .closeOnProtocolViolation(false)
             .build();
     String scheme = ch.pipeline().get(SslHandler.class) != null ? "wss" : "ws";
     String url = scheme + "://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + options.webSocketPath();
@@ -208,6 +210,8 @@ public final class PeerJsEndpoint {
     String address = ClientAddress.of(ch, req, proxied);
     PeerSocketHandler socket = new PeerSocketHandler(realm, json, address);
     keepOnlyHttpCodec(ch.pipeline());
+    // Text must be UTF-8 (close 1007); false: the socket handler sends the ERROR and close frames itself.
+    ch.pipeline().addLast("peerjs-utf8", new Utf8FrameValidator(false));
     ch.pipeline().addLast("peerjs-fragments", new FragmentLimit(limits.fragmentsPerMessage()));
     ch.pipeline().addLast("peerjs-aggregator", new WebSocketFrameAggregator(limits.maxFrameBytes()));
     ch.pipeline().addLast("peerjs-socket", socket);

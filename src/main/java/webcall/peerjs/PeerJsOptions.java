@@ -101,34 +101,6 @@ public record PeerJsOptions(
     public static final Limits DEFAULT =
         new Limits(
             64 * 1024, 20, 64 * 1024, 200, 10_000, 16L * 1024 * 1024, 100, 200, 2, 1024 * 1024, 50, 128, 30_000);
-
-    /** The first ten bounds, with the defaults for the rest (kept for callers written before those existed). */
-    public Limits(
-        int maxFrameBytes,
-        int queuePerDestination,
-        int queueBytesPerDestination,
-        int queuePerSender,
-        int queueTotal,
-        long queueTotalBytes,
-        int messagesPerSecond,
-        int messageBurst,
-        int heartbeatsPerSecond,
-        int outboundBytes) {
-      this(
-          maxFrameBytes,
-          queuePerDestination,
-          queueBytesPerDestination,
-          queuePerSender,
-          queueTotal,
-          queueTotalBytes,
-          messagesPerSecond,
-          messageBurst,
-          heartbeatsPerSecond,
-          outboundBytes,
-          50,
-          128,
-          30_000);
-    }
   }
 
   public PeerJsOptions withLimits(Limits newLimits) {

@@ -124,6 +124,10 @@ public final class WebcallServer implements AutoCloseable {
     return signaling;
   }
 
+  public PeerJsEndpoint peerjs() {
+    return peerjs;
+  }
+
   public Rooms rooms() {
     return rooms;
   }
