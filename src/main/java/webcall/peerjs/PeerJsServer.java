@@ -159,8 +159,14 @@ public final class PeerJsServer implements AutoCloseable {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      // Resets, TLS garbage and the like: one line, and only this connection goes.
-      log.info("event=connection-error remote={} error={}", ctx.channel().remoteAddress(), cause.toString());
+      // Resets, TLS garbage and the like: one line, and only this connection goes. Only the exception's class: some
+      // messages quote the bytes received (a plain request to the TLS port would put its token in the log).
+      Throwable root = cause;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      log.info(
+          "event=connection-error remote={} error={}", ctx.channel().remoteAddress(), root.getClass().getSimpleName());
       ctx.close();
     }
   }
