@@ -82,13 +82,23 @@ final class PeerJsCommand implements Callable<Integer> {
         ssl = SslContextBuilder.forServer(sslCert, sslKey).build();
       } catch (SSLException | IllegalArgumentException e) {
         err.println("Cannot read the TLS key or certificate: " + e.getMessage());
+        err.println(
+            "The key must be an unencrypted PKCS#8 PEM file (-----BEGIN PRIVATE KEY-----); convert another with"
+                + " `openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pk8.pem`.");
         err.flush();
         return 1;
       }
     }
     PeerJsOptions options = peerjs.toOptions("/");
     PeerJsServer server = new PeerJsServer(host, port, options, ssl, proxied);
-    InetSocketAddress bound = server.start();
+    InetSocketAddress bound;
+    try {
+      bound = server.start();
+    } catch (IllegalStateException e) {
+      err.println("Cannot listen on " + host + ":" + port + ": " + e.getMessage());
+      err.flush();
+      return 1;
+    }
     String path = options.path().isEmpty() ? "/" : options.path();
     out.println("Started PeerServer on " + host + ", port: " + bound.getPort() + ", path: " + path);
     out.flush();

@@ -91,9 +91,19 @@ class PeerJsCommandIT {
       Files.writeString(junk, "not a PEM file");
       Run unreadable = inProcess("peerjs", "--port", "0", "--sslkey", junk.toString(), "--sslcert", junk.toString());
       assertThat(unreadable.code()).isEqualTo(1);
-      assertThat(unreadable.err()).contains("Cannot read the TLS key or certificate");
+      assertThat(unreadable.err()).contains("Cannot read the TLS key or certificate").contains("PKCS#8");
     } finally {
       Files.delete(junk);
+    }
+  }
+
+  @Test
+  void aPortInUseIsAClearError() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Run run = inProcess("peerjs", "--host", "127.0.0.1", "--port", Integer.toString(taken.getLocalPort()));
+      assertThat(run.code()).isEqualTo(1);
+      assertThat(run.err()).contains("Cannot listen on 127.0.0.1:" + taken.getLocalPort());
     }
   }
 

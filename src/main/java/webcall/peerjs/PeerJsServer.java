@@ -95,9 +95,9 @@ public final class PeerJsServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       close();
       throw new IllegalStateException("interrupted while binding", e);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Netty throws the checked BindException without declaring it
       close();
-      throw e;
+      throw new IllegalStateException(e.getMessage(), e);
     }
     // The sweeps are short and never block, so a worker loop can run them.
     endpoint.startTimers(workers.next());
