@@ -196,6 +196,9 @@ class PeerJsCommandIT {
       try (PeerSocket s =
           PeerSocket.open(URI.create("ws://127.0.0.1:" + port + "/peerjs?key=peerjs&id=R&token=t"))) {
         assertThat(s.nextText(10)).isEqualTo(OPEN);
+        // SIGTERM: connected clients are told the server is going away (1001), and the process exits.
+        assertThat(p.stop(Duration.ofSeconds(15))).isNotEqualTo(-1);
+        assertThat(s.closeCode(10)).isEqualTo(1001);
       }
     }
   }

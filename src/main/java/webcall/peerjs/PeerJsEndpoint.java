@@ -108,6 +108,17 @@ public final class PeerJsEndpoint {
     timers.clear();
   }
 
+  /** Shutting down: every registered client's socket is closed with 1001 (going away), so clients know at once. */
+  public void goingAway() {
+    for (String id : realm.ids()) {
+      PeerClient c = realm.get(id);
+      Channel socket = c == null ? null : c.socket();
+      if (socket != null) {
+        PeerClient.closeQuietly(socket, 1001, "server shutting down");
+      }
+    }
+  }
+
   /** Whether a request path belongs to the PeerJS server (HTTP routing is case-insensitive, as Express's). */
   public boolean owns(String path) {
     String p = path.toLowerCase(Locale.ROOT);

@@ -118,6 +118,7 @@ public final class PeerJsServer implements AutoCloseable {
     if (listener != null) {
       listener.close().syncUninterruptibly();
     }
+    endpoint.goingAway(); // the close frames are queued on the loops, which run what is queued before they stop
     if (boss != null) {
       boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }

@@ -140,6 +140,7 @@ public final class WebcallServer implements AutoCloseable {
   public void close() {
     peerjs.stopTimers();
     timers.shutdownNow();
+    peerjs.goingAway();
     io.stop();
   }
 }

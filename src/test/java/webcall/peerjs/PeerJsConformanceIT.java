@@ -486,10 +486,11 @@ class PeerJsConformanceIT {
   void tooDeepJsonIsRefused(Mode mode) throws Exception {
     try (PeerJsTarget s = mode.start(defaults());
         WsClient a = WsClient.open(s, "A", "ta")) {
+      // 32 levels, the limit: the object and 31 arrays in it.
       String ok = "[".repeat(31) + "]".repeat(31);
       a.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":" + ok + "}");
       assertThat(a.next()).endsWith("\"payload\":" + ok + "}");
-      String deep = "[".repeat(40) + "]".repeat(40);
+      String deep = "[".repeat(32) + "]".repeat(32); // 33 levels
       a.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":" + deep + "}");
       assertThat(a.next()).isEqualTo(error("Message is nested too deeply or holds too long a string"));
       assertThat(a.closeCode()).isEqualTo(1007);
@@ -887,5 +888,17 @@ class PeerJsConformanceIT {
     assertThat(logs.list).isNotEmpty();
     assertThat(logs.list)
         .allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain(secret));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void shuttingDownTellsConnectedClientsGoingAway(Mode mode) throws Exception {
+    PeerJsTarget s = mode.start(defaults());
+    try (WsClient a = WsClient.open(s, "A", "t");
+        WsClient b = WsClient.open(s, "B", "t")) {
+      s.close();
+      assertThat(a.closeCode()).isEqualTo(1001);
+      assertThat(b.closeCode()).isEqualTo(1001);
+    }
   }
 }
