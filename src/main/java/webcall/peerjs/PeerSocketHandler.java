@@ -112,18 +112,21 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     if (PeerClient.isClosing(ctx.channel())) {
       return; // rejected, taken over or leaving: nothing more it sends counts
     }
-    if (frame instanceof PingWebSocketFrame) {
-      ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
-      return;
-    }
-    if (!(frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)) {
-      return;
-    }
     if (client == null) {
       return; // not registered (rejected and closing): nothing it sends counts
     }
+    // Pings count as messages: a ping flood would otherwise pile up pongs for a client that does not read.
     if (!messages.take()) {
       reject(ctx.channel(), Rejection.RATE_EXCEEDED, client.id());
+      return;
+    }
+    if (frame instanceof PingWebSocketFrame) {
+      if (ctx.channel().isWritable()) {
+        ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+      }
+      return;
+    }
+    if (!(frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)) {
       return;
     }
     onMessage(ctx.channel(), frame.content().toString(StandardCharsets.UTF_8));

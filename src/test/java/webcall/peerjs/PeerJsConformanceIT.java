@@ -573,6 +573,28 @@ class PeerJsConformanceIT {
 
   @ParameterizedTest
   @EnumSource(Mode.class)
+  void pingsAreAnsweredAndCountAsMessages(Mode mode) throws Exception {
+    L l = new L();
+    l.rate = 1;
+    l.burst = 5;
+    try (PeerJsTarget s = mode.start(options(l, 5000, 5000, 60_000, false))) {
+      try (RawWs ws = new RawWs(s.port(), s.path() + "/peerjs?key=peerjs&id=P&token=t")) {
+        assertThat(ws.read().text()).isEqualTo(OPEN);
+        for (int i = 0; i < 5; i++) {
+          ws.frame(true, 0, 9, new byte[] {(byte) i}, true);
+          RawWs.Frame pong = ws.read();
+          assertThat(pong.opcode()).isEqualTo(10);
+          assertThat(pong.payload()).containsExactly((byte) i);
+        }
+        ws.frame(true, 0, 9, new byte[] {9}, true);
+        assertRejected(ws, "Too many messages", 1008);
+      }
+      assertNothingKept(s);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
   void frameSizeAtAndOver(Mode mode) throws Exception {
     L l = new L();
     l.frame = 4096;
