@@ -1,7 +1,6 @@
 package webcall;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -12,7 +11,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import webcall.config.ServerConfig;
 import webcall.ice.IceFlags;
-import webcall.peerjs.PeerJsOptions;
 import webcall.server.WebcallServer;
 import webcall.tls.Certificates;
 import webcall.tls.TlsFlags;
@@ -21,6 +19,7 @@ import webcall.tls.TlsOptions;
 /** The command line: {@code webcall} runs the call server. Every flag has an environment variable. */
 @Command(
     name = "webcall",
+    subcommands = PeerJsCommand.class,
     mixinStandardHelpOptions = true,
     version = "webcall 0.1.0",
     sortOptions = false,
@@ -62,8 +61,11 @@ public final class Main implements Callable<Integer> {
 
   @Option(
       names = "--proxied",
+      arity = "0..1",
       defaultValue = "${env:WEBCALL_PROXIED:-false}",
-      description = "Behind a reverse proxy: trust X-Forwarded-Host, -Proto and -For (WEBCALL_PROXIED). Default: ${DEFAULT-VALUE}")
+      description =
+          "Behind a reverse proxy: trust X-Forwarded-Host, -Proto and -For (the last address as the client's)"
+              + " (WEBCALL_PROXIED). Default: ${DEFAULT-VALUE}")
   boolean proxied;
 
   @Mixin PeerJsFlags peerjs;
@@ -73,7 +75,7 @@ public final class Main implements Callable<Integer> {
   @Mixin TlsFlags tls;
 
   public static void main(String[] args) {
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = commandLine();
     // A setting that cannot work (port taken, bad certificate, TURN URL without secret) is one clear line, not a trace.
     cli.setExecutionExceptionHandler((e, line, parsed) -> {
       line.getErr().println("webcall: " + e.getMessage());
@@ -82,12 +84,17 @@ public final class Main implements Callable<Integer> {
     System.exit(cli.execute(args));
   }
 
+  /** The parser for both commands. "peerjs" is a subcommand and also the default key: let it be a value too. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Main()).setAllowSubcommandsAsOptionParameters(true);
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     List<String> origins = allowedOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     TlsOptions tlsOptions = tls.toOptions(host);
     ServerConfig config = new ServerConfig(host, port, origins, roomCapacity, maxPayload, proxied,
-        peerjs.toOptions(), ice.toOptions(), tlsOptions);
+        peerjs.toOptions("/peerjs"), ice.toOptions(), tlsOptions);
     WebcallServer server = new WebcallServer(config);
     InetSocketAddress bound = server.start();
     String scheme = tlsOptions.enabled() ? "https" : "http";
@@ -122,63 +129,6 @@ public final class Main implements Callable<Integer> {
       System.out.println("TLS certificate SHA-256 fingerprint: " + Certificates.sha256Fingerprint(cert));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  /** The PeerJS server's settings, with the reference CLI's names. */
-  static final class PeerJsFlags {
-    @Option(
-        names = {"--peerjs-path", "--path"},
-        defaultValue = "${env:WEBCALL_PEERJS_PATH:-/peerjs}",
-        description = "Where the PeerJS server is mounted (WEBCALL_PEERJS_PATH). Default: ${DEFAULT-VALUE}")
-    String path;
-
-    @Option(
-        names = {"--peerjs-key", "--key"},
-        defaultValue = "${env:WEBCALL_PEERJS_KEY:-peerjs}",
-        description = "Key PeerJS clients must present (WEBCALL_PEERJS_KEY). Default: ${DEFAULT-VALUE}")
-    String key;
-
-    @Option(
-        names = "--expire_timeout",
-        defaultValue = "${env:WEBCALL_EXPIRE_TIMEOUT:-5000}",
-        description = "ms a message waits for an absent peer before EXPIRE (WEBCALL_EXPIRE_TIMEOUT). Default: ${DEFAULT-VALUE}")
-    long expireTimeout;
-
-    @Option(
-        names = "--alive_timeout",
-        defaultValue = "${env:WEBCALL_ALIVE_TIMEOUT:-60000}",
-        description = "ms without HEARTBEAT before a peer is dropped (WEBCALL_ALIVE_TIMEOUT). Default: ${DEFAULT-VALUE}")
-    long aliveTimeout;
-
-    @Option(
-        names = "--cleanup_out_msgs",
-        defaultValue = "${env:WEBCALL_CLEANUP_OUT_MSGS:-1000}",
-        description = "ms between sweeps of expired messages (WEBCALL_CLEANUP_OUT_MSGS). Default: ${DEFAULT-VALUE}")
-    long cleanupOutMsgs;
-
-    @Option(
-        names = "--concurrent_limit",
-        defaultValue = "${env:WEBCALL_CONCURRENT_LIMIT:-5000}",
-        description = "Most PeerJS ids registered at once (WEBCALL_CONCURRENT_LIMIT). Default: ${DEFAULT-VALUE}")
-    int concurrentLimit;
-
-    @Option(
-        names = "--allow_discovery",
-        defaultValue = "${env:WEBCALL_ALLOW_DISCOVERY:-false}",
-        description = "Let GET {path}/{key}/peers list connected ids (WEBCALL_ALLOW_DISCOVERY). Default: ${DEFAULT-VALUE}")
-    boolean allowDiscovery;
-
-    PeerJsOptions toOptions() {
-      return new PeerJsOptions(
-          key,
-          path,
-          Duration.ofMillis(expireTimeout),
-          Duration.ofMillis(aliveTimeout),
-          Duration.ofMillis(cleanupOutMsgs),
-          concurrentLimit,
-          allowDiscovery,
-          PeerJsOptions.Limits.DEFAULT);
     }
   }
 }

@@ -83,7 +83,8 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private static FullHttpResponse decodeFailure(Throwable cause) {
+  /** The answer to a request the decoder gave up on: 414, 431, 413 or 400. */
+  public static FullHttpResponse decodeFailure(Throwable cause) {
     if (cause instanceof TooLongHttpLineException) {
       return Responses.text(HttpResponseStatus.REQUEST_URI_TOO_LONG, "URI Too Long");
     }

@@ -4,14 +4,24 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import webcall.logging.LogText;
 
 /**
  * One registered PeerJS id: its token, the socket that currently speaks for it, and when it last sent HEARTBEAT. Kept
  * small on purpose: there is one per connected peer.
  */
 public final class PeerClient {
+  private static final Logger log = LoggerFactory.getLogger(PeerClient.class);
+  private static final AttributeKey<Boolean> CLOSING = AttributeKey.valueOf("webcall.peerjs.closing");
+  private static final long CLOSE_GRACE_MILLIS = 2000;
+
   private final String id;
   private final byte[] token;
   private volatile Channel socket;
@@ -56,23 +66,47 @@ public final class PeerClient {
    */
   public void send(String json) {
     Channel ch = socket;
-    if (ch == null || !ch.isActive()) {
+    if (ch == null || !ch.isActive() || isClosing(ch)) {
       return;
     }
     if (!ch.isWritable()) {
+      log.info("event=peer-slow-consumer peer={}", LogText.escape(id));
       close(ch, Rejection.SLOW_CONSUMER);
       return;
     }
-    ch.writeAndFlush(new TextWebSocketFrame(json), ch.voidPromise());
+    // No void promise: a write that fails because the socket has just closed is no error worth a log line.
+    ch.writeAndFlush(new TextWebSocketFrame(json));
   }
 
-  /** Sends the rejection's frame, then closes with its code. */
+  /**
+   * Sends the rejection's frame, then closes with its code. Only the first rejection of a socket is sent. A client that
+   * does not read (a slow consumer) would never let the close frame out, so the connection is cut after a short grace.
+   */
   static void close(Channel ch, Rejection why) {
-    if (!ch.isActive()) {
+    if (!ch.isActive() || !beginClosing(ch)) {
       return;
     }
-    ch.write(new TextWebSocketFrame(why.frame()), ch.voidPromise());
-    ch.writeAndFlush(new CloseWebSocketFrame(why.closeCode(), why.name().toLowerCase()))
+    ch.write(new TextWebSocketFrame(why.frame()));
+    ch.writeAndFlush(new CloseWebSocketFrame(why.closeCode(), why.name().toLowerCase(Locale.ROOT)))
         .addListener(ChannelFutureListener.CLOSE);
+    ch.eventLoop().schedule(() -> ch.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Closes with {@code code} and no ERROR frame (a takeover or a LEAVE: nothing went wrong). */
+  static void closeQuietly(Channel ch, int code, String reason) {
+    if (!ch.isActive() || !beginClosing(ch)) {
+      return;
+    }
+    ch.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    ch.eventLoop().schedule(() -> ch.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Marks the socket as closing; false if it already was, so that a socket gets one close frame only. */
+  static boolean beginClosing(Channel ch) {
+    return ch.attr(CLOSING).setIfAbsent(Boolean.TRUE) == null;
+  }
+
+  static boolean isClosing(Channel ch) {
+    return ch.attr(CLOSING).get() != null;
   }
 }

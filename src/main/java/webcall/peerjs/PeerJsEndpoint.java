@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -30,10 +31,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import webcall.http.ClientAddress;
 import webcall.http.Responses;
 
 /**
@@ -50,6 +53,8 @@ public final class PeerJsEndpoint {
   private final ObjectMapper json;
   private final Predicate<FullHttpRequest> upgradeAllowed;
   private final String base;
+  private final boolean proxied;
+  private final ConcurrentHashMap<String, Integer> socketsByAddress = new ConcurrentHashMap<>();
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
 
   /**
@@ -57,7 +62,17 @@ public final class PeerJsEndpoint {
    *     before any 101
    */
   public PeerJsEndpoint(PeerJsOptions options, Predicate<FullHttpRequest> upgradeAllowed) {
+    this(options, upgradeAllowed, false);
+  }
+
+  /**
+   * @param upgradeAllowed decides whether a WebSocket upgrade may proceed (the Origin check); a refused one gets 403
+   *     before any 101
+   * @param proxied behind a reverse proxy: the client address is the last X-Forwarded-For entry
+   */
+  public PeerJsEndpoint(PeerJsOptions options, Predicate<FullHttpRequest> upgradeAllowed, boolean proxied) {
     this.options = options;
+    this.proxied = proxied;
     this.realm = new Realm(options);
     this.upgradeAllowed = upgradeAllowed;
     this.base = options.path().toLowerCase(Locale.ROOT);
@@ -91,6 +106,17 @@ public final class PeerJsEndpoint {
   public void stopTimers() {
     timers.forEach(t -> t.cancel(false));
     timers.clear();
+  }
+
+  /** Shutting down: every registered client's socket is closed with 1001 (going away), so clients know at once. */
+  public void goingAway() {
+    for (String id : realm.ids()) {
+      PeerClient c = realm.get(id);
+      Channel socket = c == null ? null : c.socket();
+      if (socket != null) {
+        PeerClient.closeQuietly(socket, 1001, "server shutting down");
+      }
+    }
   }
 
   /** Whether a request path belongs to the PeerJS server (HTTP routing is case-insensitive, as Express's). */
@@ -179,8 +205,9 @@ public final class PeerJsEndpoint {
         WebSocketDecoderConfig.newBuilder()
             .maxFramePayloadLength(limits.maxFrameBytes())
             .allowExtensions(false)
-            .closeOnProtocolViolation(true)
-            .withUTF8Validator(true)
+            // Our handler sends the close frame: from the decoder's place in the pipeline the
+            // encoder is behind it, so Netty's own close frame would never be encoded.
+            .closeOnProtocolViolation(false)
             .build();
     String scheme = ch.pipeline().get(SslHandler.class) != null ? "wss" : "ws";
     String url = scheme + "://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + options.webSocketPath();
@@ -191,8 +218,12 @@ public final class PeerJsEndpoint {
       return;
     }
     Map<String, List<String>> params = new QueryStringDecoder(req.uri()).parameters();
-    PeerSocketHandler socket = new PeerSocketHandler(realm, json);
+    String address = ClientAddress.of(ch, req, proxied);
+    PeerSocketHandler socket = new PeerSocketHandler(realm, json, address);
     keepOnlyHttpCodec(ch.pipeline());
+    // Text must be UTF-8 (close 1007); false: the socket handler sends the ERROR and close frames itself.
+    ch.pipeline().addLast("peerjs-utf8", new Utf8FrameValidator(false));
+    ch.pipeline().addLast("peerjs-fragments", new FragmentLimit(limits.fragmentsPerMessage()));
     ch.pipeline().addLast("peerjs-aggregator", new WebSocketFrameAggregator(limits.maxFrameBytes()));
     ch.pipeline().addLast("peerjs-socket", socket);
     ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(limits.outboundBytes() / 2, limits.outboundBytes()));
@@ -200,12 +231,39 @@ public final class PeerJsEndpoint {
         .handshake(ch, req)
         .addListener(
             f -> {
-              if (f.isSuccess()) {
-                socket.start(ch, last(params, "id"), last(params, "token"), last(params, "key"));
-              } else {
+              if (!f.isSuccess()) {
                 ch.close();
+              } else if (!acquire(address)) {
+                socket.reject(ch, Rejection.TOO_MANY_CONNECTIONS_FROM_ADDRESS, last(params, "id"));
+              } else {
+                ch.closeFuture().addListener(c -> release(address));
+                socket.start(ch, last(params, "id"), last(params, "token"), last(params, "key"));
               }
             });
+  }
+
+  /** Counts one more socket from {@code address}, unless it has socketsPerAddress open already. */
+  private boolean acquire(String address) {
+    int max = options.limits().socketsPerAddress();
+    boolean[] ok = new boolean[1];
+    socketsByAddress.compute(
+        address,
+        (k, n) -> {
+          int open = n == null ? 0 : n;
+          ok[0] = open < max;
+          return ok[0] ? open + 1 : n;
+        });
+    return ok[0];
+  }
+
+  /** Forgets a closed socket; the entry goes when its count reaches zero, so nothing is kept per address. */
+  private void release(String address) {
+    socketsByAddress.computeIfPresent(address, (k, n) -> n <= 1 ? null : n - 1);
+  }
+
+  /** Open PeerJS sockets per client address; for tests that check nothing is kept. */
+  public Map<String, Integer> socketsByAddress() {
+    return Map.copyOf(socketsByAddress);
   }
 
   /** Removes every handler but TLS and the HTTP codec, which the handshaker swaps for the WebSocket codec. */

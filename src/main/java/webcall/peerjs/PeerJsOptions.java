@@ -79,6 +79,9 @@ public record PeerJsOptions(
    * @param messageBurst burst of messages per socket
    * @param heartbeatsPerSecond HEARTBEATs per socket per second
    * @param outboundBytes bytes buffered towards one socket before it counts as a slow consumer
+   * @param socketsPerAddress PeerJS WebSockets open at once from one client address (ERROR + 1013 above)
+   * @param fragmentsPerMessage WebSocket frames one message may be split into (close 1008 above)
+   * @param headerTimeoutMillis how long a connection may take to send a request's headers before it is closed
    */
   public record Limits(
       int maxFrameBytes,
@@ -90,9 +93,18 @@ public record PeerJsOptions(
       int messagesPerSecond,
       int messageBurst,
       int heartbeatsPerSecond,
-      int outboundBytes) {
+      int outboundBytes,
+      int socketsPerAddress,
+      int fragmentsPerMessage,
+      long headerTimeoutMillis) {
 
     public static final Limits DEFAULT =
-        new Limits(64 * 1024, 20, 64 * 1024, 200, 10_000, 16L * 1024 * 1024, 100, 200, 2, 1024 * 1024);
+        new Limits(
+            64 * 1024, 20, 64 * 1024, 200, 10_000, 16L * 1024 * 1024, 100, 200, 2, 1024 * 1024, 50, 128, 30_000);
+  }
+
+  public PeerJsOptions withLimits(Limits newLimits) {
+    return new PeerJsOptions(
+        key, path, expireTimeout, aliveTimeout, cleanupInterval, concurrentLimit, allowDiscovery, newLimits);
   }
 }

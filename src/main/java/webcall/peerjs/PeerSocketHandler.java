@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -35,11 +36,13 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
   private final ObjectMapper json;
   private final TokenBucket messages;
   private final TokenBucket heartbeats;
+  private final String address;
   private PeerClient client;
 
-  PeerSocketHandler(Realm realm, ObjectMapper json) {
+  PeerSocketHandler(Realm realm, ObjectMapper json, String address) {
     this.realm = realm;
     this.json = json;
+    this.address = address;
     PeerJsOptions.Limits limits = realm.options().limits();
     this.messages = new TokenBucket(limits.messagesPerSecond(), limits.messageBurst());
     this.heartbeats = new TokenBucket(limits.heartbeatsPerSecond(), limits.heartbeatsPerSecond());
@@ -71,11 +74,13 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
         client = r.client();
         if (r.replaced() != null && r.replaced() != ch) {
           // The old socket of a reconnecting client: it must not go on sending as this id.
-          r.replaced()
-              .writeAndFlush(new CloseWebSocketFrame(1000, "replaced by a newer connection"))
-              .addListener(ChannelFutureListener.CLOSE);
+          PeerClient.closeQuietly(r.replaced(), 1000, "replaced by a newer connection");
         }
-        log.info("event=peer-open peer={} takeover={}", LogText.escape(id), r.replaced() != null);
+        log.info(
+            "event=peer-open peer={} addr={} takeover={}",
+            LogText.escape(id),
+            LogText.escape(address),
+            r.replaced() != null);
         client.send("{\"type\":\"OPEN\"}");
         realm.deliverQueued(client);
       }
@@ -86,30 +91,42 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     return s == null || s.isEmpty();
   }
 
-  private void reject(Channel ch, Rejection why, String id) {
-    log.info("event=peer-reject peer={} reason={}", LogText.escape(id), why.name());
+  /** Sends the rejection's ERROR frame and closes with its code; the token is never logged. */
+  void reject(Channel ch, Rejection why, String id) {
+    log.info(
+        "event=peer-reject peer={} addr={} reason={}", LogText.escape(id), LogText.escape(address), why.name());
     PeerClient.close(ch, why);
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
     if (frame instanceof CloseWebSocketFrame close) {
-      ctx.writeAndFlush(new CloseWebSocketFrame(close.statusCode(), ""))
-          .addListener(ChannelFutureListener.CLOSE);
+      if (PeerClient.beginClosing(ctx.channel())) {
+        // Echo the code; a close without one (what peer.destroy() sends) is echoed without one.
+        CloseWebSocketFrame echo =
+            close.statusCode() < 0 ? new CloseWebSocketFrame(true, 0) : new CloseWebSocketFrame(close.statusCode(), "");
+        ctx.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
+      }
       return;
     }
-    if (frame instanceof PingWebSocketFrame) {
-      ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
-      return;
-    }
-    if (!(frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)) {
-      return;
+    if (PeerClient.isClosing(ctx.channel())) {
+      return; // rejected, taken over or leaving: nothing more it sends counts
     }
     if (client == null) {
       return; // not registered (rejected and closing): nothing it sends counts
     }
+    // Pings count as messages: a ping flood would otherwise pile up pongs for a client that does not read.
     if (!messages.take()) {
       reject(ctx.channel(), Rejection.RATE_EXCEEDED, client.id());
+      return;
+    }
+    if (frame instanceof PingWebSocketFrame) {
+      if (ctx.channel().isWritable()) {
+        ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+      }
+      return;
+    }
+    if (!(frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)) {
       return;
     }
     onMessage(ctx.channel(), frame.content().toString(StandardCharsets.UTF_8));
@@ -129,6 +146,9 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     if (!(msg instanceof ObjectNode)) {
       return;
     }
+    if (client.socket() != ch) {
+      return; // taken over: this socket no longer speaks for the id, not even to keep it alive
+    }
     MessageType type = MessageType.fromWire(msg.path("type").textValue());
     if (type == MessageType.HEARTBEAT) {
       if (!heartbeats.take()) {
@@ -141,17 +161,17 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     if (type == null || !type.isRelayedFromClients()) {
       return; // OPEN, EXPIRE, ID-TAKEN, ERROR and unknown types from clients are never relayed
     }
-    if (client.socket() != ch) {
-      return; // taken over: this socket no longer speaks for the id
-    }
     JsonNode dstNode = msg.get("dst");
-    String dst = dstNode != null && dstNode.isTextual() ? dstNode.textValue() : null;
-    if (dst == null || dst.isEmpty()) {
+    if (isFalsy(dstNode)) {
       if (type == MessageType.LEAVE) {
         leave(ch);
       }
-      return;
+      return; // the reference drops OFFER/ANSWER/CANDIDATE without a dst too
     }
+    if (!dstNode.isTextual()) {
+      return; // ids are strings: a number or an object names no one
+    }
+    String dst = dstNode.textValue();
     String out = relayed(type, dst, msg.get("payload"));
     if (type == MessageType.LEAVE) {
       PeerClient target = realm.get(dst);
@@ -163,10 +183,23 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     realm.transmit(client.id(), dst, out);
   }
 
-  /** LEAVE without dst: the client gives up its id. The socket is closed so it cannot go on speaking as it. */
+  /** What JavaScript calls falsy, as the reference tests {@code dst}: missing, null, "", 0, false. */
+  private static boolean isFalsy(JsonNode n) {
+    return n == null
+        || n.isNull()
+        || (n.isTextual() && n.textValue().isEmpty())
+        || (n.isNumber() && n.doubleValue() == 0)
+        || (n.isBoolean() && !n.booleanValue());
+  }
+
+  /**
+   * LEAVE without dst: the client gives up its id. The reference leaves the socket open, still speaking as an id that
+   * someone else may now hold; here it is closed.
+   */
   private void leave(Channel ch) {
     realm.unregister(client, ch);
-    ch.writeAndFlush(new CloseWebSocketFrame(1000, "left")).addListener(ChannelFutureListener.CLOSE);
+    log.info("event=peer-leave peer={}", LogText.escape(client.id()));
+    PeerClient.closeQuietly(ch, 1000, "left");
   }
 
   /** Rebuilds the message as {type, src, dst, payload}: src is set here, every other field is dropped. */
@@ -197,21 +230,35 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Channel ch = ctx.channel();
     String peer = client == null ? "-" : LogText.escape(client.id());
-    if (cause instanceof TooLongFrameException) {
-      log.info("event=peer-frame-too-long peer={}", peer);
-      closeWith(ch, WebSocketCloseStatus.MESSAGE_TOO_BIG);
-    } else if (cause instanceof CorruptedWebSocketFrameException bad) {
-      log.info("event=peer-bad-frame peer={} reason={}", peer, bad.closeStatus().code());
-      closeWith(ch, bad.closeStatus());
-    } else {
-      log.warn("event=peer-error peer={} error={}", peer, cause.toString());
-      closeWith(ch, WebSocketCloseStatus.INTERNAL_SERVER_ERROR);
+    if (!ch.isActive() || cause instanceof PrematureChannelClosureException) {
+      // Gone already (a reset, or closed halfway through a fragmented message): nothing to answer.
+      log.debug("event=peer-gone peer={} error={}", peer, cause.toString());
+      return;
     }
+    Rejection why = rejectionFor(cause);
+    if (why == Rejection.INTERNAL_ERROR) {
+      log.warn("event=peer-error peer={} addr={} error={}", peer, LogText.escape(address), cause.toString());
+    } else {
+      log.info("event=peer-bad-frame peer={} addr={} reason={}", peer, LogText.escape(address), why.name());
+    }
+    PeerClient.close(ch, why);
   }
 
-  private static void closeWith(Channel ch, WebSocketCloseStatus status) {
-    if (ch.isActive()) {
-      ch.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
+  /** Broken frames are rejected like bad messages: an ERROR frame, then the RFC 6455 close code. */
+  private static Rejection rejectionFor(Throwable cause) {
+    if (cause instanceof TooLongFrameException) {
+      return Rejection.MESSAGE_TOO_BIG; // the aggregator: fragments add up to too much
     }
+    if (cause instanceof CorruptedWebSocketFrameException bad) {
+      int code = bad.closeStatus().code();
+      if (code == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()) {
+        return Rejection.MESSAGE_TOO_BIG;
+      }
+      if (code == WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code()) {
+        return Rejection.INVALID_UTF8;
+      }
+      return Rejection.PROTOCOL_ERROR;
+    }
+    return Rejection.INTERNAL_ERROR;
   }
 }

@@ -1,6 +1,7 @@
 package webcall.peerjs;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
-import webcall.logging.LogText;
 import org.slf4j.LoggerFactory;
+import webcall.logging.LogText;
 
 /**
  * The registry of connected PeerJS ids and of the messages waiting for ids that have not connected yet. It owns all
@@ -81,6 +82,8 @@ public final class Realm {
             }
             Channel old = existing.socket();
             existing.attach(socket);
+            // The new socket gets OPEN like a fresh one, so it gets a fresh alive_timeout too.
+            existing.heartbeat(now());
             result[0] = new Registration(Outcome.TAKEN_OVER, existing, old);
             return existing;
           }
@@ -147,7 +150,7 @@ public final class Realm {
 
   private boolean enqueue(String src, String dst, String json) {
     PeerJsOptions.Limits limits = options.limits();
-    int size = json.length();
+    int size = ByteBufUtil.utf8Bytes(json);
     boolean[] accepted = new boolean[1];
     queues.compute(
         dst,

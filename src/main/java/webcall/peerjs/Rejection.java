@@ -16,7 +16,12 @@ public enum Rejection {
   RATE_EXCEEDED(MessageType.ERROR, "Too many messages", 1008),
   HEARTBEAT_FLOOD(MessageType.ERROR, "Too many heartbeats", 1008),
   SLOW_CONSUMER(MessageType.ERROR, "Connection too slow to keep up", 1008),
-  ALIVE_TIMEOUT(MessageType.ERROR, "No heartbeat received in time", 1008);
+  ALIVE_TIMEOUT(MessageType.ERROR, "No heartbeat received in time", 1008),
+  MESSAGE_TOO_BIG(MessageType.ERROR, "Message too big", 1009),
+  TOO_MANY_FRAGMENTS(MessageType.ERROR, "Message split into too many frames", 1008),
+  INVALID_UTF8(MessageType.ERROR, "Text frame is not valid UTF-8", 1007),
+  PROTOCOL_ERROR(MessageType.ERROR, "Malformed WebSocket frame", 1002),
+  INTERNAL_ERROR(MessageType.ERROR, "Internal server error", 1011);
 
   private final MessageType type;
   private final String message;

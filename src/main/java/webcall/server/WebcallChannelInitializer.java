@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.OptionalSslHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
+import webcall.http.HeaderTimeout;
 import webcall.http.HttpRouter;
 import webcall.http.HttpsRedirect;
 import webcall.http.OriginPolicy;
@@ -25,6 +26,7 @@ import webcall.http.Responses;
  *   → ssl              (ours, with HTTPS: TLS, or marks a plain-HTTP connection and steps aside)
  *   → httpDecoder → httpAggregator → httpEncoder
  *   → httpsRedirect    (ours, with HTTPS or --force-https: 308 to https:// for plain HTTP)
+ *   → headerTimeout    (ours: closes a connection whose request is not in within 30 s)
  *   → originGuard      (ours: 403 for Socket.IO requests from a foreign Origin, on every request)
  *   → packetHandler → authorizeHandler
  *   → iceApi           (ours: GET /api/ice, the page's ICE servers)
@@ -41,18 +43,20 @@ final class WebcallChannelInitializer extends SocketIOChannelInitializer {
   private final ChannelHandler iceApi;
   private final SslContext ssl;
   private final HttpsRedirect httpsRedirect;
+  private final long headerTimeoutMillis;
 
   /**
    * @param ssl the server's TLS context, or null for plain HTTP
    * @param httpsRedirect what to send to HTTPS (plain connections, or proxied plain requests), or null for nothing
    */
   WebcallChannelInitializer(String socketIoPath, OriginPolicy origins, HttpRouter router, ChannelHandler iceApi,
-      SslContext ssl, HttpsRedirect httpsRedirect) {
+      SslContext ssl, HttpsRedirect httpsRedirect, long headerTimeoutMillis) {
     this.originGuard = new OriginGuard(socketIoPath + "/", origins);
     this.router = router;
     this.iceApi = iceApi;
     this.ssl = ssl;
     this.httpsRedirect = httpsRedirect;
+    this.headerTimeoutMillis = headerTimeoutMillis;
   }
 
   /**
@@ -78,6 +82,8 @@ final class WebcallChannelInitializer extends SocketIOChannelInitializer {
   @Override
   protected void addSocketioHandlers(ChannelPipeline pipeline) {
     super.addSocketioHandlers(pipeline);
+    // After the encoder, so that it sees responses (and a 101) before they become bytes.
+    pipeline.addAfter(HTTP_ENCODER, "headerTimeout", new HeaderTimeout(headerTimeoutMillis));
     pipeline.addBefore(PACKET_HANDLER, "originGuard", originGuard);
     if (httpsRedirect != null) {
       pipeline.addBefore("originGuard", "httpsRedirect", httpsRedirect);

@@ -51,7 +51,7 @@ public final class WebcallServer implements AutoCloseable {
   public WebcallServer(ServerConfig config) {
     this.config = config;
     OriginPolicy origins = new OriginPolicy(config.allowedOrigins(), config.proxied(), config.tls().enabled());
-    this.peerjs = new PeerJsEndpoint(config.peerjs(), origins::allows);
+    this.peerjs = new PeerJsEndpoint(config.peerjs(), origins::allows, config.proxied());
     this.rooms = new Rooms(config.roomCapacity());
     this.io = new SocketIOServer(socketIoConfiguration(config));
     HttpRouter router = new HttpRouter(SOCKET_IO_PATH, peerjs, StaticFiles.load());
@@ -67,7 +67,8 @@ public final class WebcallServer implements AutoCloseable {
         ? HttpsRedirect.plainConnections()
         : config.tls().forceHttps() ? HttpsRedirect.forwardedHttp() : null;
     io.setPipelineFactory(
-        new WebcallChannelInitializer(SOCKET_IO_PATH, origins, router, iceApi, ssl, httpsRedirect));
+        new WebcallChannelInitializer(SOCKET_IO_PATH, origins, router, iceApi, ssl, httpsRedirect,
+            config.peerjs().limits().headerTimeoutMillis()));
     this.redirect = config.tls().httpRedirectPort() != TlsOptions.OFF
         ? new RedirectListener(config.host(), config.tls().httpRedirectPort())
         : null;
@@ -164,6 +165,10 @@ public final class WebcallServer implements AutoCloseable {
     return signaling;
   }
 
+  public PeerJsEndpoint peerjs() {
+    return peerjs;
+  }
+
   public Rooms rooms() {
     return rooms;
   }
@@ -176,6 +181,7 @@ public final class WebcallServer implements AutoCloseable {
   public void close() {
     peerjs.stopTimers();
     timers.shutdownNow();
+    peerjs.goingAway();
     if (address != null) {
       io.stop(); // netty-socketio cannot stop what never started (e.g. the STUN port was taken)
     }

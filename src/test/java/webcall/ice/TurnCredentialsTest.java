@@ -84,7 +84,7 @@ class TurnCredentialsTest {
     TurnCredentials.Credential c = new TurnCredentials(List.of("k"), Duration.ofHours(1), CLOCK).issue();
     assertThat(c.toString()).doesNotContain(c.password());
 
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = Main.commandLine();
     cli.parseArgs("--turn-secret", "hush-hush-2", "--turn-url", "turn:127.0.0.1:3478");
     assertThat(cli.getUsageMessage()).contains("--turn-secret").doesNotContain("hush-hush-2");
   }

@@ -25,10 +25,18 @@ public final class PeerSocket implements WebSocket.Listener, AutoCloseable {
 
   /** Opens {@code ws://127.0.0.1:port{path}?query}. */
   public static PeerSocket open(URI uri) {
+    return open(uri, HttpClient.newHttpClient());
+  }
+
+  /** Opens {@code uri} with this client (e.g. one that trusts a test certificate, for wss) and extra headers. */
+  public static PeerSocket open(URI uri, HttpClient client, String... headerNamesAndValues) {
     PeerSocket s = new PeerSocket();
+    WebSocket.Builder builder = client.newWebSocketBuilder();
+    for (int i = 0; i + 1 < headerNamesAndValues.length; i += 2) {
+      builder.header(headerNamesAndValues[i], headerNamesAndValues[i + 1]);
+    }
     s.ws =
-        HttpClient.newHttpClient()
-            .newWebSocketBuilder()
+        builder
             .connectTimeout(Duration.ofSeconds(5))
             .buildAsync(uri, s)
             .join();

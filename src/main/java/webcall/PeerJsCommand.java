@@ -1,0 +1,117 @@
+package webcall;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.File;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import javax.net.ssl.SSLException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import webcall.peerjs.PeerJsOptions;
+import webcall.peerjs.PeerJsServer;
+
+/**
+ * {@code webcall peerjs}: only the PeerJS server, a drop-in for the reference {@code peerjs --port 9000 --key peerjs
+ * --path /myapp}, with the same flags.
+ */
+@Command(
+    name = "peerjs",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = "Runs only the PeerJS server, like the reference `peerjs` command.",
+    footer = "%nEvery flag can also be set by the environment variable shown in its description.")
+final class PeerJsCommand implements Callable<Integer> {
+  static final String SSL_WARNING =
+      "Warning: PeerServer will not run because either the key or the certificate has not been provided.";
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = {"--port", "-p"},
+      defaultValue = "${env:WEBCALL_PORT:-9000}",
+      description = "Port to listen on, 0 for any free port (WEBCALL_PORT). Default: ${DEFAULT-VALUE}")
+  int port;
+
+  @Option(
+      names = {"--host", "-H"},
+      defaultValue = "${env:WEBCALL_HOST:-0.0.0.0}",
+      description = "Address to listen on (WEBCALL_HOST). Default: ${DEFAULT-VALUE}")
+  String host;
+
+  @Option(
+      names = "--proxied",
+      arity = "0..1",
+      defaultValue = "${env:WEBCALL_PROXIED:-false}",
+      description =
+          "Behind a reverse proxy: take the last X-Forwarded-For address as the client's, for the per-address"
+              + " limit and the logs (WEBCALL_PROXIED). Default: ${DEFAULT-VALUE}")
+  boolean proxied;
+
+  @Option(
+      names = "--sslkey",
+      defaultValue = "${env:WEBCALL_SSLKEY}",
+      description = "PEM private key for https/wss; needs --sslcert (WEBCALL_SSLKEY)")
+  File sslKey;
+
+  @Option(
+      names = "--sslcert",
+      defaultValue = "${env:WEBCALL_SSLCERT}",
+      description = "PEM certificate chain for https/wss; needs --sslkey (WEBCALL_SSLCERT)")
+  File sslCert;
+
+  @Mixin PeerJsFlags peerjs;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    SslContext ssl = null;
+    if (sslKey != null || sslCert != null) {
+      if (sslKey == null || sslCert == null) {
+        err.println(SSL_WARNING);
+        err.flush();
+        return 1;
+      }
+      try {
+        ssl = SslContextBuilder.forServer(sslCert, sslKey).build();
+      } catch (SSLException | IllegalArgumentException e) {
+        err.println("Cannot read the TLS key or certificate: " + e.getMessage());
+        err.println(
+            "The key must be an unencrypted PKCS#8 PEM file (-----BEGIN PRIVATE KEY-----); convert another with"
+                + " `openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pk8.pem`.");
+        err.flush();
+        return 1;
+      }
+    }
+    PeerJsOptions options = peerjs.toOptions("/");
+    PeerJsServer server = new PeerJsServer(host, port, options, ssl, proxied);
+    InetSocketAddress bound;
+    try {
+      bound = server.start();
+    } catch (IllegalStateException e) {
+      err.println("Cannot listen on " + host + ":" + port + ": " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+    String path = options.path().isEmpty() ? "/" : options.path();
+    out.println("Started PeerServer on " + host + ", port: " + bound.getPort() + ", path: " + path);
+    out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "peerjs-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,121 @@
+package webcall.peerjs;
+
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import webcall.config.ServerConfig;
+import webcall.server.WebcallServer;
+
+/** A running PeerJS server under test: standalone ({@code webcall peerjs}) or inside the call server. */
+interface PeerJsTarget extends AutoCloseable {
+  ConcurrentLinkedQueue<Thread> CLOSING = new ConcurrentLinkedQueue<>();
+
+  int port();
+
+  Realm realm();
+
+  PeerJsEndpoint endpoint();
+
+  /** A base path like "/myapp" (as the options have it). */
+  String path();
+
+  default URI http(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+  }
+
+  /** The PeerJS WebSocket with this query, e.g. "key=peerjs&id=a&token=t". */
+  default URI ws(String query) {
+    return URI.create("ws://127.0.0.1:" + port() + path() + "/peerjs?" + query);
+  }
+
+  @Override
+  void close();
+
+  enum Mode {
+    STANDALONE,
+    EMBEDDED;
+
+    PeerJsTarget start(PeerJsOptions options) {
+      return start(options, false);
+    }
+
+    PeerJsTarget start(PeerJsOptions options, boolean proxied) {
+      return this == STANDALONE ? standalone(options, proxied) : embedded(options, proxied);
+    }
+  }
+
+  private static PeerJsTarget standalone(PeerJsOptions options, boolean proxied) {
+    PeerJsServer server = new PeerJsServer("127.0.0.1", 0, options, null, proxied);
+    int port = server.start().getPort();
+    return new PeerJsTarget() {
+      public int port() {
+        return port;
+      }
+
+      public Realm realm() {
+        return server.realm();
+      }
+
+      public PeerJsEndpoint endpoint() {
+        return server.endpoint();
+      }
+
+      public String path() {
+        return options.path();
+      }
+
+      public void close() {
+        server.close();
+      }
+    };
+  }
+
+  private static PeerJsTarget embedded(PeerJsOptions options, boolean proxied) {
+    ServerConfig loopback = ServerConfig.forLoopback();
+    ServerConfig config =
+        new ServerConfig(
+            loopback.host(),
+            0,
+            List.of(),
+            loopback.roomCapacity(),
+            loopback.maxPayloadBytes(),
+            proxied,
+            options,
+            loopback.ice(),
+            loopback.tls());
+    WebcallServer server = new WebcallServer(config);
+    int port = server.start().getPort();
+    return new PeerJsTarget() {
+      public int port() {
+        return port;
+      }
+
+      public Realm realm() {
+        return server.realm();
+      }
+
+      public PeerJsEndpoint endpoint() {
+        return server.peerjs();
+      }
+
+      public String path() {
+        return options.path();
+      }
+
+      public void close() {
+        // netty-socketio waits out two 2 s quiet periods when it stops; the port is free at once, so the next test
+        // need not wait. awaitClosed() joins them before the class ends.
+        Thread t = new Thread(server::close, "embedded-close");
+        t.start();
+        CLOSING.add(t);
+      }
+    };
+  }
+
+  /** Waits for embedded servers still shutting down in the background. */
+  static void awaitClosed() throws InterruptedException {
+    for (Thread t; (t = CLOSING.poll()) != null; ) {
+      t.join(30_000);
+    }
+  }
+}
