@@ -3,6 +3,7 @@ package webcall;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -11,6 +12,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import webcall.config.ServerConfig;
 import webcall.ice.IceFlags;
+import webcall.peerjs.PeerJsOptions;
+import webcall.rooms.SignalingLimits;
 import webcall.server.WebcallServer;
 import webcall.tls.Certificates;
 import webcall.tls.TlsFlags;
@@ -74,6 +77,8 @@ public final class Main implements Callable<Integer> {
 
   @Mixin TlsFlags tls;
 
+  @Mixin LimitFlags limits;
+
   public static void main(String[] args) {
     CommandLine cli = commandLine();
     // A setting that cannot work (port taken, bad certificate, TURN URL without secret) is one clear line, not a trace.
@@ -95,6 +100,11 @@ public final class Main implements Callable<Integer> {
     TlsOptions tlsOptions = tls.toOptions(host);
     ServerConfig config = new ServerConfig(host, port, origins, roomCapacity, maxPayload, proxied,
         peerjs.toOptions("/peerjs"), ice.toOptions(), tlsOptions);
+    List<String> known = new ArrayList<>(PeerJsOptions.Limits.NAMES);
+    known.addAll(SignalingLimits.NAMES);
+    Map<String, Long> chosen = limits.values(known, "webcall");
+    config = config.withPeerJs(config.peerjs().withLimits(PeerJsOptions.Limits.from(chosen)))
+        .withSignaling(SignalingLimits.from(chosen));
     WebcallServer server = new WebcallServer(config);
     InetSocketAddress bound = server.start();
     String scheme = tlsOptions.enabled() ? "https" : "http";

@@ -67,6 +67,8 @@ final class PeerJsCommand implements Callable<Integer> {
 
   @Mixin PeerJsFlags peerjs;
 
+  @Mixin LimitFlags limits;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -90,6 +92,8 @@ final class PeerJsCommand implements Callable<Integer> {
       }
     }
     PeerJsOptions options = peerjs.toOptions("/");
+    options = options.withLimits(
+        PeerJsOptions.Limits.from(limits.values(PeerJsOptions.Limits.NAMES, "webcall peerjs")));
     PeerJsServer server = new PeerJsServer(host, port, options, ssl, proxied);
     InetSocketAddress bound;
     try {

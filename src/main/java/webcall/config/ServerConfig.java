@@ -3,6 +3,7 @@ package webcall.config;
 import java.util.List;
 import webcall.ice.IceOptions;
 import webcall.peerjs.PeerJsOptions;
+import webcall.rooms.SignalingLimits;
 import webcall.tls.TlsOptions;
 
 /**
@@ -17,6 +18,7 @@ import webcall.tls.TlsOptions;
  * @param peerjs the embedded PeerJS server's settings
  * @param ice STUN responder and the ICE servers handed to pages
  * @param tls HTTPS: certificate, redirects from plain HTTP
+ * @param signaling the room signaling's limits
  */
 public record ServerConfig(
     String host,
@@ -27,7 +29,8 @@ public record ServerConfig(
     boolean proxied,
     PeerJsOptions peerjs,
     IceOptions ice,
-    TlsOptions tls) {
+    TlsOptions tls,
+    SignalingLimits signaling) {
 
   public ServerConfig {
     allowedOrigins = List.copyOf(allowedOrigins);
@@ -54,6 +57,21 @@ public record ServerConfig(
     this(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, peerjs, IceOptions.defaults());
   }
 
+  /** With the default signaling limits. */
+  public ServerConfig(
+      String host,
+      int port,
+      List<String> allowedOrigins,
+      int roomCapacity,
+      int maxPayloadBytes,
+      boolean proxied,
+      PeerJsOptions peerjs,
+      IceOptions ice,
+      TlsOptions tls) {
+    this(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, peerjs, ice, tls,
+        SignalingLimits.DEFAULT);
+  }
+
   /** Without TLS settings: plain HTTP. */
   public ServerConfig(
       String host,
@@ -74,22 +92,32 @@ public record ServerConfig(
   }
 
   public ServerConfig withPeerJs(PeerJsOptions options) {
-    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, options, ice, tls);
+    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
+        proxied, options, ice, tls, signaling);
   }
 
   public ServerConfig withRoomCapacity(int capacity) {
-    return new ServerConfig(host, port, allowedOrigins, capacity, maxPayloadBytes, proxied, peerjs, ice, tls);
+    return new ServerConfig(host, port, allowedOrigins, capacity, maxPayloadBytes,
+        proxied, peerjs, ice, tls, signaling);
   }
 
   public ServerConfig withIce(IceOptions options) {
-    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, peerjs, options, tls);
+    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
+        proxied, peerjs, options, tls, signaling);
   }
 
   public ServerConfig withTls(TlsOptions options) {
-    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, peerjs, ice, options);
+    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
+        proxied, peerjs, ice, options, signaling);
   }
 
   public ServerConfig withProxied(boolean behindProxy) {
-    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, behindProxy, peerjs, ice, tls);
+    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
+        behindProxy, peerjs, ice, tls, signaling);
+  }
+
+  public ServerConfig withSignaling(SignalingLimits limits) {
+    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
+        proxied, peerjs, ice, tls, limits);
   }
 }

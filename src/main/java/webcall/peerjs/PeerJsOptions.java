@@ -1,6 +1,8 @@
 package webcall.peerjs;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Every setting of the PeerJS server, with the reference server's names in the comments. Immutable; built once by the
@@ -101,6 +103,36 @@ public record PeerJsOptions(
     public static final Limits DEFAULT =
         new Limits(
             64 * 1024, 20, 64 * 1024, 200, 10_000, 16L * 1024 * 1024, 100, 200, 2, 1024 * 1024, 50, 128, 30_000);
+
+    /** The names operators give these limits ({@code --limit name=value}), in the order of the components. */
+    public static final List<String> NAMES = List.of(
+        "frame-bytes", "queue-per-destination", "queue-bytes-per-destination", "queue-per-sender", "queue-total",
+        "queue-total-bytes", "peer-messages-per-second", "peer-message-burst", "heartbeats-per-second",
+        "outbound-bytes", "sockets-per-address", "fragments-per-message", "header-timeout-ms");
+
+    public Limits {
+      for (long v : new long[] {maxFrameBytes, queuePerDestination, queueBytesPerDestination, queuePerSender,
+          queueTotal, queueTotalBytes, messagesPerSecond, messageBurst, heartbeatsPerSecond, outboundBytes,
+          socketsPerAddress, fragmentsPerMessage, headerTimeoutMillis}) {
+        if (v < 1) {
+          throw new IllegalArgumentException("every PeerJS limit must be at least 1");
+        }
+      }
+    }
+
+    /** The defaults with the named values replaced; names not in {@link #NAMES} are ignored here. */
+    public static Limits from(Map<String, Long> values) {
+      Limits d = DEFAULT;
+      long[] v = {d.maxFrameBytes, d.queuePerDestination, d.queueBytesPerDestination, d.queuePerSender, d.queueTotal,
+          d.queueTotalBytes, d.messagesPerSecond, d.messageBurst, d.heartbeatsPerSecond, d.outboundBytes,
+          d.socketsPerAddress, d.fragmentsPerMessage, d.headerTimeoutMillis};
+      for (int i = 0; i < NAMES.size(); i++) {
+        v[i] = values.getOrDefault(NAMES.get(i), v[i]);
+      }
+      return new Limits(Math.toIntExact(v[0]), Math.toIntExact(v[1]), Math.toIntExact(v[2]), Math.toIntExact(v[3]),
+          Math.toIntExact(v[4]), v[5], Math.toIntExact(v[6]), Math.toIntExact(v[7]), Math.toIntExact(v[8]),
+          Math.toIntExact(v[9]), Math.toIntExact(v[10]), Math.toIntExact(v[11]), v[12]);
+    }
   }
 
   public PeerJsOptions withLimits(Limits newLimits) {

@@ -8,7 +8,6 @@ import java.util.Map;
  * screen shared. Changed only through {@link Rooms}.
  */
 public record Profile(String name, boolean muted, boolean cameraOff, boolean sharing) {
-  public static final int MAX_NAME = 64;
   public static final Profile ANONYMOUS = new Profile("", false, false, false);
 
   /** The wire form, with the PeerJS id: {id, name, muted, cameraOff, sharing}. */
@@ -23,13 +22,13 @@ public record Profile(String name, boolean muted, boolean cameraOff, boolean sha
   }
 
   /**
-   * Applies the fields present in a client's update. Returns null if a field has the wrong type or the name is too
-   * long; unknown fields are ignored.
+   * Applies the fields present in a client's update. Returns null if a field has the wrong type or the name is longer
+   * than {@code maxName}; unknown fields are ignored.
    */
-  public Profile with(Map<?, ?> update) {
+  public Profile with(Map<?, ?> update, int maxName) {
     String n = name;
     if (update.containsKey("name")) {
-      if (!(update.get("name") instanceof String s) || (n = UserText.clean(s, MAX_NAME)) == null) {
+      if (!(update.get("name") instanceof String s) || (n = UserText.clean(s, maxName)) == null) {
         return null;
       }
     }

@@ -34,12 +34,6 @@ public final class RoomSignaling {
   public static final String USER_DISCONNECTED = "user-disconnected";
   public static final String USER_STATE = "user-state";
   public static final String CHAT_MESSAGE = "chat-message";
-  public static final int MAX_CHAT = 2000;
-
-  /** Events per socket: 20/s with bursts of 50; a socket still over the limit after 10 s is disconnected. */
-  private static final double EVENTS_PER_SECOND = 20;
-  private static final double EVENT_BURST = 50;
-  private static final long FLOOD_GRACE_NANOS = 10_000_000_000L;
   private static final long CALM_NANOS = 1_000_000_000L;
 
   private final SocketIOServer io;
@@ -50,12 +44,21 @@ public final class RoomSignaling {
 
   /** One socket's rate limit and, while it floods, since when. */
   private static final class Flow {
-    final TokenBucket bucket = new TokenBucket(EVENTS_PER_SECOND, EVENT_BURST);
+    final TokenBucket bucket;
     long floodingSince; // guarded by this
     long lastDrop;
+
+    Flow(SignalingLimits limits) {
+      bucket = new TokenBucket(limits.eventsPerSecond(), limits.eventBurst());
+    }
   }
 
-  public RoomSignaling(SocketIOServer io, Realm realm, Rooms rooms) {
+  private final SignalingLimits limits;
+  private final long floodGraceNanos;
+
+  public RoomSignaling(SocketIOServer io, Realm realm, Rooms rooms, SignalingLimits limits) {
+    this.limits = limits;
+    this.floodGraceNanos = limits.floodGraceMillis() * 1_000_000L;
     this.io = io;
     this.realm = realm;
     this.rooms = rooms;
@@ -75,7 +78,7 @@ public final class RoomSignaling {
   }
 
   private boolean admit(SocketIOClient client) {
-    Flow flow = flows.computeIfAbsent(client.getSessionId(), k -> new Flow());
+    Flow flow = flows.computeIfAbsent(client.getSessionId(), k -> new Flow(limits));
     long now = System.nanoTime();
     boolean admitted = flow.bucket.take();
     boolean cutOff = false;
@@ -89,7 +92,7 @@ public final class RoomSignaling {
         flow.lastDrop = now;
         if (flow.floodingSince == 0) {
           flow.floodingSince = now;
-        } else if (now - flow.floodingSince > FLOOD_GRACE_NANOS) {
+        } else if (now - flow.floodingSince > floodGraceNanos) {
           cutOff = true;
         }
       }
@@ -122,7 +125,7 @@ public final class RoomSignaling {
       reject(client, ack, Rooms.JoinError.BAD_USER);
       return;
     }
-    Profile profile = Profile.ANONYMOUS.with(extra);
+    Profile profile = Profile.ANONYMOUS.with(extra, limits.nameLength());
     if (profile == null) {
       reject(client, ack, Rooms.JoinError.BAD_PROFILE);
       return;
@@ -157,7 +160,7 @@ public final class RoomSignaling {
     if (me == null) {
       return;
     }
-    Profile next = args.get(0) instanceof Map<?, ?> update ? me.profile().with(update) : null;
+    Profile next = args.get(0) instanceof Map<?, ?> update ? me.profile().with(update, limits.nameLength()) : null;
     if (next == null) {
       reject(client, ack, Rooms.JoinError.BAD_PROFILE);
       return;
@@ -176,7 +179,7 @@ public final class RoomSignaling {
     if (me == null) {
       return;
     }
-    String text = args.get(0) instanceof String s ? UserText.clean(s, MAX_CHAT, true) : null;
+    String text = args.get(0) instanceof String s ? UserText.clean(s, limits.chatLength(), true) : null;
     if (text == null || text.isEmpty()) {
       reject(client, ack, Rooms.JoinError.BAD_CHAT);
       return;
@@ -214,8 +217,11 @@ public final class RoomSignaling {
     reply.put("ok", false);
     reply.put("error", error.code());
     reply.put("message", error.message());
-    if (error == Rooms.JoinError.ROOM_FULL) {
-      reply.put("capacity", rooms.capacity()); // the page says how many fit
+    switch (error) { // the numbers the page puts in its own words
+      case ROOM_FULL -> reply.put("capacity", rooms.capacity());
+      case BAD_PROFILE -> reply.put("max", limits.nameLength());
+      case BAD_CHAT -> reply.put("max", limits.chatLength());
+      default -> { }
     }
     if (ack.isAckRequested()) {
       ack.sendAckData(reply);

@@ -28,9 +28,9 @@ public final class Rooms {
     BAD_USER("bad-user", "The user id is not a PeerJS id held by this client."),
     USER_ELSEWHERE("user-in-other-room", "This PeerJS id is already in another room."),
     ROOM_FULL("room-full", "The room is full."),
-    BAD_PROFILE("bad-profile", "The name is too long or a state field has the wrong type."),
+    BAD_PROFILE("bad-profile", "The name is too long (see max) or a state field has the wrong type."),
     NOT_JOINED("not-joined", "Join a room first."),
-    BAD_CHAT("bad-chat", "A chat message must be text of 1 to 2000 characters.");
+    BAD_CHAT("bad-chat", "A chat message must be text of 1 to max characters.");
 
     private final String code;
     private final String message;

@@ -72,7 +72,7 @@ public final class WebcallServer implements AutoCloseable {
     this.redirect = config.tls().httpRedirectPort() != TlsOptions.OFF
         ? new RedirectListener(config.host(), config.tls().httpRedirectPort())
         : null;
-    signaling = new RoomSignaling(io, peerjs.realm(), rooms);
+    signaling = new RoomSignaling(io, peerjs.realm(), rooms, config.signaling());
     signaling.install();
     this.timers =
         Executors.newSingleThreadScheduledExecutor(
@@ -94,8 +94,8 @@ public final class WebcallServer implements AutoCloseable {
     c.setMaxFramePayloadLength(config.maxPayloadBytes());
     c.setMaxHttpContentLength(config.maxPayloadBytes());
     c.setHttpRequestDecoderConfiguration(new HttpRequestDecoderConfiguration(8192, 8192, 8192));
-    c.setPingInterval(25_000);
-    c.setPingTimeout(20_000);
+    c.setPingInterval(Math.toIntExact(config.signaling().pingIntervalMillis()));
+    c.setPingTimeout(Math.toIntExact(config.signaling().pingTimeoutMillis()));
     c.setAckMode(AckMode.MANUAL);
     c.setJsonSupport(new LimitedJsonSupport());
     c.setAddVersionHeader(false);

@@ -297,7 +297,7 @@ function leaveCall() {
 /** A server rejection in the page's language: its code names the string; the server's English is the fallback. */
 function reasonOf(reply) {
   const key = `err-${reply?.error}`;
-  const text = t(key);
+  const text = t(key, reply ?? {});
   return text !== key ? text : (reply?.message ?? '?');
 }
 
