@@ -6,7 +6,6 @@ import java.io.File;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import javax.net.ssl.SSLException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -106,16 +105,6 @@ final class PeerJsCommand implements Callable<Integer> {
     String path = options.path().isEmpty() ? "/" : options.path();
     out.println("Started PeerServer on " + host + ", port: " + bound.getPort() + ", path: " + path);
     out.flush();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.close();
-                  stopped.countDown();
-                },
-                "peerjs-shutdown"));
-    stopped.await();
-    return 0;
+    return Main.serveUntilStopped(server::close, "peerjs-shutdown");
   }
 }

@@ -46,32 +46,29 @@ class LimitFlagsIT {
     }
   }
 
-  @Test
-  void anUnknownLimitOrABadValueStopsTheStartWithAClearMessage() throws Exception {
-    for (String[] bad : new String[][] {{"--limit", "chat-lenght=10"}, {"--limit", "chat-length=lots"},
-        {"--limit", "chat-length=0"}}) {
-      ProcessBuilder pb = new ProcessBuilder(ChildProcess.webcall(
-          "--host", "127.0.0.1", "--port", "0", "--no-stun", bad[0], bad[1]));
-      pb.environment().keySet().removeIf(k -> k.startsWith("WEBCALL_"));
-      pb.redirectErrorStream(true);
-      Process p = pb.start();
-      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      String out = new String(p.getInputStream().readAllBytes());
-      assertThat(p.exitValue()).as(out).isNotZero();
-      assertThat(out).as(bad[1]).contains("webcall: ").contains("chat-len").doesNotContain("\tat ");
-    }
-  }
-
-  @Test
-  void thePeerJsCommandTakesItsLimitsAndRefusesTheRoomOnes() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(ChildProcess.webcall(
-        "peerjs", "--host", "127.0.0.1", "--port", "0", "--limit", "chat-length=10"));
+  /** Runs a command line that must not start; returns what it printed. */
+  private static String failedStart(String... args) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(ChildProcess.webcall(args));
     pb.environment().keySet().removeIf(k -> k.startsWith("WEBCALL_"));
     pb.redirectErrorStream(true);
     Process p = pb.start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.exitValue()).as(out).isNotZero();
-    assertThat(out).contains("unknown limit 'chat-length' for webcall peerjs");
+    return out;
+  }
+
+  @Test
+  void anUnknownLimitOrABadValueStopsTheStartWithAClearMessage() throws Exception {
+    for (String bad : new String[] {"chat-lenght=10", "chat-length=lots", "chat-length=0"}) {
+      assertThat(failedStart("--host", "127.0.0.1", "--port", "0", "--no-stun", "--limit", bad))
+          .as(bad).contains("webcall: ").contains("chat-len").doesNotContain("\tat ");
+    }
+  }
+
+  @Test
+  void thePeerJsCommandTakesItsLimitsAndRefusesTheRoomOnes() throws Exception {
+    assertThat(failedStart("peerjs", "--host", "127.0.0.1", "--port", "0", "--limit", "chat-length=10"))
+        .contains("unknown limit 'chat-length' for webcall peerjs");
   }
 }
