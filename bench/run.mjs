@@ -1,0 +1,360 @@
+// webcall vs the Node reference, side by side. Usage: bench/run [--quick] (the bash wrapper builds and installs first)
+//   node bench/run.mjs --jar target/webcall.jar --ref /path/to/reference-node-copy [--quick] [--only idle,relay,rooms,call,startup]
+// Prints a table (webcall, node, ratio webcall/node, target) and a final single-line JSON. Stops every process it
+// started, also on failure.
+import { spawn, fork, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { summary, round, sleep } from './lib/stats.mjs';
+import { callSetup, floorSetup, startFloorServer } from './lib/call.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const run = promisify(execFile);
+const argv = process.argv.slice(2);
+const flag = n => argv.includes(n);
+const opt = (n, d) => { const i = argv.indexOf(n); return i >= 0 ? argv[i + 1] : d; };
+const QUICK = flag('--quick');
+const JAR = path.resolve(opt('--jar', path.join(here, '..', 'target', 'webcall.jar')));
+const REF = path.resolve(opt('--ref', ''));
+const ONLY = opt('--only', 'startup,idle,relay,rooms,call').split(',');
+const SERVERS = opt('--servers', 'webcall,node').split(',');
+const JAVA_OPTS = (process.env.WEBCALL_JAVA_OPTS || '').split(' ').filter(Boolean);
+const OUT = path.resolve(opt('--out', path.join(here, 'results')));
+fs.mkdirSync(OUT, { recursive: true });
+
+const CFG = QUICK
+  ? { idleSteps: [200, 1000], idleWorkers: 1, relayPairs: 50, relayWorkers: 2, relaySec: 3, rooms: 20, callReps: 1, callSizes: [2], startups: 1 }
+  : { idleSteps: [1000, 5000, 10000, 19000], idleWorkers: 3, relayPairs: 400, relayWorkers: 2, relaySec: 10, rooms: 200, callReps: 3, callSizes: [2, 4], startups: 3 };
+// Above 19 000 the server process itself runs out of file descriptors (ulimit -n 20000 per process).
+const CONCURRENT_LIMIT = 30000;
+
+// ---------------------------------------------------------------- processes we started (stopped on any exit)
+const started = new Set();
+function track(child) { started.add(child); child.on('exit', () => started.delete(child)); return child; }
+function killAll() { for (const c of started) { try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ } } }
+process.on('exit', killAll);
+for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => { killAll(); process.exit(130); });
+
+function log(...a) { process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`); }
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+    s.on('error', reject);
+  });
+}
+
+async function startServer(kind, { extraFlags = true } = {}) {
+  const port = await freePort();
+  let child;
+  const logFile = fs.openSync(path.join(OUT, `${kind}-server.log`), 'a');
+  const t0 = performance.now();
+  if (kind === 'webcall') {
+    const args = [...JAVA_OPTS, '-jar', JAR, '--host', '127.0.0.1', '--port', String(port)];
+    if (extraFlags) args.push('--concurrent_limit', String(CONCURRENT_LIMIT));
+    child = track(spawn('java', args, { stdio: ['ignore', 'pipe', logFile], env: { ...process.env, WEBCALL_LOG_LEVEL: process.env.WEBCALL_LOG_LEVEL || 'WARN' } }));
+  } else {
+    const args = extraFlags ? ['-r', path.join(here, 'ref-preload.cjs'), 'server.js'] : ['server.js'];
+    child = track(spawn('node', [...args, '--port', String(port), '--host', '127.0.0.1'], { cwd: REF, stdio: ['ignore', 'pipe', logFile], env: { ...process.env, BENCH_CONCURRENT_LIMIT: String(CONCURRENT_LIMIT) } }));
+  }
+  const ready = kind === 'webcall' ? 'webcall listening on' : 'READY http';
+  await new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`${kind} did not start in 30 s`)), 30000);
+    child.stdout.on('data', d => { buf += d; if (buf.includes(ready)) { clearTimeout(timer); resolve(); } });
+    child.on('exit', code => { clearTimeout(timer); reject(new Error(`${kind} exited with ${code}`)); });
+  });
+  const startupMs = performance.now() - t0;
+  child.stdout.resume();
+  const base = `http://127.0.0.1:${port}`;
+  return { kind, child, pid: child.pid, port, base, wsBase: `ws://127.0.0.1:${port}/peerjs/peerjs`, startupMs };
+}
+
+async function stopServer(s) {
+  if (!s || s.child.exitCode !== null) return;
+  const exited = new Promise(r => s.child.once('exit', r));
+  try { process.kill(s.pid, 'SIGTERM'); } catch { return; }
+  const t = setTimeout(() => { try { process.kill(s.pid, 'SIGKILL'); } catch { /* gone */ } }, 10000);
+  await exited;
+  clearTimeout(t);
+}
+
+function rssKb(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : null;
+}
+function procCpuMs(pid) {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * 1000 / 100; // utime + stime, in clock ticks of 1/100 s
+}
+/** Java heap in use after a full GC, in KB (jcmd GC.run, then jstat's S0U+S1U+EU+OU). */
+async function heapAfterGcKb(pid) {
+  await run('jcmd', [String(pid), 'GC.run']);
+  const { stdout } = await run('jstat', ['-gc', String(pid)]);
+  const [h, v] = stdout.trim().split('\n').map(l => l.trim().split(/\s+/));
+  const col = n => Number(v[h.indexOf(n)]);
+  return col('S0U') + col('S1U') + col('EU') + col('OU');
+}
+async function histogram(pid) {
+  const { stdout } = await run('jcmd', [String(pid), 'GC.class_histogram'], { maxBuffer: 64 << 20 });
+  const m = new Map();
+  for (const line of stdout.split('\n')) {
+    const r = /^\s*\d+:\s+(\d+)\s+(\d+)\s+(\S+)/.exec(line);
+    if (r) m.set(r[3], { n: Number(r[1]), bytes: Number(r[2]) });
+  }
+  return m;
+}
+
+// ---------------------------------------------------------------- worker processes (the load generator)
+function startWorker(file) {
+  const w = track(fork(path.join(here, 'lib', file), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  let seq = 0;
+  const pending = new Map();
+  w.on('message', m => { const p = pending.get(m.id); if (p) { pending.delete(m.id); m.error ? p.reject(new Error(m.error)) : p.resolve(m.result); } });
+  w.on('exit', () => { for (const p of pending.values()) p.reject(new Error(file + ' exited')); pending.clear(); });
+  w.call = (msg, timeoutMs = 300000) => new Promise((resolve, reject) => {
+    const id = ++seq;
+    const t = setTimeout(() => { pending.delete(id); reject(new Error(`${file} ${msg.cmd} timed out`)); }, timeoutMs);
+    pending.set(id, { resolve: v => { clearTimeout(t); resolve(v); }, reject: e => { clearTimeout(t); reject(e); } });
+    w.send({ ...msg, id });
+  });
+  w.stop = async () => { if (w.exitCode === null) { try { await w.call({ cmd: 'exit' }, 10000); } catch { /* killed below */ } } if (w.exitCode === null) w.kill('SIGKILL'); };
+  return w;
+}
+
+// ---------------------------------------------------------------- scenarios
+function slope(points) { // least squares KB per peer
+  const n = points.length;
+  if (n < 2) return null;
+  const mx = points.reduce((a, p) => a + p.n, 0) / n, my = points.reduce((a, p) => a + p.kb, 0) / n;
+  const num = points.reduce((a, p) => a + (p.n - mx) * (p.kb - my), 0), den = points.reduce((a, p) => a + (p.n - mx) ** 2, 0);
+  return num / den;
+}
+
+async function startup(kind) {
+  const times = [], rss = [];
+  for (let i = 0; i < CFG.startups; i++) {
+    const s = await startServer(kind, { extraFlags: false });
+    try {
+      times.push(s.startupMs);
+      await sleep(3000);
+      rss.push(rssKb(s.pid));
+    } finally { await stopServer(s); }
+  }
+  return { startupMs: summary(times), idleRssKb: Math.max(...rss), rssAll: rss };
+}
+
+async function idle(kind) {
+  const s = await startServer(kind);
+  const workers = Array.from({ length: CFG.idleWorkers }, () => startWorker('peers-worker.mjs'));
+  const prefix = `i${kind[0]}${Date.now().toString(36)}`;
+  const points = [], open = [], errors = {};
+  let held = 0, histFirst = null, histLast = null, cpuStart = null;
+  try {
+    await sleep(2000);
+    const base = { n: 0, rssKb: rssKb(s.pid) };
+    if (kind === 'webcall') base.heapKb = await heapAfterGcKb(s.pid);
+    points.push(base);
+    for (const N of CFG.idleSteps) {
+      const add = N - held;
+      const per = Math.ceil(add / workers.length);
+      const t0 = performance.now();
+      const rs = await Promise.all(workers.map((w, i) => {
+        const from = held + i * per, to = Math.min(N, from + per);
+        return w.call({ cmd: 'open', wsBase: s.wsBase, prefix, from, to, second: 1, concurrency: 50, timeoutMs: 10000, deadlineMs: 120000 });
+      }));
+      const wall = performance.now() - t0;
+      const times = rs.flatMap(r => r.times);
+      rs.forEach(r => Object.entries(r.errors).forEach(([k, v]) => { errors[k] = (errors[k] || 0) + v; }));
+      held = rs.reduce((a, r) => a + r.held, 0);
+      open.push(...times);
+      await sleep(3000);
+      const p = { n: held, target: N, openMs: summary(times), openWallMs: round(wall), rssKb: rssKb(s.pid) };
+      if (kind === 'webcall') {
+        p.heapKb = await heapAfterGcKb(s.pid);
+        if (N === CFG.idleSteps[0]) histFirst = { n: held, h: await histogram(s.pid) };
+        if (N === CFG.idleSteps[CFG.idleSteps.length - 1]) histLast = { n: held, h: await histogram(s.pid) };
+      }
+      points.push(p);
+      log(kind, 'idle', JSON.stringify(p));
+      if (held < N * 0.95) { log(kind, 'idle: stopped at', held, 'errors', JSON.stringify(errors)); break; }
+    }
+  } finally {
+    for (const w of workers) await w.stop();
+    await stopServer(s);
+  }
+  const steps = points.filter(p => p.n > 0);
+  const res = {
+    points, errors, maxHeld: held,
+    openMs: summary(open),
+    rssKbPerPeer: round(slope(steps.map(p => ({ n: p.n, kb: p.rssKb }))), 3),
+  };
+  if (kind === 'webcall') {
+    res.heapKbPerPeer = round(slope(steps.map(p => ({ n: p.n, kb: p.heapKb }))), 3);
+    const last = steps[steps.length - 1];
+    res.heapAt100kMiB = round((last.heapKb + res.heapKbPerPeer * (100000 - last.n)) / 1024, 1);
+    if (histFirst && histLast && histLast.n > histFirst.n) {
+      const dn = histLast.n - histFirst.n;
+      const rows = [];
+      for (const [cls, v] of histLast.h) {
+        const a = histFirst.h.get(cls) || { n: 0, bytes: 0 };
+        rows.push({ cls, perPeerBytes: round((v.bytes - a.bytes) / dn, 1), perPeerObjs: round((v.n - a.n) / dn, 2) });
+      }
+      rows.sort((x, y) => y.perPeerBytes - x.perPeerBytes);
+      res.histogramPerPeer = rows.slice(0, 30);
+      res.histogramPerPeerTotalBytes = round(rows.reduce((a, r) => a + r.perPeerBytes, 0), 0);
+    }
+  }
+  return res;
+}
+
+async function relay(kind) {
+  const s = await startServer(kind);
+  const workers = Array.from({ length: CFG.relayWorkers }, () => startWorker('peers-worker.mjs'));
+  const out = {};
+  try {
+    // two phases: "sat" pushes as hard as the per-socket cap allows (90/s, under webcall's 100/s limit) with at most
+    // 8 messages in flight per socket; "fixed" offers a moderate 2 msgs/s per socket to read latency without queueing.
+    for (const [phase, rate] of [['sat', 90], ['fixed', 2]]) {
+      const cpu0 = procCpuMs(s.pid);
+      const t0 = performance.now();
+      const rs = await Promise.all(workers.map((w, i) => w.call({
+        cmd: 'relay', wsBase: s.wsBase, prefix: `${phase}${kind[0]}${i}${Date.now().toString(36)}`, pairs: CFG.relayPairs,
+        second: 2, addrOffset: i * 100 + (phase === 'sat' ? 0 : 50), ratePerSocket: rate, window: 8, warmupMs: 2000,
+        durationMs: CFG.relaySec * 1000, timeoutMs: 10000,
+      })));
+      const serverCpuMs = procCpuMs(s.pid) - cpu0;
+      const wallAll = performance.now() - t0;
+      const delivered = rs.reduce((a, r) => a + r.delivered, 0);
+      const wallS = Math.max(...rs.map(r => r.wallMs)) / 1000;
+      out[phase] = {
+        sockets: rs.reduce((a, r) => a + r.sockets, 0), offeredPerSocket: rate,
+        msgsPerSec: Math.round(delivered / wallS), latencyMs: summary(rs.flatMap(r => r.lat)),
+        generatorCpuPct: rs.map(r => round(100 * r.cpuMs / r.wallMs, 0)),
+        serverCpuPctOfPhase: round(100 * serverCpuMs / wallAll, 0),
+        closedEarly: rs.reduce((a, r) => a + r.closedEarly, 0),
+        errors: Object.assign({}, ...rs.map(r => r.errors)),
+      };
+      log(kind, 'relay', phase, JSON.stringify({ ...out[phase], latencyMs: out[phase].latencyMs }));
+    }
+  } finally {
+    for (const w of workers) await w.stop();
+    await stopServer(s);
+  }
+  return out;
+}
+
+// The Node reference cannot carry Socket.IO over WebSocket: peer's WebSocketServer, attached to the same HTTP server
+// with a path, answers every other upgrade with a 400 written after engine.io's 101 ("RSV1 must be clear" at the
+// client), so its browsers stay on HTTP long-polling. Node is therefore measured on polling, webcall on both.
+async function rooms(kind) {
+  const out = {};
+  for (const transport of kind === 'webcall' ? ['websocket', 'polling'] : ['polling']) {
+    const s = await startServer(kind);
+    const w = startWorker('rooms-worker.mjs');
+    try {
+      const r = await w.call({ base: s.base, wsBase: s.wsBase, transport, prefix: `m${kind[0]}${transport[0]}${Date.now().toString(36)}`, rooms: CFG.rooms, second: transport === 'websocket' ? 3 : 4, concurrency: 10, timeoutMs: 5000, deadlineMs: 180000 }, 240000);
+      out[transport] = { rooms: r.rooms, joinMs: summary(r.joinLat), leaveMs: summary(r.leaveLat), errors: r.errors, generatorCpuPct: round(100 * r.cpuMs / r.wallMs, 0) };
+      log(kind, 'rooms', transport, JSON.stringify(out[transport]));
+    } finally {
+      await w.stop();
+      await stopServer(s);
+    }
+  }
+  return out;
+}
+
+async function call(kind, floorBase) {
+  const out = {};
+  let s = null;
+  try {
+    if (kind !== 'floor') s = await startServer(kind);
+    for (const n of CFG.callSizes) {
+      const times = [];
+      for (let i = 0; i < CFG.callReps; i++) {
+        const ms = kind === 'floor' ? await floorSetup(floorBase, n, 20000) : await callSetup(kind, s.base, n, 20000);
+        times.push(ms);
+        log(kind, 'call', n, 'pages:', ms === null ? 'TIMEOUT' : `${ms} ms`);
+      }
+      const ok = times.filter(t => t !== null);
+      out[n] = { medianMs: ok.length ? summary(ok).p50 : null, all: times };
+    }
+  } finally { await stopServer(s); }
+  return out;
+}
+
+// ---------------------------------------------------------------- report
+function fmt(v, unit = '') { return v === null || v === undefined ? '-' : `${typeof v === 'number' ? (Math.abs(v) >= 100 ? Math.round(v) : round(v, 2)) : v}${unit}`; }
+function ratio(a, b) { return a === null || b === null || a === undefined || b === undefined || b === 0 ? null : round(a / b, 2); }
+
+async function main() {
+  const R = { date: new Date().toISOString(), quick: QUICK, machine: {
+    nproc: os.cpus().length, memGiB: round(os.totalmem() / 2 ** 30, 1), kernel: os.release(), node: process.version,
+    java: (await run('java', ['-version']).catch(e => e)).stderr?.split('\n')[0], loadavg: os.loadavg().map(x => round(x, 2)),
+  }, webcall: {}, node: {}, floor: {} };
+  const floorSrv = ONLY.includes('call') ? await startFloorServer() : null;
+  try {
+    for (const sc of ['startup', 'idle', 'relay', 'rooms', 'call']) {
+      if (!ONLY.includes(sc)) continue;
+      for (const kind of SERVERS) {
+        log('scenario', sc, 'on', kind);
+        const fn = { startup, idle, relay, rooms, call }[sc];
+        try { R[kind][sc] = await fn(kind, floorSrv && `http://127.0.0.1:${floorSrv.address().port}/`); }
+        catch (e) { log(sc, kind, 'FAILED', e.stack || e); R[kind][sc] = { error: String(e.message || e) }; }
+      }
+      if (sc === 'call') {
+        log('scenario call on floor');
+        try { R.floor.call = await call('floor', `http://127.0.0.1:${floorSrv.address().port}/`); } catch (e) { R.floor.call = { error: String(e.message || e) }; }
+      }
+    }
+  } finally { if (floorSrv) floorSrv.close(); }
+  R.machine.loadavgAfter = os.loadavg().map(x => round(x, 2));
+
+  const W = R.webcall, N = R.node, F = R.floor;
+  const g = (o, ...p) => p.reduce((a, k) => (a == null ? a : a[k]), o);
+  const rows = []; const targets = {};
+  const row = (name, w, n, target, met, unit = '') => { rows.push([name, fmt(w, unit), fmt(n, unit), fmt(ratio(w, n)), target || '', met === undefined ? '' : met === null ? '?' : met ? 'met' : 'MISSED']); if (target) targets[name] = { webcall: w ?? null, node: n ?? null, ratio: ratio(w, n), target, met: met ?? null }; };
+  const le = (a, b) => (a == null || b == null ? null : a <= b);
+  row('startup to listening, median (ms)', g(W, 'startup', 'startupMs', 'p50'), g(N, 'startup', 'startupMs', 'p50'), '≤ 1500 ms', le(g(W, 'startup', 'startupMs', 'p50'), 1500));
+  const mb = kb => (kb == null ? null : kb / 1024);
+  row('idle RSS after start, default flags (MB)', mb(g(W, 'startup', 'idleRssKb')), mb(g(N, 'startup', 'idleRssKb')), '≤ 150 MB', le(mb(g(W, 'startup', 'idleRssKb')), 150));
+  row('idle peers held (max N)', g(W, 'idle', 'maxHeld'), g(N, 'idle', 'maxHeld'));
+  row('RSS per idle peer, slope (KB)', g(W, 'idle', 'rssKbPerPeer'), g(N, 'idle', 'rssKbPerPeer'), '≤ Node', le(g(W, 'idle', 'rssKbPerPeer'), g(N, 'idle', 'rssKbPerPeer')));
+  row('heap per idle peer after GC, slope (KB)', g(W, 'idle', 'heapKbPerPeer'), null, '≤ Node RSS slope', le(g(W, 'idle', 'heapKbPerPeer'), g(N, 'idle', 'rssKbPerPeer')));
+  row('heap projected at 100k peers (MiB)', g(W, 'idle', 'heapAt100kMiB'), null, '≤ 1024 MiB', le(g(W, 'idle', 'heapAt100kMiB'), 1024));
+  row('time to OPEN p50 (ms)', g(W, 'idle', 'openMs', 'p50'), g(N, 'idle', 'openMs', 'p50'));
+  row('time to OPEN p99 (ms)', g(W, 'idle', 'openMs', 'p99'), g(N, 'idle', 'openMs', 'p99'));
+  row('relay throughput, saturating (msgs/s)', g(W, 'relay', 'sat', 'msgsPerSec'), g(N, 'relay', 'sat', 'msgsPerSec'), '≥ 3× Node', g(W, 'relay', 'sat', 'msgsPerSec') == null || g(N, 'relay', 'sat', 'msgsPerSec') == null ? null : g(W, 'relay', 'sat', 'msgsPerSec') >= 3 * g(N, 'relay', 'sat', 'msgsPerSec'));
+  row('relay latency p50, saturating (ms)', g(W, 'relay', 'sat', 'latencyMs', 'p50'), g(N, 'relay', 'sat', 'latencyMs', 'p50'));
+  row('relay latency p99, saturating (ms)', g(W, 'relay', 'sat', 'latencyMs', 'p99'), g(N, 'relay', 'sat', 'latencyMs', 'p99'), '≤ Node', le(g(W, 'relay', 'sat', 'latencyMs', 'p99'), g(N, 'relay', 'sat', 'latencyMs', 'p99')));
+  row('relay fixed-rate throughput (msgs/s)', g(W, 'relay', 'fixed', 'msgsPerSec'), g(N, 'relay', 'fixed', 'msgsPerSec'));
+  row('relay latency p50, fixed rate (ms)', g(W, 'relay', 'fixed', 'latencyMs', 'p50'), g(N, 'relay', 'fixed', 'latencyMs', 'p50'));
+  row('relay latency p99, fixed rate (ms)', g(W, 'relay', 'fixed', 'latencyMs', 'p99'), g(N, 'relay', 'fixed', 'latencyMs', 'p99'), '≤ Node', le(g(W, 'relay', 'fixed', 'latencyMs', 'p99'), g(N, 'relay', 'fixed', 'latencyMs', 'p99')));
+  for (const t of ['websocket', 'polling']) {
+    const tag = t === 'websocket' ? 'webcall WS vs node polling' : 'both polling';
+    row(`room join → user-connected p50 (ms, ${tag})`, g(W, 'rooms', t, 'joinMs', 'p50'), g(N, 'rooms', 'polling', 'joinMs', 'p50'));
+    row(`room join → user-connected p99 (ms, ${tag})`, g(W, 'rooms', t, 'joinMs', 'p99'), g(N, 'rooms', 'polling', 'joinMs', 'p99'), '≤ Node', le(g(W, 'rooms', t, 'joinMs', 'p99'), g(N, 'rooms', 'polling', 'joinMs', 'p99')));
+    row(`room leave → user-disconnected p50 (ms, ${tag})`, g(W, 'rooms', t, 'leaveMs', 'p50'), g(N, 'rooms', 'polling', 'leaveMs', 'p50'));
+    row(`room leave → user-disconnected p99 (ms, ${tag})`, g(W, 'rooms', t, 'leaveMs', 'p99'), g(N, 'rooms', 'polling', 'leaveMs', 'p99'), '≤ Node', le(g(W, 'rooms', t, 'leaveMs', 'p99'), g(N, 'rooms', 'polling', 'leaveMs', 'p99')));
+  }
+  for (const n of CFG.callSizes) {
+    const w = g(W, 'call', n, 'medianMs'), nn = g(N, 'call', n, 'medianMs'), f = g(F, 'call', n, 'medianMs');
+    row(`call setup ${n} pages, median (ms)`, w, nn, `≤ floor × 1.1 (floor ${fmt(f)} ms)`, w == null || f == null ? null : w <= f * 1.1);
+  }
+  const head = ['metric', 'webcall', 'node', 'ratio w/n', 'target', 'status'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map(r => String(r[i]).length)));
+  const line = r => '| ' + r.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
+  const table = [line(head), '|' + widths.map(w => '-'.repeat(w + 2)).join('|') + '|', ...rows.map(line)].join('\n');
+  R.targets = targets;
+  fs.writeFileSync(path.join(OUT, QUICK ? 'quick.json' : 'full.json'), JSON.stringify(R, null, 2));
+  fs.writeFileSync(path.join(OUT, QUICK ? 'quick-table.md' : 'full-table.md'), table + '\n');
+  console.log(table);
+  console.log(JSON.stringify({ date: R.date, quick: QUICK, machine: R.machine, targets }));
+}
+
+main().then(() => { killAll(); process.exit(0); }, e => { log('FAILED', e.stack || e); killAll(); process.exit(1); });
