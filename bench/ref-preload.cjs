@@ -1,6 +1,9 @@
-// Preloaded into the Node reference (node -r) by the benchmark only: raises the PeerJS server's concurrent_limit
-// (peer's default is 5000, like webcall's) to BENCH_CONCURRENT_LIMIT so the idle scenario can go past 5000 peers on
-// both servers. The reference's files are not changed.
+// Preloaded into the Node reference (node -r) by the benchmark only; the reference's files are not changed.
+// 1. Raises the PeerJS server's concurrent_limit (peer's default is 5000, like webcall's) to BENCH_CONCURRENT_LIMIT so
+//    the idle scenario can go past 5000 peers on both servers.
+// 2. With BENCH_MEM_FILE set (and node --expose-gc): on SIGUSR2, runs a full GC and writes process.memoryUsage() to
+//    that file, the Node counterpart of `jcmd GC.run` + jstat for the JVM.
+const fs = require('fs');
 const Module = require('module');
 const limit = Number(process.env.BENCH_CONCURRENT_LIMIT || 0);
 const load = Module._load;
@@ -12,3 +15,11 @@ Module._load = function (request, parent, isMain) {
   }
   return m;
 };
+const memFile = process.env.BENCH_MEM_FILE;
+if (memFile) {
+  process.on('SIGUSR2', () => {
+    if (global.gc) { global.gc(); global.gc(); }
+    fs.writeFileSync(memFile + '.tmp', JSON.stringify({ ...process.memoryUsage(), gc: Boolean(global.gc) }));
+    fs.renameSync(memFile + '.tmp', memFile);
+  });
+}

@@ -27,9 +27,10 @@ const OUT = path.resolve(opt('--out', path.join(here, 'results')));
 fs.mkdirSync(OUT, { recursive: true });
 
 const CFG = QUICK
-  ? { idleSteps: [200, 1000], idleWorkers: 1, relayPairs: 50, relayWorkers: 2, relaySec: 3, rooms: 20, callReps: 1, callSizes: [2], startups: 1 }
-  : { idleSteps: [1000, 5000, 10000, 19000], idleWorkers: 3, relayPairs: 400, relayWorkers: 2, relaySec: 10, rooms: 200, callReps: 3, callSizes: [2, 4], startups: 3 };
-// Above 19 000 the server process itself runs out of file descriptors (ulimit -n 20000 per process).
+  ? { idleSteps: [500, 2000], idleWorkers: 1, relayPairs: 150, relayWorkers: 2, relaySec: 3, relayFixedRate: 2000, rooms: 20, callReps: 1, callSizes: [2], startups: 1 }
+  : { idleSteps: [1000, 5000, 10000, 15000, 19990], idleWorkers: 3, relayPairs: 500, relayWorkers: 2, relaySec: 10, relayFixedRate: 4000, rooms: 200, callReps: 3, callSizes: [2, 4], startups: 3 };
+// The last idle step asks for more than a server process can hold: it may keep at most 20 000 files open (ulimit -n),
+// its own jars, pipes and listening socket included, so it stops a few dozen short; where it stops is reported.
 const CONCURRENT_LIMIT = 30000;
 
 // ---------------------------------------------------------------- processes we started (stopped on any exit)
@@ -53,14 +54,15 @@ async function startServer(kind, { extraFlags = true } = {}) {
   const port = await freePort();
   let child;
   const logFile = fs.openSync(path.join(OUT, `${kind}-server.log`), 'a');
+  const memFile = path.join(OUT, `.node-mem-${port}.json`);
   const t0 = performance.now();
   if (kind === 'webcall') {
     const args = [...JAVA_OPTS, '-jar', JAR, '--host', '127.0.0.1', '--port', String(port)];
     if (extraFlags) args.push('--concurrent_limit', String(CONCURRENT_LIMIT));
     child = track(spawn('java', args, { stdio: ['ignore', 'pipe', logFile], env: { ...process.env, WEBCALL_LOG_LEVEL: process.env.WEBCALL_LOG_LEVEL || 'WARN' } }));
   } else {
-    const args = extraFlags ? ['-r', path.join(here, 'ref-preload.cjs'), 'server.js'] : ['server.js'];
-    child = track(spawn('node', [...args, '--port', String(port), '--host', '127.0.0.1'], { cwd: REF, stdio: ['ignore', 'pipe', logFile], env: { ...process.env, BENCH_CONCURRENT_LIMIT: String(CONCURRENT_LIMIT) } }));
+    const args = extraFlags ? ['--expose-gc', '-r', path.join(here, 'ref-preload.cjs'), 'server.js'] : ['server.js'];
+    child = track(spawn('node', [...args, '--port', String(port), '--host', '127.0.0.1'], { cwd: REF, stdio: ['ignore', 'pipe', logFile], env: { ...process.env, BENCH_CONCURRENT_LIMIT: String(CONCURRENT_LIMIT), BENCH_MEM_FILE: memFile } }));
   }
   const ready = kind === 'webcall' ? 'webcall listening on' : 'READY http';
   await new Promise((resolve, reject) => {
@@ -72,7 +74,7 @@ async function startServer(kind, { extraFlags = true } = {}) {
   const startupMs = performance.now() - t0;
   child.stdout.resume();
   const base = `http://127.0.0.1:${port}`;
-  return { kind, child, pid: child.pid, port, base, wsBase: `ws://127.0.0.1:${port}/peerjs/peerjs`, startupMs };
+  return { kind, child, pid: child.pid, port, base, wsBase: `ws://127.0.0.1:${port}/peerjs/peerjs`, startupMs, memFile };
 }
 
 async function stopServer(s) {
@@ -99,6 +101,20 @@ async function heapAfterGcKb(pid) {
   const [h, v] = stdout.trim().split('\n').map(l => l.trim().split(/\s+/));
   const col = n => Number(v[h.indexOf(n)]);
   return col('S0U') + col('S1U') + col('EU') + col('OU');
+}
+/** Node's V8 heap in use after a full GC, in KB (the preload's SIGUSR2 handler; needs --expose-gc). */
+async function nodeHeapAfterGcKb(s) {
+  fs.rmSync(s.memFile, { force: true });
+  process.kill(s.pid, 'SIGUSR2');
+  for (let i = 0; i < 200 && !fs.existsSync(s.memFile); i++) await sleep(50);
+  const m = JSON.parse(fs.readFileSync(s.memFile, 'utf8'));
+  return m.heapUsed / 1024;
+}
+/** Heap in use after a full GC (KB), then the process's RSS (KB) right after that GC. */
+async function afterGc(s) {
+  const heapKb = s.kind === 'webcall' ? await heapAfterGcKb(s.pid) : await nodeHeapAfterGcKb(s);
+  await sleep(500);
+  return { heapKb: round(heapKb, 0), rssAfterGcKb: rssKb(s.pid) };
 }
 async function histogram(pid) {
   const { stdout } = await run('jcmd', [String(pid), 'GC.class_histogram'], { maxBuffer: 64 << 20 });
@@ -149,17 +165,21 @@ async function startup(kind) {
   return { startupMs: summary(times), idleRssKb: Math.max(...rss), rssAll: rss };
 }
 
+function fdInfo(pid) {
+  const open = fs.readdirSync(`/proc/${pid}/fd`).length;
+  const m = /Max open files\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/limits`, 'utf8'));
+  return { open, limit: m ? Number(m[1]) : null };
+}
+
 async function idle(kind) {
   const s = await startServer(kind);
   const workers = Array.from({ length: CFG.idleWorkers }, () => startWorker('peers-worker.mjs'));
   const prefix = `i${kind[0]}${Date.now().toString(36)}`;
   const points = [], open = [], errors = {};
-  let held = 0, histFirst = null, histLast = null, cpuStart = null;
+  let held = 0, histFirst = null, histLast = null, fdAtMax = null;
   try {
     await sleep(2000);
-    const base = { n: 0, rssKb: rssKb(s.pid) };
-    if (kind === 'webcall') base.heapKb = await heapAfterGcKb(s.pid);
-    points.push(base);
+    points.push({ n: 0, rssKb: rssKb(s.pid), ...await afterGc(s), fd: fdInfo(s.pid) });
     for (const N of CFG.idleSteps) {
       const add = N - held;
       const per = Math.ceil(add / workers.length);
@@ -170,45 +190,52 @@ async function idle(kind) {
       }));
       const wall = performance.now() - t0;
       const times = rs.flatMap(r => r.times);
-      rs.forEach(r => Object.entries(r.errors).forEach(([k, v]) => { errors[k] = (errors[k] || 0) + v; }));
+      const stepErrors = {};
+      rs.forEach(r => Object.entries(r.errors).forEach(([k, v]) => { errors[k] = (errors[k] || 0) + v; stepErrors[k] = (stepErrors[k] || 0) + v; }));
       held = rs.reduce((a, r) => a + r.held, 0);
       open.push(...times);
-      await sleep(3000);
-      const p = { n: held, target: N, openMs: summary(times), openWallMs: round(wall), rssKb: rssKb(s.pid) };
+      await sleep(5500); // a full heartbeat round (every 5 s) has reached the server
+      const p = { n: held, target: N, openMs: summary(times), openWallMs: round(wall), errors: stepErrors, rssKb: rssKb(s.pid), ...await afterGc(s), fd: fdInfo(s.pid) };
+      fdAtMax = p.fd;
       if (kind === 'webcall') {
-        p.heapKb = await heapAfterGcKb(s.pid);
-        if (N === CFG.idleSteps[0]) histFirst = { n: held, h: await histogram(s.pid) };
-        if (N === CFG.idleSteps[CFG.idleSteps.length - 1]) histLast = { n: held, h: await histogram(s.pid) };
+        const h = { n: held, h: await histogram(s.pid) };
+        if (!histFirst) histFirst = h; else histLast = h;
       }
       points.push(p);
       log(kind, 'idle', JSON.stringify(p));
       if (held < N * 0.95) { log(kind, 'idle: stopped at', held, 'errors', JSON.stringify(errors)); break; }
     }
+    // Are they all still there? Peers the server dropped (e.g. missed heartbeats) show up as closedLater.
+    const still = await Promise.all(workers.map(w => w.call({ cmd: 'count' })));
+    errors.stillOpenAtEnd = still.reduce((a, r) => a + r.open, 0);
   } finally {
     for (const w of workers) await w.stop();
     await stopServer(s);
   }
   const steps = points.filter(p => p.n > 0);
+  const slopeOf = k => round(slope(steps.map(p => ({ n: p.n, kb: p[k] }))), 3);
+  const last = steps[steps.length - 1];
   const res = {
-    points, errors, maxHeld: held,
+    points, errors, maxHeld: held, fdAtMax,
     openMs: summary(open),
-    rssKbPerPeer: round(slope(steps.map(p => ({ n: p.n, kb: p.rssKb }))), 3),
+    rssKbPerPeer: slopeOf('rssKb'),
+    rssAfterGcKbPerPeer: slopeOf('rssAfterGcKb'),
+    heapKbPerPeer: slopeOf('heapKb'),
   };
-  if (kind === 'webcall') {
-    res.heapKbPerPeer = round(slope(steps.map(p => ({ n: p.n, kb: p.heapKb }))), 3);
-    const last = steps[steps.length - 1];
-    res.heapAt100kMiB = round((last.heapKb + res.heapKbPerPeer * (100000 - last.n)) / 1024, 1);
-    if (histFirst && histLast && histLast.n > histFirst.n) {
-      const dn = histLast.n - histFirst.n;
-      const rows = [];
-      for (const [cls, v] of histLast.h) {
-        const a = histFirst.h.get(cls) || { n: 0, bytes: 0 };
-        rows.push({ cls, perPeerBytes: round((v.bytes - a.bytes) / dn, 1), perPeerObjs: round((v.n - a.n) / dn, 2) });
-      }
-      rows.sort((x, y) => y.perPeerBytes - x.perPeerBytes);
-      res.histogramPerPeer = rows.slice(0, 30);
-      res.histogramPerPeerTotalBytes = round(rows.reduce((a, r) => a + r.perPeerBytes, 0), 0);
+  res.heapAt100kMiB = round((last.heapKb + res.heapKbPerPeer * (100000 - last.n)) / 1024, 1);
+  if (histFirst && histLast && histLast.n > histFirst.n) {
+    const dn = histLast.n - histFirst.n;
+    const rows = [];
+    for (const [cls, v] of histLast.h) {
+      const a = histFirst.h.get(cls) || { n: 0, bytes: 0 };
+      rows.push({ cls, perPeerBytes: round((v.bytes - a.bytes) / dn, 1), perPeerObjs: round((v.n - a.n) / dn, 2) });
     }
+    rows.sort((x, y) => y.perPeerBytes - x.perPeerBytes);
+    res.histogramPerPeer = rows.slice(0, 40);
+    res.histogramPerPeerTotalBytes = round(rows.reduce((a, r) => a + r.perPeerBytes, 0), 0);
+    fs.writeFileSync(path.join(OUT, `histogram-per-peer${QUICK ? '-quick' : ''}.txt`),
+      `# webcall heap per idle PeerJS peer: jcmd GC.class_histogram at ${histLast.n} peers minus at ${histFirst.n}, divided by ${dn}\n` +
+      rows.filter(r => Math.abs(r.perPeerBytes) >= 1).map(r => `${String(r.perPeerBytes).padStart(8)} B ${String(r.perPeerObjs).padStart(6)} objs  ${r.cls}`).join('\n') + '\n');
   }
   return res;
 }
@@ -218,27 +245,35 @@ async function relay(kind) {
   const workers = Array.from({ length: CFG.relayWorkers }, () => startWorker('peers-worker.mjs'));
   const out = {};
   try {
-    // two phases: "sat" pushes as hard as the per-socket cap allows (90/s, under webcall's 100/s limit) with at most
-    // 8 messages in flight per socket; "fixed" offers a moderate 2 msgs/s per socket to read latency without queueing.
-    for (const [phase, rate] of [['sat', 90], ['fixed', 2]]) {
-      const cpu0 = procCpuMs(s.pid);
-      const t0 = performance.now();
-      const rs = await Promise.all(workers.map((w, i) => w.call({
-        cmd: 'relay', wsBase: s.wsBase, prefix: `${phase}${kind[0]}${i}${Date.now().toString(36)}`, pairs: CFG.relayPairs,
-        second: 2, addrOffset: i * 100 + (phase === 'sat' ? 0 : 50), ratePerSocket: rate, window: 8, warmupMs: 2000,
-        durationMs: CFG.relaySec * 1000, timeoutMs: 10000,
-      })));
-      const serverCpuMs = procCpuMs(s.pid) - cpu0;
-      const wallAll = performance.now() - t0;
+    const opened = await Promise.all(workers.map((w, i) => w.call({
+      cmd: 'relay-open', wsBase: s.wsBase, prefix: `r${kind[0]}${i}${Date.now().toString(36)}`, pairs: CFG.relayPairs,
+      second: 2, addrOffset: i * 100, timeoutMs: 10000,
+    })));
+    const sockets = opened.reduce((a, r) => a + r.sockets, 0);
+    // "max": every socket offers 90 msgs/s (under webcall's 100/s per-socket limit) with at most 8 in flight, far more
+    // than either server can relay, so the server sets the pace. "fixed": the same sockets offer a fixed total rate that
+    // both servers carry easily, to read latency without queueing.
+    for (const [phase, rate] of [['max', 90], ['fixed', CFG.relayFixedRate / sockets]]) {
+      const warmupMs = phase === 'max' ? 3000 : 2000, durationMs = CFG.relaySec * 1000;
+      let cpu0 = null, cpu1 = null;
+      const t0 = setTimeout(() => { cpu0 = procCpuMs(s.pid); }, warmupMs);
+      const t1 = setTimeout(() => { cpu1 = procCpuMs(s.pid); }, warmupMs + durationMs);
+      const rs = await Promise.all(workers.map(w => w.call({ cmd: 'relay-run', ratePerSocket: rate, window: 8, warmupMs, durationMs })));
+      clearTimeout(t0); clearTimeout(t1);
       const delivered = rs.reduce((a, r) => a + r.delivered, 0);
       const wallS = Math.max(...rs.map(r => r.wallMs)) / 1000;
+      const serverCpuMs = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
       out[phase] = {
-        sockets: rs.reduce((a, r) => a + r.sockets, 0), offeredPerSocket: rate,
+        sockets, offeredPerSocket: round(rate, 2),
         msgsPerSec: Math.round(delivered / wallS), latencyMs: summary(rs.flatMap(r => r.lat)),
+        serverCpuPct: serverCpuMs === null ? null : round(100 * serverCpuMs / (durationMs), 0),
+        serverCpuUsPerMsg: serverCpuMs === null || !delivered ? null : round(1000 * serverCpuMs / delivered, 1),
         generatorCpuPct: rs.map(r => round(100 * r.cpuMs / r.wallMs, 0)),
-        serverCpuPctOfPhase: round(100 * serverCpuMs / wallAll, 0),
+        generatorLoopDelayP99Ms: rs.map(r => r.loopDelayP99Ms),
+        heldByWindowPct: rs.map(r => r.heldByWindowPct),
         closedEarly: rs.reduce((a, r) => a + r.closedEarly, 0),
-        errors: Object.assign({}, ...rs.map(r => r.errors)),
+        errors: Object.assign({}, ...opened.map(r => r.errors), ...rs.map(r => r.errors)),
+        loadavg: os.loadavg().map(x => round(x, 2)),
       };
       log(kind, 'relay', phase, JSON.stringify({ ...out[phase], latencyMs: out[phase].latencyMs }));
     }
@@ -277,7 +312,7 @@ async function call(kind, floorBase) {
     for (const n of CFG.callSizes) {
       const times = [];
       for (let i = 0; i < CFG.callReps; i++) {
-        const ms = kind === 'floor' ? await floorSetup(floorBase, n, 20000) : await callSetup(kind, s.base, n, 20000);
+        const ms = kind === 'floor' ? await floorSetup(floorBase, n, 20000) : await callSetup(s.base, n, 20000);
         times.push(ms);
         log(kind, 'call', n, 'pages:', ms === null ? 'TIMEOUT' : `${ms} ms`);
       }

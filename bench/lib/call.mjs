@@ -10,15 +10,30 @@ export const CHROMIUM_ARGS = [
   '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required',
 ];
 
-// Runs inside a page: resolves with Date.now() once `count` remote videos (matched by `selector`, skipping the first
-// `skip`) have videoWidth > 0 and a currentTime that has advanced since it was first seen, or null at the deadline.
-const WAIT_PLAYING = ({ selector, skip, count, timeoutMs }) => new Promise(resolve => {
+// Added to every page before its own scripts: remembers each track that arrives over an RTCPeerConnection, so a
+// <video> counts as remote when it shows one of them, whatever the page's markup (webcall's tiles, the reference's
+// grid, the floor page).
+const COUNT_REMOTE_TRACKS = () => {
+  const remote = new WeakSet();
+  window.__benchIsRemote = t => remote.has(t);
+  const Orig = window.RTCPeerConnection;
+  if (!Orig) return;
+  class Counted extends Orig {
+    constructor(...args) { super(...args); this.addEventListener('track', e => remote.add(e.track)); }
+  }
+  window.RTCPeerConnection = Counted;
+};
+
+// Runs inside a page: resolves with Date.now() once `count` videos that show a remote video track have
+// videoWidth > 0 and a currentTime that has advanced since it was first seen, or null at the deadline.
+const WAIT_PLAYING = ({ count, timeoutMs }) => new Promise(resolve => {
   const first = new Map();
   const deadline = Date.now() + timeoutMs;
   const iv = setInterval(() => {
-    const vids = Array.from(document.querySelectorAll(selector)).slice(skip);
     let playing = 0;
-    for (const v of vids) {
+    for (const v of document.querySelectorAll('video')) {
+      const s = v.srcObject;
+      if (!(s instanceof MediaStream) || !s.getVideoTracks().some(t => window.__benchIsRemote(t))) continue;
       if (v.videoWidth > 0 && v.currentTime > 0) {
         if (!first.has(v)) first.set(v, v.currentTime);
         else if (v.currentTime > first.get(v)) playing++;
@@ -62,40 +77,54 @@ async function withBrowser(fn) {
   try { return await fn(browser); } finally { await browser.close().catch(() => {}); }
 }
 
-/** One call of n pages on a server. kind: 'webcall' | 'node'. Returns ms or null (timeout). */
-export async function callSetup(kind, base, n, timeoutMs) {
-  const room = 'bench' + Math.random().toString(36).slice(2, 10);
-  const url = `${base}/${room}`;
-  const wait = kind === 'webcall'
-    ? { selector: 'figure.tile.remote[data-peer] video', skip: 0, count: n - 1, timeoutMs }
-    : { selector: '#video-grid video', skip: 1, count: n - 1, timeoutMs };
+async function newPage(browser) {
+  const page = await (await browser.newContext()).newPage();
+  await page.addInitScript(COUNT_REMOTE_TRACKS);
+  return page;
+}
+
+/**
+ * Opens the call page and joins: webcall's page has a lobby whose #join button (enabled once the camera is ready)
+ * must be clicked, the reference's page joins by itself. The click is a real one and is not awaited: on a page
+ * without #join it simply never happens.
+ */
+async function openCall(page, url, waitUntil, timeoutMs) {
+  await page.goto(url, { waitUntil });
+  page.locator('#join').click({ timeout: timeoutMs }).catch(() => {});
+}
+
+/** One call of n pages on a server. Returns ms from the last page's navigation until every page plays every remote
+ * video, or null (timeout). */
+export async function callSetup(base, n, timeoutMs) {
+  const url = `${base}/bench${Math.random().toString(36).slice(2, 10)}`;
   return withBrowser(async browser => {
     const pages = [];
-    for (let i = 0; i < n; i++) pages.push(await (await browser.newContext()).newPage());
+    for (let i = 0; i < n; i++) pages.push(await newPage(browser));
     // the first n-1 join and settle
-    for (let i = 0; i < n - 1; i++) await pages[i].goto(url, { waitUntil: 'load' });
+    for (let i = 0; i < n - 1; i++) await openCall(pages[i], url, 'load', timeoutMs);
     if (n > 2) {
-      const pre = pages.slice(0, n - 1).map(p => p.evaluate(WAIT_PLAYING, { ...wait, count: n - 2 }));
-      await Promise.all(pre);
+      const pre = await Promise.all(pages.slice(0, n - 1).map(p => p.evaluate(WAIT_PLAYING, { count: n - 2, timeoutMs })));
+      if (pre.some(e => e === null)) return null;
     }
     await sleep(1000);
-    const waits = pages.slice(0, n - 1).map(p => p.evaluate(WAIT_PLAYING, wait));
+    const waits = pages.slice(0, n - 1).map(p => p.evaluate(WAIT_PLAYING, { count: n - 1, timeoutMs }));
     const t0 = Date.now();
-    await pages[n - 1].goto(url, { waitUntil: 'commit' });
-    waits.push(pages[n - 1].evaluate(WAIT_PLAYING, wait));
+    await openCall(pages[n - 1], url, 'commit', timeoutMs);
+    waits.push(pages[n - 1].evaluate(WAIT_PLAYING, { count: n - 1, timeoutMs }));
     const ends = await Promise.all(waits);
     if (ends.some(e => e === null)) return null;
     return Math.max(...ends) - t0;
   });
 }
 
+/** The floor: n participants meshed with plain RTCPeerConnections inside one page, from navigation to playing. */
 export async function floorSetup(floorBase, n, timeoutMs) {
   return withBrowser(async browser => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await newPage(browser);
     const t0 = Date.now();
     await page.goto(floorBase, { waitUntil: 'commit' });
     await page.waitForFunction(() => typeof window.runFloor === 'function');
-    const waiting = page.evaluate(WAIT_PLAYING, { selector: 'video.remote', skip: 0, count: n * (n - 1), timeoutMs });
+    const waiting = page.evaluate(WAIT_PLAYING, { count: n * (n - 1), timeoutMs });
     await page.evaluate(n => { window.runFloor(n); }, n);
     const end = await waiting;
     return end === null ? null : end - t0;
