@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { summary, round, sleep } from './lib/stats.mjs';
+import { summary, round, sleep, histSummary } from './lib/stats.mjs';
 import { callSetup, floorSetup, startFloorServer } from './lib/call.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -23,6 +23,7 @@ const REF = path.resolve(opt('--ref', ''));
 const ONLY = opt('--only', 'startup,idle,relay,rooms,call').split(',');
 const SERVERS = opt('--servers', 'webcall,node').split(',');
 const JAVA_OPTS = (process.env.WEBCALL_JAVA_OPTS || '').split(' ').filter(Boolean);
+const QUIET = Number(opt('--quiet', 0)); // wait (at most 10 min) for the 1-minute load average to fall to this
 const OUT = path.resolve(opt('--out', path.join(here, 'results')));
 fs.mkdirSync(OUT, { recursive: true });
 
@@ -193,7 +194,7 @@ async function idle(kind) {
       const stepErrors = {};
       rs.forEach(r => Object.entries(r.errors).forEach(([k, v]) => { errors[k] = (errors[k] || 0) + v; stepErrors[k] = (stepErrors[k] || 0) + v; }));
       held = rs.reduce((a, r) => a + r.held, 0);
-      open.push(...times);
+      for (const t of times) open.push(t);
       await sleep(5500); // a full heartbeat round (every 5 s) has reached the server
       const p = { n: held, target: N, openMs: summary(times), openWallMs: round(wall), errors: stepErrors, rssKb: rssKb(s.pid), ...await afterGc(s), fd: fdInfo(s.pid) };
       fdAtMax = p.fd;
@@ -265,7 +266,7 @@ async function relay(kind) {
       const serverCpuMs = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
       out[phase] = {
         sockets, offeredPerSocket: round(rate, 2),
-        msgsPerSec: Math.round(delivered / wallS), latencyMs: summary(rs.flatMap(r => r.lat)),
+        msgsPerSec: Math.round(delivered / wallS), latencyMs: histSummary(rs.map(r => r.lat)),
         serverCpuPct: serverCpuMs === null ? null : round(100 * serverCpuMs / (durationMs), 0),
         serverCpuUsPerMsg: serverCpuMs === null || !delivered ? null : round(1000 * serverCpuMs / delivered, 1),
         generatorCpuPct: rs.map(r => round(100 * r.cpuMs / r.wallMs, 0)),
@@ -327,6 +328,14 @@ async function call(kind, floorBase) {
 function fmt(v, unit = '') { return v === null || v === undefined ? '-' : `${typeof v === 'number' ? (Math.abs(v) >= 100 ? Math.round(v) : round(v, 2)) : v}${unit}`; }
 function ratio(a, b) { return a === null || b === null || a === undefined || b === undefined || b === 0 ? null : round(a / b, 2); }
 
+/** The machine is shared: with --quiet L, waits until the 1-minute load average is at most L (10 min at most). */
+async function waitQuiet() {
+  if (!QUIET) return;
+  const until = Date.now() + 600000;
+  if (os.loadavg()[0] > QUIET) log('waiting for load', os.loadavg()[0].toFixed(2), '<=', QUIET);
+  while (os.loadavg()[0] > QUIET && Date.now() < until) await sleep(5000);
+}
+
 async function main() {
   const R = { date: new Date().toISOString(), quick: QUICK, machine: {
     nproc: os.cpus().length, memGiB: round(os.totalmem() / 2 ** 30, 1), kernel: os.release(), node: process.version,
@@ -337,7 +346,8 @@ async function main() {
     for (const sc of ['startup', 'idle', 'relay', 'rooms', 'call']) {
       if (!ONLY.includes(sc)) continue;
       for (const kind of SERVERS) {
-        log('scenario', sc, 'on', kind);
+        await waitQuiet();
+        log('scenario', sc, 'on', kind, 'load', os.loadavg()[0].toFixed(2));
         const fn = { startup, idle, relay, rooms, call }[sc];
         try { R[kind][sc] = await fn(kind, floorSrv && `http://127.0.0.1:${floorSrv.address().port}/`); }
         catch (e) { log(sc, kind, 'FAILED', e.stack || e); R[kind][sc] = { error: String(e.message || e) }; }
@@ -353,33 +363,48 @@ async function main() {
   const W = R.webcall, N = R.node, F = R.floor;
   const g = (o, ...p) => p.reduce((a, k) => (a == null ? a : a[k]), o);
   const rows = []; const targets = {};
-  const row = (name, w, n, target, met, unit = '') => { rows.push([name, fmt(w, unit), fmt(n, unit), fmt(ratio(w, n)), target || '', met === undefined ? '' : met === null ? '?' : met ? 'met' : 'MISSED']); if (target) targets[name] = { webcall: w ?? null, node: n ?? null, ratio: ratio(w, n), target, met: met ?? null }; };
+  const row = (name, w, n, target, met) => { rows.push([name, fmt(w), fmt(n), fmt(ratio(w, n)), target || '', met === undefined ? '' : met === null ? '?' : met ? 'met' : 'MISSED']); if (target) targets[name] = { webcall: w ?? null, node: n ?? null, ratio: ratio(w, n), target, met: met ?? null }; };
   const le = (a, b) => (a == null || b == null ? null : a <= b);
-  row('startup to listening, median (ms)', g(W, 'startup', 'startupMs', 'p50'), g(N, 'startup', 'startupMs', 'p50'), '≤ 1500 ms', le(g(W, 'startup', 'startupMs', 'p50'), 1500));
+  const both = (...p) => [g(W, ...p), g(N, ...p)];
+  const vsNode = (name, p, lower = true) => { const [w, n] = both(...p); row(name, w, n, lower ? '≤ Node' : '≥ Node', lower ? le(w, n) : le(n, w)); };
+  const info = (name, p) => { const [w, n] = both(...p); row(name, w, n); };
   const mb = kb => (kb == null ? null : kb / 1024);
+
+  const [su, sn] = both('startup', 'startupMs', 'p50');
+  row('startup to listening, median (ms)', su, sn, '≤ 1500 ms', le(su, 1500));
   row('idle RSS after start, default flags (MB)', mb(g(W, 'startup', 'idleRssKb')), mb(g(N, 'startup', 'idleRssKb')), '≤ 150 MB', le(mb(g(W, 'startup', 'idleRssKb')), 150));
-  row('idle peers held (max N)', g(W, 'idle', 'maxHeld'), g(N, 'idle', 'maxHeld'));
-  row('RSS per idle peer, slope (KB)', g(W, 'idle', 'rssKbPerPeer'), g(N, 'idle', 'rssKbPerPeer'), '≤ Node', le(g(W, 'idle', 'rssKbPerPeer'), g(N, 'idle', 'rssKbPerPeer')));
-  row('heap per idle peer after GC, slope (KB)', g(W, 'idle', 'heapKbPerPeer'), null, '≤ Node RSS slope', le(g(W, 'idle', 'heapKbPerPeer'), g(N, 'idle', 'rssKbPerPeer')));
-  row('heap projected at 100k peers (MiB)', g(W, 'idle', 'heapAt100kMiB'), null, '≤ 1024 MiB', le(g(W, 'idle', 'heapAt100kMiB'), 1024));
-  row('time to OPEN p50 (ms)', g(W, 'idle', 'openMs', 'p50'), g(N, 'idle', 'openMs', 'p50'));
-  row('time to OPEN p99 (ms)', g(W, 'idle', 'openMs', 'p99'), g(N, 'idle', 'openMs', 'p99'));
-  row('relay throughput, saturating (msgs/s)', g(W, 'relay', 'sat', 'msgsPerSec'), g(N, 'relay', 'sat', 'msgsPerSec'), '≥ 3× Node', g(W, 'relay', 'sat', 'msgsPerSec') == null || g(N, 'relay', 'sat', 'msgsPerSec') == null ? null : g(W, 'relay', 'sat', 'msgsPerSec') >= 3 * g(N, 'relay', 'sat', 'msgsPerSec'));
-  row('relay latency p50, saturating (ms)', g(W, 'relay', 'sat', 'latencyMs', 'p50'), g(N, 'relay', 'sat', 'latencyMs', 'p50'));
-  row('relay latency p99, saturating (ms)', g(W, 'relay', 'sat', 'latencyMs', 'p99'), g(N, 'relay', 'sat', 'latencyMs', 'p99'), '≤ Node', le(g(W, 'relay', 'sat', 'latencyMs', 'p99'), g(N, 'relay', 'sat', 'latencyMs', 'p99')));
-  row('relay fixed-rate throughput (msgs/s)', g(W, 'relay', 'fixed', 'msgsPerSec'), g(N, 'relay', 'fixed', 'msgsPerSec'));
-  row('relay latency p50, fixed rate (ms)', g(W, 'relay', 'fixed', 'latencyMs', 'p50'), g(N, 'relay', 'fixed', 'latencyMs', 'p50'));
-  row('relay latency p99, fixed rate (ms)', g(W, 'relay', 'fixed', 'latencyMs', 'p99'), g(N, 'relay', 'fixed', 'latencyMs', 'p99'), '≤ Node', le(g(W, 'relay', 'fixed', 'latencyMs', 'p99'), g(N, 'relay', 'fixed', 'latencyMs', 'p99')));
+
+  info('idle peers held at most', ['idle', 'maxHeld']);
+  info('  server open files then (limit 20 000)', ['idle', 'fdAtMax', 'open']);
+  info('RSS per idle peer, slope (KB)', ['idle', 'rssKbPerPeer']);
+  vsNode('RSS per idle peer after full GC, slope (KB)', ['idle', 'rssAfterGcKbPerPeer']);
+  vsNode('heap per idle peer after full GC, slope (KB)', ['idle', 'heapKbPerPeer']);
+  const h100 = g(W, 'idle', 'heapAt100kMiB');
+  row('heap projected at 100 000 idle peers (MiB)', h100, g(N, 'idle', 'heapAt100kMiB'), '≤ 1024 MiB', le(h100, 1024));
+  info('time to OPEN p50 (ms)', ['idle', 'openMs', 'p50']);
+  info('time to OPEN p99 (ms)', ['idle', 'openMs', 'p99']);
+
+  const [tw, tn] = both('relay', 'max', 'msgsPerSec');
+  row('relay max throughput (msgs/s)', tw, tn, '≥ 3× Node', tw == null || tn == null ? null : tw >= 3 * tn);
+  info('  server CPU per relayed msg (µs)', ['relay', 'max', 'serverCpuUsPerMsg']);
+  info('  server CPU (% of one core)', ['relay', 'max', 'serverCpuPct']);
+  info('relay latency p50 at max (ms)', ['relay', 'max', 'latencyMs', 'p50']);
+  info('relay latency p99 at max (ms)', ['relay', 'max', 'latencyMs', 'p99']);
+  info(`relay at a fixed ${CFG.relayFixedRate} msgs/s: delivered (msgs/s)`, ['relay', 'fixed', 'msgsPerSec']);
+  info('relay latency p50 at fixed rate (ms)', ['relay', 'fixed', 'latencyMs', 'p50']);
+  vsNode('relay latency p99 at fixed rate (ms)', ['relay', 'fixed', 'latencyMs', 'p99']);
+
   for (const t of ['websocket', 'polling']) {
-    const tag = t === 'websocket' ? 'webcall WS vs node polling' : 'both polling';
-    row(`room join → user-connected p50 (ms, ${tag})`, g(W, 'rooms', t, 'joinMs', 'p50'), g(N, 'rooms', 'polling', 'joinMs', 'p50'));
-    row(`room join → user-connected p99 (ms, ${tag})`, g(W, 'rooms', t, 'joinMs', 'p99'), g(N, 'rooms', 'polling', 'joinMs', 'p99'), '≤ Node', le(g(W, 'rooms', t, 'joinMs', 'p99'), g(N, 'rooms', 'polling', 'joinMs', 'p99')));
-    row(`room leave → user-disconnected p50 (ms, ${tag})`, g(W, 'rooms', t, 'leaveMs', 'p50'), g(N, 'rooms', 'polling', 'leaveMs', 'p50'));
-    row(`room leave → user-disconnected p99 (ms, ${tag})`, g(W, 'rooms', t, 'leaveMs', 'p99'), g(N, 'rooms', 'polling', 'leaveMs', 'p99'), '≤ Node', le(g(W, 'rooms', t, 'leaveMs', 'p99'), g(N, 'rooms', 'polling', 'leaveMs', 'p99')));
+    const tag = t === 'websocket' ? 'webcall websocket, Node polling' : 'both polling';
+    const r = (name, k, p, target) => { const w = g(W, 'rooms', t, k, p), n = g(N, 'rooms', 'polling', k, p); target ? row(name, w, n, '≤ Node', le(w, n)) : row(name, w, n); };
+    r(`room join → user-connected p50 (ms, ${tag})`, 'joinMs', 'p50');
+    r(`room join → user-connected p99 (ms, ${tag})`, 'joinMs', 'p99', true);
+    r(`room leave → user-disconnected p50 (ms, ${tag})`, 'leaveMs', 'p50');
+    r(`room leave → user-disconnected p99 (ms, ${tag})`, 'leaveMs', 'p99', true);
   }
   for (const n of CFG.callSizes) {
     const w = g(W, 'call', n, 'medianMs'), nn = g(N, 'call', n, 'medianMs'), f = g(F, 'call', n, 'medianMs');
-    row(`call setup ${n} pages, median (ms)`, w, nn, `≤ floor × 1.1 (floor ${fmt(f)} ms)`, w == null || f == null ? null : w <= f * 1.1);
+    row(`call setup, ${n} pages, median (ms)`, w, nn, `≤ floor × 1.1 (floor ${fmt(f)} ms)`, w == null || f == null ? null : w <= f * 1.1);
   }
   const head = ['metric', 'webcall', 'node', 'ratio w/n', 'target', 'status'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map(r => String(r[i]).length)));

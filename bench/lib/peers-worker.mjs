@@ -2,7 +2,7 @@
 // Commands arrive over IPC; every loop is bounded by a count and a deadline.
 import WebSocket from 'ws';
 import { performance, monitorEventLoopDelay } from 'node:perf_hooks';
-import { srcAddr, sleep } from './stats.mjs';
+import { srcAddr, sleep, histAdd } from './stats.mjs';
 
 const PER_IP = 40; // below webcall's per-IP WebSocket cap of 50
 const idle = []; // open idle sockets
@@ -85,7 +85,7 @@ let R = null;
 /** Opens P pairs of PeerJS sockets; socket i talks to socket i^1. */
 async function relayOpen({ wsBase, prefix, pairs, second, addrOffset, timeoutMs }) {
   const n = pairs * 2;
-  R = { n, socks: new Array(n), inflight: new Int32Array(n), head: [], tail: [], errors: {}, measuring: false, delivered: 0, lat: [] };
+  R = { n, socks: new Array(n), inflight: new Int32Array(n), head: [], tail: [], errors: {}, measuring: false, delivered: 0, lat: {} };
   const { socks, inflight, errors } = R;
   const onMsg = i => (data, isBinary) => {
     const c = isBinary ? 0 : data[9]; // {"type":"O… or {"type":"C…
@@ -96,7 +96,7 @@ async function relayOpen({ wsBase, prefix, pairs, second, addrOffset, timeoutMs 
       return;
     }
     inflight[i ^ 1]--;
-    if (R.measuring) { R.delivered++; R.lat.push(performance.now() - sentAt(data)); }
+    if (R.measuring) { R.delivered++; histAdd(R.lat, performance.now() - sentAt(data)); }
   };
   for (let i = 0; i < n; i++) {
     const dst = JSON.stringify(`${prefix}-${i ^ 1}`);
@@ -126,7 +126,7 @@ async function relayRun({ ratePerSocket, window, warmupMs, durationMs }) {
   const tokens = new Float64Array(n);
   inflight.fill(0);
   R.delivered = 0;
-  R.lat = [];
+  R.lat = {};
   let sent = 0;
   let heldByWindow = 0;
   let heldByRate = 0;
@@ -171,7 +171,7 @@ async function relayRun({ ratePerSocket, window, warmupMs, durationMs }) {
     closedEarly, errors,
     heldByWindowPct: Math.round(100 * heldByWindow / Math.max(1, heldByWindow + heldByRate)),
     loopDelayP99Ms: Math.round(loop.percentile(99) / 1e4) / 100,
-    lat: R.lat.map(x => Math.round(x * 100) / 100),
+    lat: R.lat, // histogram, see stats.mjs
   };
 }
 
