@@ -51,14 +51,14 @@ function freePort() {
   });
 }
 
-async function startServer(kind, { extraFlags = true } = {}) {
+async function startServer(kind, { extraFlags = true, jvm = [] } = {}) {
   const port = await freePort();
   let child;
   const logFile = fs.openSync(path.join(OUT, `${kind}-server.log`), 'a');
   const memFile = path.join(OUT, `.node-mem-${port}.json`);
   const t0 = performance.now();
   if (kind === 'webcall') {
-    const args = [...JAVA_OPTS, '-jar', JAR, '--host', '127.0.0.1', '--port', String(port)];
+    const args = [...JAVA_OPTS, ...jvm, '-jar', JAR, '--host', '127.0.0.1', '--port', String(port)];
     if (extraFlags) args.push('--concurrent_limit', String(CONCURRENT_LIMIT));
     child = track(spawn('java', args, { stdio: ['ignore', 'pipe', logFile], env: { ...process.env, WEBCALL_LOG_LEVEL: process.env.WEBCALL_LOG_LEVEL || 'WARN' } }));
   } else {
@@ -172,8 +172,12 @@ function fdInfo(pid) {
   return { open, limit: m ? Number(m[1]) : null };
 }
 
-async function idle(kind) {
-  const s = await startServer(kind);
+// JVM flags that make the JVM's RSS follow its live heap (a small young generation, a compacting GC that hands back
+// memory): measured in the full run as well, to show what RSS per idle peer the default G1 sizing adds.
+const LEAN_JVM = ['-XX:+UseSerialGC', '-Xmn16m'];
+
+async function idle(kind, jvm = []) {
+  const s = await startServer(kind, { jvm });
   const workers = Array.from({ length: CFG.idleWorkers }, () => startWorker('peers-worker.mjs'));
   const prefix = `i${kind[0]}${Date.now().toString(36)}`;
   const points = [], open = [], errors = {};
@@ -234,7 +238,7 @@ async function idle(kind) {
     rows.sort((x, y) => y.perPeerBytes - x.perPeerBytes);
     res.histogramPerPeer = rows.slice(0, 40);
     res.histogramPerPeerTotalBytes = round(rows.reduce((a, r) => a + r.perPeerBytes, 0), 0);
-    fs.writeFileSync(path.join(OUT, `histogram-per-peer${QUICK ? '-quick' : ''}.txt`),
+    fs.writeFileSync(path.join(OUT, `histogram-per-peer${jvm.length ? '-lean' : ''}${QUICK ? '-quick' : ''}.txt`),
       `# webcall heap per idle PeerJS peer: jcmd GC.class_histogram at ${histLast.n} peers minus at ${histFirst.n}, divided by ${dn}\n` +
       rows.filter(r => Math.abs(r.perPeerBytes) >= 1).map(r => `${String(r.perPeerBytes).padStart(8)} B ${String(r.perPeerObjs).padStart(6)} objs  ${r.cls}`).join('\n') + '\n');
   }
@@ -351,6 +355,11 @@ async function main() {
         const fn = { startup, idle, relay, rooms, call }[sc];
         try { R[kind][sc] = await fn(kind, floorSrv && `http://127.0.0.1:${floorSrv.address().port}/`); }
         catch (e) { log(sc, kind, 'FAILED', e.stack || e); R[kind][sc] = { error: String(e.message || e) }; }
+        if (sc === 'idle' && kind === 'webcall' && !QUICK) {
+          log('scenario idle on webcall with', LEAN_JVM.join(' '));
+          try { R.webcall.idleLean = { jvm: LEAN_JVM.join(' '), ...await idle('webcall', LEAN_JVM) }; }
+          catch (e) { log('idle lean FAILED', e.stack || e); R.webcall.idleLean = { error: String(e.message || e) }; }
+        }
       }
       if (sc === 'call') {
         log('scenario call on floor');
@@ -379,6 +388,7 @@ async function main() {
   info('RSS per idle peer, slope (KB)', ['idle', 'rssKbPerPeer']);
   vsNode('RSS per idle peer after full GC, slope (KB)', ['idle', 'rssAfterGcKbPerPeer']);
   vsNode('heap per idle peer after full GC, slope (KB)', ['idle', 'heapKbPerPeer']);
+  if (W.idleLean) row(`  webcall with ${W.idleLean.jvm}: RSS per idle peer after full GC (KB)`, W.idleLean.rssAfterGcKbPerPeer, g(N, 'idle', 'rssAfterGcKbPerPeer'));
   const h100 = g(W, 'idle', 'heapAt100kMiB');
   row('heap projected at 100 000 idle peers (MiB)', h100, g(N, 'idle', 'heapAt100kMiB'), '≤ 1024 MiB', le(h100, 1024));
   info('time to OPEN p50 (ms)', ['idle', 'openMs', 'p50']);
