@@ -368,6 +368,7 @@ async function main() {
     }
   } finally { if (floorSrv) floorSrv.close(); }
   R.machine.loadavgAfter = os.loadavg().map(x => round(x, 2));
+  fs.writeFileSync(path.join(OUT, QUICK ? 'quick.json' : 'full.json'), JSON.stringify(R, null, 2)); // again below, with targets
 
   const W = R.webcall, N = R.node, F = R.floor;
   const g = (o, ...p) => p.reduce((a, k) => (a == null ? a : a[k]), o);
