@@ -28,8 +28,8 @@ const OUT = path.resolve(opt('--out', path.join(here, 'results')));
 fs.mkdirSync(OUT, { recursive: true });
 
 const CFG = QUICK
-  ? { idleSteps: [500, 2000], idleWorkers: 1, relayPairs: 150, relayWorkers: 2, relaySec: 3, relayFixedRate: 2000, rooms: 20, callReps: 1, callSizes: [2], startups: 1 }
-  : { idleSteps: [1000, 5000, 10000, 15000, 19990], idleWorkers: 3, relayPairs: 500, relayWorkers: 2, relaySec: 10, relayFixedRate: 4000, rooms: 200, callReps: 3, callSizes: [2, 4], startups: 3 };
+  ? { idleSteps: [500, 2000], idleWorkers: 1, relayPairs: 150, relayWorkers: 2, relaySec: 3, relayWarmSec: 3, relayFixedRate: 2000, rooms: 20, callReps: 1, callSizes: [2], startups: 1 }
+  : { idleSteps: [1000, 5000, 10000, 15000, 19990], idleWorkers: 3, relayPairs: 500, relayWorkers: 2, relaySec: 10, relayWarmSec: 15, relayFixedRate: 4000, rooms: 200, callReps: 3, callSizes: [2, 4], startups: 3 };
 // The last idle step asks for more than a server process can hold: it may keep at most 20 000 files open (ulimit -n),
 // its own jars, pipes and listening socket included, so it stops a few dozen short; where it stops is reported.
 const CONCURRENT_LIMIT = 30000;
@@ -259,7 +259,9 @@ async function relay(kind) {
     // than either server can relay, so the server sets the pace. "fixed": the same sockets offer a fixed total rate that
     // both servers carry easily, to read latency without queueing.
     for (const [phase, rate] of [['max', 90], ['fixed', CFG.relayFixedRate / sockets]]) {
-      const warmupMs = phase === 'max' ? 3000 : 2000, durationMs = CFG.relaySec * 1000;
+      // a fresh JVM spends its first seconds compiling (a fifth of webcall's CPU in the first 13 s of relaying), so the
+      // full run warms up long enough to measure the steady state of both servers
+      const warmupMs = phase === 'max' ? CFG.relayWarmSec * 1000 : 2000, durationMs = CFG.relaySec * 1000;
       let cpu0 = null, cpu1 = null;
       const t0 = setTimeout(() => { cpu0 = procCpuMs(s.pid); }, warmupMs);
       const t1 = setTimeout(() => { cpu1 = procCpuMs(s.pid); }, warmupMs + durationMs);
