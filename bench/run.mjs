@@ -28,8 +28,8 @@ const OUT = path.resolve(opt('--out', path.join(here, 'results')));
 fs.mkdirSync(OUT, { recursive: true });
 
 const CFG = QUICK
-  ? { idleSteps: [500, 2000], idleWorkers: 1, relayPairs: 150, relayWorkers: 2, relaySec: 3, relayWarmSec: 3, relayFixedRate: 2000, rooms: 20, callReps: 1, callSizes: [2], startups: 1 }
-  : { idleSteps: [1000, 5000, 10000, 15000, 19990], idleWorkers: 3, relayPairs: 500, relayWorkers: 2, relaySec: 10, relayWarmSec: 15, relayFixedRate: 4000, rooms: 200, callReps: 3, callSizes: [2, 4], startups: 3 };
+  ? { idleSteps: [500, 2000], idleWarm: 300, idleWorkers: 1, relayPairs: 150, relayWorkers: 2, relaySec: 3, relayWarmSec: 3, relayFixedRate: 2000, rooms: 20, roomsWarm: 10, callReps: 1, callSizes: [2], startups: 1 }
+  : { idleSteps: [1000, 5000, 10000, 15000, 19990], idleWarm: 500, idleWorkers: 3, relayPairs: 500, relayWorkers: 2, relaySec: 10, relayWarmSec: 15, relayFixedRate: 4000, rooms: 200, roomsWarm: 40, callReps: 3, callSizes: [2, 4], startups: 3 };
 // The last idle step asks for more than a server process can hold: it may keep at most 20 000 files open (ulimit -n),
 // its own jars, pipes and listening socket included, so it stops a few dozen short; where it stops is reported.
 const CONCURRENT_LIMIT = 30000;
@@ -183,6 +183,9 @@ async function idle(kind, jvm = []) {
   const points = [], open = [], errors = {};
   let held = 0, histFirst = null, histLast = null, fdAtMax = null;
   try {
+    // warm-up, not counted: open and close some peers so that time to OPEN is not the time to compile the code
+    await Promise.all(workers.map((w, i) => w.call({ cmd: 'open', wsBase: s.wsBase, prefix: `${prefix}w`, from: i * 1000, to: i * 1000 + CFG.idleWarm, second: 11, concurrency: 50, timeoutMs: 10000, deadlineMs: 60000 })));
+    await Promise.all(workers.map(w => w.call({ cmd: 'close-idle' })));
     await sleep(2000);
     points.push({ n: 0, rssKb: rssKb(s.pid), ...await afterGc(s), fd: fdInfo(s.pid) });
     for (const N of CFG.idleSteps) {
@@ -298,13 +301,24 @@ async function rooms(kind) {
   const out = {};
   for (const transport of kind === 'webcall' ? ['websocket', 'polling'] : ['polling']) {
     const s = await startServer(kind);
-    const w = startWorker('rooms-worker.mjs');
+    // two generator processes of 5 rooms at a time each: one process driving 40 polling clients is busy most of the time
+    const workers = [startWorker('rooms-worker.mjs'), startWorker('rooms-worker.mjs')];
     try {
-      const r = await w.call({ base: s.base, wsBase: s.wsBase, transport, prefix: `m${kind[0]}${transport[0]}${Date.now().toString(36)}`, rooms: CFG.rooms, second: transport === 'websocket' ? 3 : 4, concurrency: 10, timeoutMs: 5000, deadlineMs: 180000 }, 240000);
-      out[transport] = { rooms: r.rooms, joinMs: summary(r.joinLat), leaveMs: summary(r.leaveLat), errors: r.errors, generatorCpuPct: round(100 * r.cpuMs / r.wallMs, 0) };
+      const second = transport === 'websocket' ? 3 : 4;
+      const opts = { base: s.base, wsBase: s.wsBase, transport, concurrency: 5, timeoutMs: 5000, deadlineMs: 180000 };
+      const stamp = Date.now().toString(36);
+      // warm-up rooms, not counted: latencies of the steady state, not of code being compiled on first use
+      await Promise.all(workers.map((w, i) => w.call({ ...opts, prefix: `w${kind[0]}${transport[0]}${i}${stamp}`, rooms: CFG.roomsWarm / 2, second: second + 10 + i * 2 }, 240000)));
+      const rs = await Promise.all(workers.map((w, i) => w.call({ ...opts, prefix: `m${kind[0]}${transport[0]}${i}${stamp}`, rooms: CFG.rooms / 2, second: second + i * 2 }, 240000)));
+      const errors = {};
+      rs.forEach(r => Object.entries(r.errors).forEach(([k, v]) => { errors[k] = (errors[k] || 0) + v; }));
+      out[transport] = {
+        rooms: rs.reduce((a, r) => a + r.rooms, 0), joinMs: summary(rs.flatMap(r => r.joinLat)), leaveMs: summary(rs.flatMap(r => r.leaveLat)),
+        errors, generatorCpuPct: rs.map(r => round(100 * r.cpuMs / r.wallMs, 0)),
+      };
       log(kind, 'rooms', transport, JSON.stringify(out[transport]));
     } finally {
-      await w.stop();
+      for (const w of workers) await w.stop();
       await stopServer(s);
     }
   }
@@ -355,7 +369,7 @@ async function main() {
         await waitQuiet();
         log('scenario', sc, 'on', kind, 'load', os.loadavg()[0].toFixed(2));
         const fn = { startup, idle, relay, rooms, call }[sc];
-        try { R[kind][sc] = await fn(kind, floorSrv && `http://127.0.0.1:${floorSrv.address().port}/`); }
+        try { R[kind][sc] = sc === 'call' ? await fn(kind, `http://127.0.0.1:${floorSrv.address().port}/`) : await fn(kind); }
         catch (e) { log(sc, kind, 'FAILED', e.stack || e); R[kind][sc] = { error: String(e.message || e) }; }
         if (sc === 'idle' && kind === 'webcall' && !QUICK) {
           log('scenario idle on webcall with', LEAN_JVM.join(' '));

@@ -190,6 +190,12 @@ process.on('message', async msg => {
     else if (msg.cmd === 'relay-open') result = await relayOpen(msg);
     else if (msg.cmd === 'relay-run') result = await relayRun(msg);
     else if (msg.cmd === 'relay-close') result = await relayClose();
+    else if (msg.cmd === 'close-idle') {
+      for (const ws of idle) ws.terminate();
+      idle.length = 0;
+      await sleep(500);
+      result = { ok: true };
+    }
     else if (msg.cmd === 'count') result = { open: idle.filter(ws => ws.readyState === 1).length, held: idle.length };
     else if (msg.cmd === 'cpu') { const c = process.cpuUsage(); result = { cpuMs: (c.user + c.system) / 1000 }; }
     else if (msg.cmd === 'exit') {

@@ -94,6 +94,7 @@ async function rooms(opts) {
 }
 
 process.on('message', async msg => {
+  if (msg.cmd === 'exit') { process.send({ id: msg.id, result: { ok: true } }, () => process.exit(0)); return; }
   try {
     const result = await rooms(msg);
     process.send({ id: msg.id, result });
