@@ -17,9 +17,10 @@ Module._load = function (request, parent, isMain) {
 };
 const memFile = process.env.BENCH_MEM_FILE;
 if (memFile) {
+  // opened now: near 20 000 sockets the process has no file descriptor left to open it later
+  const fd = fs.openSync(memFile, 'w');
   process.on('SIGUSR2', () => {
     if (global.gc) { global.gc(); global.gc(); }
-    fs.writeFileSync(memFile + '.tmp', JSON.stringify({ ...process.memoryUsage(), gc: Boolean(global.gc) }));
-    fs.renameSync(memFile + '.tmp', memFile);
+    fs.writeSync(fd, JSON.stringify({ ...process.memoryUsage(), gc: Boolean(global.gc) }) + '\n', 0);
   });
 }

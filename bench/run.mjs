@@ -85,6 +85,7 @@ async function stopServer(s) {
   const t = setTimeout(() => { try { process.kill(s.pid, 'SIGKILL'); } catch { /* gone */ } }, 10000);
   await exited;
   clearTimeout(t);
+  fs.rmSync(s.memFile, { force: true });
 }
 
 function rssKb(pid) {
@@ -105,11 +106,14 @@ async function heapAfterGcKb(pid) {
 }
 /** Node's V8 heap in use after a full GC, in KB (the preload's SIGUSR2 handler; needs --expose-gc). */
 async function nodeHeapAfterGcKb(s) {
-  fs.rmSync(s.memFile, { force: true });
+  fs.truncateSync(s.memFile, 0); // the preload writes a fresh line into it on SIGUSR2
   process.kill(s.pid, 'SIGUSR2');
-  for (let i = 0; i < 200 && !fs.existsSync(s.memFile); i++) await sleep(50);
-  const m = JSON.parse(fs.readFileSync(s.memFile, 'utf8'));
-  return m.heapUsed / 1024;
+  for (let i = 0; i < 200; i++) {
+    await sleep(50);
+    const text = fs.readFileSync(s.memFile, 'utf8');
+    if (text.endsWith('\n')) return JSON.parse(text).heapUsed / 1024;
+  }
+  throw new Error('the Node reference did not report its heap');
 }
 /** Heap in use after a full GC (KB), then the process's RSS (KB) right after that GC. */
 async function afterGc(s) {
@@ -331,14 +335,16 @@ async function call(kind, floorBase) {
   try {
     if (kind !== 'floor') s = await startServer(kind);
     for (const n of CFG.callSizes) {
-      const times = [];
+      const runs = [];
       for (let i = 0; i < CFG.callReps; i++) {
-        const ms = kind === 'floor' ? await floorSetup(floorBase, n, 20000) : await callSetup(s.base, n, 20000);
-        times.push(ms);
-        log(kind, 'call', n, 'pages:', ms === null ? 'TIMEOUT' : `${ms} ms`);
+        const r = kind === 'floor' ? await floorSetup(floorBase, n, 20000) : await callSetup(s.base, n, 20000);
+        runs.push(r);
+        log(kind, 'call', n, 'pages:', r === null ? 'TIMEOUT' : `${r.ms} ms ${JSON.stringify(r.timeline)}`);
       }
-      const ok = times.filter(t => t !== null);
-      out[n] = { medianMs: ok.length ? summary(ok).p50 : null, all: times };
+      const ok = runs.filter(Boolean).sort((a, b) => a.ms - b.ms);
+      const median = ok.length ? ok[Math.ceil(ok.length / 2) - 1] : null;
+      // the timeline (ms since the last page's navigation) of the median run
+      out[n] = { medianMs: median && median.ms, all: runs.map(r => r && r.ms), timeline: median && median.timeline };
     }
   } finally { await stopServer(s); }
   return out;

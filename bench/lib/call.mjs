@@ -12,14 +12,57 @@ export const CHROMIUM_ARGS = [
 
 // Added to every page before its own scripts: remembers each track that arrives over an RTCPeerConnection, so a
 // <video> counts as remote when it shows one of them, whatever the page's markup (webcall's tiles, the reference's
-// grid, the floor page).
+// grid, the floor page). It also notes when the page first reaches each step of a call (ms since navigation), which
+// shows where the time of a slow call setup goes.
 const COUNT_REMOTE_TRACKS = () => {
+  const T = {};
+  const mark = name => { if (!(name in T)) T[name] = Math.round(performance.now()); };
+  window.__benchTimeline = T;
+  window.__benchMark = mark;
   const remote = new WeakSet();
   window.__benchIsRemote = t => remote.has(t);
+  const gum = navigator.mediaDevices && navigator.mediaDevices.getUserMedia;
+  if (gum) {
+    navigator.mediaDevices.getUserMedia = function (...args) {
+      mark('getUserMedia');
+      return gum.apply(this, args).then(s => { mark('getUserMedia done'); return s; });
+    };
+  }
+  const WS = window.WebSocket;
+  window.WebSocket = class extends WS {
+    constructor(url, ...rest) {
+      super(url, ...rest);
+      const kind = String(url).includes('/socket.io/') ? 'socket.io' : 'peerjs';
+      mark(`${kind} websocket`);
+      this.addEventListener('open', () => mark(`${kind} websocket open`));
+    }
+  };
+  const open = XMLHttpRequest.prototype.open;
+  XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+    if (String(url).includes('/socket.io/')) mark('socket.io polling');
+    return open.call(this, method, url, ...rest);
+  };
+  // webcall's page has a lobby: join as soon as #join is usable, as a user who clicks at once would. (An in-page click:
+  // a click sent through the browser's automation protocol lands ~100 ms later on this machine, which would count
+  // against the page.) Pages without #join never see a click.
+  const started = Date.now();
+  const joiner = setInterval(() => {
+    const j = document.querySelector('#join');
+    if (j && !j.disabled && j.offsetParent !== null) {
+      clearInterval(joiner);
+      mark('join enabled');
+      j.click();
+    } else if (Date.now() - started > 30000) clearInterval(joiner);
+  }, 5);
   const Orig = window.RTCPeerConnection;
   if (!Orig) return;
   class Counted extends Orig {
-    constructor(...args) { super(...args); this.addEventListener('track', e => remote.add(e.track)); }
+    constructor(...args) {
+      super(...args);
+      mark('RTCPeerConnection');
+      this.addEventListener('track', e => { mark('remote track'); remote.add(e.track); });
+      this.addEventListener('connectionstatechange', () => { if (this.connectionState === 'connected') mark('peer connected'); });
+    }
   }
   window.RTCPeerConnection = Counted;
 };
@@ -39,7 +82,7 @@ const WAIT_PLAYING = ({ count, timeoutMs }) => new Promise(resolve => {
         else if (v.currentTime > first.get(v)) playing++;
       }
     }
-    if (playing >= count) { clearInterval(iv); resolve(Date.now()); }
+    if (playing >= count) { clearInterval(iv); window.__benchMark('all remote videos playing'); resolve(Date.now()); }
     else if (Date.now() > deadline) { clearInterval(iv); resolve(null); }
   }, 10);
 });
@@ -83,14 +126,9 @@ async function newPage(browser) {
   return page;
 }
 
-/**
- * Opens the call page and joins: webcall's page has a lobby whose #join button (enabled once the camera is ready)
- * must be clicked, the reference's page joins by itself. The click is a real one and is not awaited: on a page
- * without #join it simply never happens.
- */
-async function openCall(page, url, waitUntil, timeoutMs) {
+/** Opens the call page; the init script above clicks webcall's #join when it appears. */
+async function openCall(page, url, waitUntil) {
   await page.goto(url, { waitUntil });
-  page.locator('#join').click({ timeout: timeoutMs }).catch(() => {});
 }
 
 /** One call of n pages on a server. Returns ms from the last page's navigation until every page plays every remote
@@ -101,7 +139,7 @@ export async function callSetup(base, n, timeoutMs) {
     const pages = [];
     for (let i = 0; i < n; i++) pages.push(await newPage(browser));
     // the first n-1 join and settle
-    for (let i = 0; i < n - 1; i++) await openCall(pages[i], url, 'load', timeoutMs);
+    for (let i = 0; i < n - 1; i++) await openCall(pages[i], url, 'load');
     if (n > 2) {
       const pre = await Promise.all(pages.slice(0, n - 1).map(p => p.evaluate(WAIT_PLAYING, { count: n - 2, timeoutMs })));
       if (pre.some(e => e === null)) return null;
@@ -109,11 +147,12 @@ export async function callSetup(base, n, timeoutMs) {
     await sleep(1000);
     const waits = pages.slice(0, n - 1).map(p => p.evaluate(WAIT_PLAYING, { count: n - 1, timeoutMs }));
     const t0 = Date.now();
-    await openCall(pages[n - 1], url, 'commit', timeoutMs);
+    await openCall(pages[n - 1], url, 'commit');
     waits.push(pages[n - 1].evaluate(WAIT_PLAYING, { count: n - 1, timeoutMs }));
     const ends = await Promise.all(waits);
     if (ends.some(e => e === null)) return null;
-    return Math.max(...ends) - t0;
+    const timeline = await pages[n - 1].evaluate(() => window.__benchTimeline).catch(() => null);
+    return { ms: Math.max(...ends) - t0, timeline };
   });
 }
 
@@ -127,6 +166,7 @@ export async function floorSetup(floorBase, n, timeoutMs) {
     const waiting = page.evaluate(WAIT_PLAYING, { count: n * (n - 1), timeoutMs });
     await page.evaluate(n => { window.runFloor(n); }, n);
     const end = await waiting;
-    return end === null ? null : end - t0;
+    if (end === null) return null;
+    return { ms: end - t0, timeline: await page.evaluate(() => window.__benchTimeline) };
   });
 }

@@ -123,7 +123,8 @@ async function relayOpen({ wsBase, prefix, pairs, second, addrOffset, timeoutMs 
  */
 async function relayRun({ ratePerSocket, window, warmupMs, durationMs }) {
   const { n, socks, inflight, head, tail, errors } = R;
-  const tokens = new Float64Array(n);
+  // random starting credit spreads the sockets' sends over time instead of all of them firing in the same tick
+  const tokens = Float64Array.from({ length: n }, () => Math.random());
   inflight.fill(0);
   R.delivered = 0;
   R.lat = {};
