@@ -1,5 +1,6 @@
 // webcall vs the Node reference, side by side. Usage: bench/run [--quick] (the bash wrapper builds and installs first)
-//   node bench/run.mjs --jar target/webcall.jar --ref /path/to/reference-node-copy [--quick] [--only idle,relay,rooms,call,startup]
+//   node bench/run.mjs --jar target/webcall.jar --ref /path/to/reference-node-copy [--quick]
+//     [--only startup,idle,relay,rooms,call] [--servers webcall,node] [--quiet LOAD] [--out DIR]
 // Prints a table (webcall, node, ratio webcall/node, target) and a final single-line JSON. Stops every process it
 // started, also on failure.
 import { spawn, fork, execFile } from 'node:child_process';

@@ -4,10 +4,12 @@ import http from 'node:http';
 import { chromium } from 'playwright-core';
 import { sleep } from './stats.mjs';
 
+// The flags of src/test/java/webcall/e2e/Browser.java; Playwright adds headless mode and a fresh profile directory.
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required',
+  '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--mute-audio',
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required',
+  '--window-size=1280,800',
 ];
 
 // Added to every page before its own scripts: remembers each track that arrives over an RTCPeerConnection, so a
