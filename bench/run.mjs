@@ -59,7 +59,9 @@ async function startServer(kind, { extraFlags = true, jvm = [] } = {}) {
   const memFile = path.join(OUT, `.node-mem-${port}.json`);
   const t0 = performance.now();
   if (kind === 'webcall') {
-    const args = [...JAVA_OPTS, ...jvm, '-jar', JAR, '--host', '127.0.0.1', '--port', String(port)];
+    // --stun-port 0: the built-in STUN responder runs as by default, on a free UDP port instead of 3478, which another
+    // webcall on this machine may hold
+    const args = [...JAVA_OPTS, ...jvm, '-jar', JAR, '--host', '127.0.0.1', '--port', String(port), '--stun-port', '0'];
     if (extraFlags) args.push('--concurrent_limit', String(CONCURRENT_LIMIT));
     child = track(spawn('java', args, { stdio: ['ignore', 'pipe', logFile], env: { ...process.env, WEBCALL_LOG_LEVEL: process.env.WEBCALL_LOG_LEVEL || 'WARN' } }));
   } else {
