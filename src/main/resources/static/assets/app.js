@@ -18,6 +18,7 @@ const media = new LocalMedia();
 const me = { name: '', muted: false, cameraOff: false, sharing: false };
 const profiles = new Map(); // remote PeerJS id -> {id, name, muted, cameraOff, sharing}
 let call = null; // the live call's objects, once joined
+let early = null; // a promise of {peer, socket} opened in the lobby, until a call takes them
 let statusKey = null;
 let statusVars = {};
 
@@ -116,7 +117,7 @@ function wireDevices() {
 
 // ---- lobby -----------------------------------------------------------------------------------------------------
 
-async function lobby() {
+async function lobby(opening) {
   $('name').value = localStorage.getItem(NAME_KEY) ?? '';
   $('lobby-mic').addEventListener('click', () => {
     media.setMicOn(!media.micOn);
@@ -137,7 +138,8 @@ async function lobby() {
     localStorage.setItem(NAME_KEY, name);
     joinCall(name).catch((err) => showJoinProblem('joinFailed', { reason: err?.message ?? String(err) }));
   });
-  await media.open();
+  connectEarly().catch(() => {}); // a failure shows when Join retries it
+  await opening;
   renderStatus();
   renderControls();
   await fillDevices();
@@ -172,16 +174,8 @@ async function joinCall(name) {
   watchOwnVoice(tiles);
   tiles.setSink(media.deviceIds.audiooutput);
 
-  const secure = location.protocol === 'https:';
-  const peer = new Peer(undefined, {
-    host: location.hostname,
-    port: Number(location.port) || (secure ? 443 : 80),
-    path: peerPath,
-    key: peerKey,
-    secure,
-    debug: 1,
-    config: await iceConfig(),
-  });
+  const { peer, socket } = await connectEarly();
+  early = null; // the call owns them now
   const calls = new Calls({
     peer,
     tiles,
@@ -189,7 +183,6 @@ async function joinCall(name) {
     onRemoteStream: () => { if (statusKey === 'waiting') setStatus(null); },
     onFailed: (id) => setStatus('callFailed', { name: nameOf(id) }),
   });
-  const socket = io({ path: '/socket.io' });
   const chat = new Chat(
     { log: $('chat-log'), form: $('chat-form'), input: $('chat-input'), unread: $('unread'), button: $('btn-chat') },
     (text) => new Promise((resolve) => {
@@ -267,16 +260,50 @@ async function joinCall(name) {
   socket.on('request-error', (reply) => notify($('notices'), t('requestFailed', { reason: reasonOf(reply) })));
 
   peer.on('open', join);
-  peer.on('disconnected', () => {
-    // The PeerJS socket dropped; calls in progress go on. Come back with the same id and token.
-    setTimeout(() => { if (!peer.destroyed && peer.disconnected) peer.reconnect(); }, 1000);
-  });
   peer.on('error', (err) => {
     if (err.type === 'peer-unavailable') return; // the other side left before our call reached it
     setStatus('peerError', { reason: err.type });
   });
   renderControls();
   renderRoster();
+  join(); // both were likely opened in the lobby already: their open events are past
+}
+
+/**
+ * PeerJS and Socket.IO, opened while the person is still in the lobby so that Join has nothing left to wait for.
+ * Nobody learns our PeerJS id before we join, so no call can arrive before its handler is in place.
+ */
+async function connectEarly() {
+  if (!early) {
+    early = (async () => {
+      const secure = location.protocol === 'https:';
+      const peer = new Peer(undefined, {
+        host: location.hostname,
+        port: Number(location.port) || (secure ? 443 : 80),
+        path: peerPath,
+        key: peerKey,
+        secure,
+        debug: 1,
+        config: await iceConfig(),
+      });
+      peer.on('disconnected', () => {
+        // The PeerJS socket dropped (in the lobby or in a call, whose media goes on): back with the same id and token.
+        setTimeout(() => { if (!peer.destroyed && peer.disconnected) peer.reconnect(); }, 1000);
+      });
+      const socket = io({ path: '/socket.io' });
+      return { peer, socket };
+    })();
+  }
+  return early;
+}
+
+function closeEarly() {
+  const pending = early;
+  early = null;
+  pending?.then(({ peer, socket }) => {
+    socket.close();
+    peer.destroy();
+  });
 }
 
 function leaveCall() {
@@ -443,13 +470,18 @@ function wireHeader() {
 }
 
 async function main() {
+  // The camera starts while the strings load: the permission prompt and the device are the slow part.
+  const opening = media.open();
   await loadLanguage(pickLanguage());
   wireHeader();
   wireDevices();
   wireToolbar();
   renderAll();
-  window.addEventListener('pagehide', () => leaveCall());
-  await lobby();
+  window.addEventListener('pagehide', () => {
+    leaveCall();
+    closeEarly();
+  });
+  await lobby(opening);
   $('join').disabled = false;
 }
 
