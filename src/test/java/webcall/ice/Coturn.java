@@ -1,5 +1,6 @@
 package webcall.ice;
 
+
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import webcall.support.Command;
 
 /**
  * Debian's coturn on 127.0.0.1, for the duration of a test: either a test configuration that shares the given secrets
@@ -99,28 +101,9 @@ final class Coturn implements AutoCloseable {
    * packets through both relays (-y). Returns its exit code (0 when every step worked) and output.
    */
   Client client(String username, String password) throws Exception {
-    Process p = new ProcessBuilder("turnutils_uclient", "-y", "-n", "3", "-m", "1", "-u", username, "-w", password,
-        "-p", String.valueOf(port), "127.0.0.1")
-        .redirectErrorStream(true)
-        .start();
-    try {
-      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-      Thread reader = new Thread(() -> {
-        try {
-          p.getInputStream().transferTo(out);
-        } catch (IOException ignored) {
-          // the process ended
-        }
-      });
-      reader.start();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("turnutils_uclient did not finish in 60 s");
-      }
-      reader.join(5000);
-      return new Client(p.exitValue(), out.toString(StandardCharsets.UTF_8));
-    } finally {
-      p.destroyForcibly();
-    }
+    Command.Result r = Command.run(60, "turnutils_uclient", "-y", "-n", "3", "-m", "1", "-u", username, "-w",
+        password, "-p", String.valueOf(port), "127.0.0.1");
+    return new Client(r.exit(), r.output());
   }
 
   record Client(int exit, String output) {}

@@ -1,5 +1,6 @@
 package webcall.tls;
 
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,9 +12,9 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import webcall.support.Command;
 
 /** Test clients: one that trusts exactly one certificate, a raw plain-HTTP exchange, and OpenSSL as a witness. */
 final class Https {
@@ -53,28 +54,11 @@ final class Https {
 
   /** Runs a command (OpenSSL) and returns its standard output; fails on a non-zero exit. */
   static String run(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      Thread reader = new Thread(() -> {
-        try {
-          p.getInputStream().transferTo(out);
-        } catch (IOException ignored) {
-          // the process ended
-        }
-      });
-      reader.start();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        throw new IllegalStateException(String.join(" ", command) + " did not finish");
-      }
-      reader.join(5000);
-      String text = out.toString(StandardCharsets.UTF_8);
-      if (p.exitValue() != 0) {
-        throw new IllegalStateException(String.join(" ", command) + " failed:\n" + text);
-      }
-      return text;
-    } finally {
-      p.destroyForcibly();
+    Command.Result r = Command.run(60, command);
+    if (r.exit() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed:\n" + r.output());
     }
+    return r.output();
   }
+
 }
