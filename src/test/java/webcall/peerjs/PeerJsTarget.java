@@ -44,30 +44,35 @@ interface PeerJsTarget extends AutoCloseable {
     }
   }
 
-  private static PeerJsTarget standalone(PeerJsOptions options, boolean proxied) {
-    PeerJsServer server = new PeerJsServer("127.0.0.1", 0, options, null, proxied);
-    int port = server.start().getPort();
+  /** A target made of what it answers; both modes differ only in these. */
+  private static PeerJsTarget of(int port, Realm realm, PeerJsEndpoint endpoint, String path, Runnable close) {
     return new PeerJsTarget() {
       public int port() {
         return port;
       }
 
       public Realm realm() {
-        return server.realm();
+        return realm;
       }
 
       public PeerJsEndpoint endpoint() {
-        return server.endpoint();
+        return endpoint;
       }
 
       public String path() {
-        return options.path();
+        return path;
       }
 
       public void close() {
-        server.close();
+        close.run();
       }
     };
+  }
+
+  private static PeerJsTarget standalone(PeerJsOptions options, boolean proxied) {
+    PeerJsServer server = new PeerJsServer("127.0.0.1", 0, options, null, proxied);
+    int port = server.start().getPort();
+    return of(port, server.realm(), server.endpoint(), options.path(), server::close);
   }
 
   private static PeerJsTarget embedded(PeerJsOptions options, boolean proxied) {
@@ -85,31 +90,13 @@ interface PeerJsTarget extends AutoCloseable {
             loopback.tls());
     WebcallServer server = new WebcallServer(config);
     int port = server.start().getPort();
-    return new PeerJsTarget() {
-      public int port() {
-        return port;
-      }
-
-      public Realm realm() {
-        return server.realm();
-      }
-
-      public PeerJsEndpoint endpoint() {
-        return server.peerjs();
-      }
-
-      public String path() {
-        return options.path();
-      }
-
-      public void close() {
-        // netty-socketio waits out two 2 s quiet periods when it stops; the port is free at once, so the next test
-        // need not wait. awaitClosed() joins them before the class ends.
-        Thread t = new Thread(server::close, "embedded-close");
-        t.start();
-        CLOSING.add(t);
-      }
-    };
+    return of(port, server.realm(), server.peerjs(), options.path(), () -> {
+      // netty-socketio waits out two 2 s quiet periods when it stops; the port is free at once, so the next test
+      // need not wait. awaitClosed() joins them before the class ends.
+      Thread t = new Thread(server::close, "embedded-close");
+      t.start();
+      CLOSING.add(t);
+    });
   }
 
   /** Waits for embedded servers still shutting down in the background. */
