@@ -53,8 +53,16 @@ function renderControls() {
   setTool($('btn-mic'), me.muted ? 'unmute' : 'mute', me.muted);
   setTool($('btn-cam'), me.cameraOff ? 'startCamera' : 'stopCamera', me.cameraOff);
   setTool($('btn-share'), me.sharing ? 'stopShare' : 'share', me.sharing);
-  $('preview').srcObject = media.previewStream();
+  showOwnVideo($('preview'));
   $('preview-off').hidden = camOn;
+}
+
+/** Points a video at our camera (or screen) only when that track changed: a new srcObject restarts playback. */
+function showOwnVideo(video) {
+  const next = media.previewStream();
+  const [shown] = video.srcObject?.getVideoTracks() ?? [];
+  if (video.srcObject && shown === next.getVideoTracks()[0]) return;
+  video.srcObject = next;
 }
 
 function renderAll() {
