@@ -17,6 +17,7 @@ import webcall.config.ServerConfig;
 import webcall.ice.IceFlags;
 import webcall.peerjs.PeerJsOptions;
 import webcall.rooms.SignalingLimits;
+import webcall.server.HeapSizing;
 import webcall.server.WebcallServer;
 import webcall.tls.Certificates;
 import webcall.tls.TlsFlags;
@@ -85,6 +86,8 @@ public final class Main implements Callable<Integer> {
   @Mixin LimitFlags limits;
 
   public static void main(String[] args) {
+    // A long-running server gives back the heap it no longer uses (idle connections then cost what they hold).
+    HeapSizing.applyLeanDefaults();
     CommandLine cli = commandLine();
     // A setting that cannot work (port taken, bad certificate, TURN URL without secret) is one clear line, not a trace.
     cli.setExecutionExceptionHandler((e, line, parsed) -> {
