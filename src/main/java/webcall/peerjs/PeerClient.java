@@ -1,5 +1,6 @@
 package webcall.peerjs;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -65,6 +66,11 @@ public final class PeerClient {
    * buffered for without bound.
    */
   public void send(String json) {
+    send(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Sends one text frame holding these UTF-8 JSON bytes, which are not copied: the caller must not change them. */
+  public void send(byte[] json) {
     Channel ch = socket;
     if (ch == null || !ch.isActive() || isClosing(ch)) {
       return;
@@ -75,7 +81,7 @@ public final class PeerClient {
       return;
     }
     // No void promise: a write that fails because the socket has just closed is no error worth a log line.
-    ch.writeAndFlush(new TextWebSocketFrame(json));
+    ch.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(json)));
   }
 
   /**

@@ -19,11 +19,11 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -44,6 +44,9 @@ import webcall.http.Responses;
  * {@code {path}/peerjs} to a PeerJS WebSocket. It also runs the realm's two sweeps.
  */
 public final class PeerJsEndpoint {
+  /** Writes this many messages to a socket at most before flushing, even within one turn. */
+  private static final int FLUSHES_BEFORE_WRITE = 64;
+
   static final String BANNER =
       "{\"name\":\"PeerJS Server\",\"description\":\"A server side element to broker connections between"
           + " PeerJS clients.\",\"website\":\"https://peerjs.com/\"}";
@@ -56,6 +59,9 @@ public final class PeerJsEndpoint {
   private final boolean proxied;
   private final ConcurrentHashMap<String, Integer> socketsByAddress = new ConcurrentHashMap<>();
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+  // Shared by every socket (both are immutable): each costs heap per connection otherwise.
+  private final WebSocketDecoderConfig decoderConfig;
+  private final WriteBufferWaterMark waterMark;
 
   /**
    * @param upgradeAllowed decides whether a WebSocket upgrade may proceed (the Origin check); a refused one gets 403
@@ -76,6 +82,16 @@ public final class PeerJsEndpoint {
     this.realm = new Realm(options);
     this.upgradeAllowed = upgradeAllowed;
     this.base = options.path().toLowerCase(Locale.ROOT);
+    PeerJsOptions.Limits limits = options.limits();
+    this.decoderConfig =
+        WebSocketDecoderConfig.newBuilder()
+            .maxFramePayloadLength(limits.maxFrameBytes())
+            .allowExtensions(false)
+            // Our handler sends the close frame: from the decoder's place in the pipeline the
+            // encoder is behind it, so Netty's own close frame would never be encoded.
+            .closeOnProtocolViolation(false)
+            .build();
+    this.waterMark = new WriteBufferWaterMark(limits.outboundBytes() / 2, limits.outboundBytes());
     JsonFactory factory =
         JsonFactory.builder()
             .streamReadConstraints(
@@ -201,32 +217,25 @@ public final class PeerJsEndpoint {
       return;
     }
     PeerJsOptions.Limits limits = options.limits();
-    WebSocketDecoderConfig decoder =
-        WebSocketDecoderConfig.newBuilder()
-            .maxFramePayloadLength(limits.maxFrameBytes())
-            .allowExtensions(false)
-            // Our handler sends the close frame: from the decoder's place in the pipeline the
-            // encoder is behind it, so Netty's own close frame would never be encoded.
-            .closeOnProtocolViolation(false)
-            .build();
     String scheme = ch.pipeline().get(SslHandler.class) != null ? "wss" : "ws";
     String url = scheme + "://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + options.webSocketPath();
     WebSocketServerHandshaker handshaker =
-        new WebSocketServerHandshakerFactory(url, null, decoder).newHandshaker(req);
+        new WebSocketServerHandshakerFactory(url, null, decoderConfig).newHandshaker(req);
     if (handshaker == null) {
       WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch);
       return;
     }
     Map<String, List<String>> params = new QueryStringDecoder(req.uri()).parameters();
     String address = ClientAddress.of(ch, req, proxied);
-    PeerSocketHandler socket = new PeerSocketHandler(realm, json, address);
+    PeerSocketHandler socket = new PeerSocketHandler(realm, json.getFactory(), address);
     keepOnlyHttpCodec(ch.pipeline());
-    // Text must be UTF-8 (close 1007); false: the socket handler sends the ERROR and close frames itself.
-    ch.pipeline().addLast("peerjs-utf8", new Utf8FrameValidator(false));
+    // One write syscall per socket and event-loop turn, not one per relayed message: a call's OFFER, ANSWER and
+    // CANDIDATE bursts, and every busy relay, go out together. A lone message waits only for the turn to end.
+    ch.pipeline().addLast("peerjs-flush", new FlushConsolidationHandler(FLUSHES_BEFORE_WRITE, true));
     ch.pipeline().addLast("peerjs-fragments", new FragmentLimit(limits.fragmentsPerMessage()));
     ch.pipeline().addLast("peerjs-aggregator", new WebSocketFrameAggregator(limits.maxFrameBytes()));
     ch.pipeline().addLast("peerjs-socket", socket);
-    ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(limits.outboundBytes() / 2, limits.outboundBytes()));
+    ch.config().setWriteBufferWaterMark(waterMark);
     handshaker
         .handshake(ch, req)
         .addListener(

@@ -1,10 +1,8 @@
 package webcall.peerjs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,6 +17,7 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,13 +32,13 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
   private static final Logger log = LoggerFactory.getLogger(PeerSocketHandler.class);
 
   private final Realm realm;
-  private final ObjectMapper json;
+  private final JsonFactory json;
   private final TokenBucket messages;
   private final TokenBucket heartbeats;
   private final String address;
   private PeerClient client;
 
-  PeerSocketHandler(Realm realm, ObjectMapper json, String address) {
+  PeerSocketHandler(Realm realm, JsonFactory json, String address) {
     this.realm = realm;
     this.json = json;
     this.address = address;
@@ -126,30 +125,40 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
       }
       return;
     }
-    if (!(frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)) {
+    byte[] bytes;
+    if (frame instanceof TextWebSocketFrame) {
+      bytes = ByteBufUtil.getBytes(frame.content());
+      // Checked here, on the whole message, rather than fragment by fragment in front of the aggregator.
+      if (!ClientMessage.isUtf8(bytes)) {
+        reject(ctx.channel(), Rejection.INVALID_UTF8, client.id());
+        return;
+      }
+    } else if (frame instanceof BinaryWebSocketFrame) {
+      // Decoded as the reference's data.toString() does: bad UTF-8 becomes U+FFFD rather than a refusal.
+      bytes = frame.content().toString(StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+    } else {
       return;
     }
-    onMessage(ctx.channel(), frame.content().toString(StandardCharsets.UTF_8));
-  }
-
-  private void onMessage(Channel ch, String text) {
-    JsonNode msg;
+    ClientMessage msg;
     try {
-      msg = json.readTree(text);
+      msg = ClientMessage.read(json, bytes);
     } catch (StreamConstraintsException e) {
-      reject(ch, Rejection.TOO_DEEP, client.id());
+      reject(ctx.channel(), Rejection.TOO_DEEP, client.id());
       return;
-    } catch (JsonProcessingException e) {
+    } catch (IOException e) {
       log.debug("event=peer-bad-json peer={}", LogText.escape(client.id()));
       return; // malformed frames are ignored; the socket keeps working
     }
-    if (!(msg instanceof ObjectNode)) {
-      return;
+    if (msg != null) {
+      onMessage(ctx.channel(), msg);
     }
+  }
+
+  private void onMessage(Channel ch, ClientMessage msg) {
     if (client.socket() != ch) {
       return; // taken over: this socket no longer speaks for the id, not even to keep it alive
     }
-    MessageType type = MessageType.fromWire(msg.path("type").textValue());
+    MessageType type = MessageType.fromWire(msg.type);
     if (type == MessageType.HEARTBEAT) {
       if (!heartbeats.take()) {
         reject(ch, Rejection.HEARTBEAT_FLOOD, client.id());
@@ -161,35 +170,24 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     if (type == null || !type.isRelayedFromClients()) {
       return; // OPEN, EXPIRE, ID-TAKEN, ERROR and unknown types from clients are never relayed
     }
-    JsonNode dstNode = msg.get("dst");
-    if (isFalsy(dstNode)) {
+    if (msg.dst == ClientMessage.Dst.FALSY) {
       if (type == MessageType.LEAVE) {
         leave(ch);
       }
       return; // the reference drops OFFER/ANSWER/CANDIDATE without a dst too
     }
-    if (!dstNode.isTextual()) {
+    if (msg.dst != ClientMessage.Dst.ID) {
       return; // ids are strings: a number or an object names no one
     }
-    String dst = dstNode.textValue();
-    String out = relayed(type, dst, msg.get("payload"));
+    byte[] out = msg.relayed(type, client.id());
     if (type == MessageType.LEAVE) {
-      PeerClient target = realm.get(dst);
+      PeerClient target = realm.get(msg.dstId);
       if (target != null) {
         target.send(out);
       }
       return;
     }
-    realm.transmit(client.id(), dst, out);
-  }
-
-  /** What JavaScript calls falsy, as the reference tests {@code dst}: missing, null, "", 0, false. */
-  private static boolean isFalsy(JsonNode n) {
-    return n == null
-        || n.isNull()
-        || (n.isTextual() && n.textValue().isEmpty())
-        || (n.isNumber() && n.doubleValue() == 0)
-        || (n.isBoolean() && !n.booleanValue());
+    realm.transmit(client.id(), msg.dstId, out);
   }
 
   /**
@@ -200,22 +198,6 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     realm.unregister(client, ch);
     log.info("event=peer-leave peer={}", LogText.escape(client.id()));
     PeerClient.closeQuietly(ch, 1000, "left");
-  }
-
-  /** Rebuilds the message as {type, src, dst, payload}: src is set here, every other field is dropped. */
-  private String relayed(MessageType type, String dst, JsonNode payload) {
-    ObjectNode out = json.createObjectNode();
-    out.put("type", type.wireName());
-    out.put("src", client.id());
-    out.put("dst", dst);
-    if (payload != null) {
-      out.set("payload", payload);
-    }
-    try {
-      return json.writeValueAsString(out);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a parsed tree always serialises", e);
-    }
   }
 
   @Override

@@ -1,7 +1,6 @@
 package webcall.peerjs;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -37,7 +36,7 @@ public final class Realm {
 
   public record Registration(Outcome outcome, PeerClient client, Channel replaced) {}
 
-  private record Queued(String src, String json) {}
+  private record Queued(String src, byte[] json) {}
 
   private static final class Queue {
     final long createdAt;
@@ -131,7 +130,7 @@ public final class Realm {
   }
 
   /** Sends a message to {@code dst} if it is here, or queues it for a while if it is not. */
-  public void transmit(String src, String dst, String json) {
+  public void transmit(String src, String dst, byte[] json) {
     PeerClient target = clients.get(dst);
     if (target != null) {
       target.send(json);
@@ -148,9 +147,9 @@ public final class Realm {
     }
   }
 
-  private boolean enqueue(String src, String dst, String json) {
+  private boolean enqueue(String src, String dst, byte[] json) {
     PeerJsOptions.Limits limits = options.limits();
-    int size = ByteBufUtil.utf8Bytes(json);
+    int size = json.length;
     boolean[] accepted = new boolean[1];
     queues.compute(
         dst,

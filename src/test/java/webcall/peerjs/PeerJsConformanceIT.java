@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,6 +27,7 @@ import webcall.peerjs.PeerJsTarget.Mode;
  * small limits so that the suite stays fast.
  */
 class PeerJsConformanceIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
   static final String OPEN = "{\"type\":\"OPEN\"}";
   static final String BANNER =
       "{\"name\":\"PeerJS Server\",\"description\":\"A server side element to broker connections between PeerJS"
@@ -474,10 +477,50 @@ class PeerJsConformanceIT {
       // A binary frame holding JSON is read like a text frame, as the reference does.
       a.sendBinary("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":\"bin\"}".getBytes(StandardCharsets.UTF_8));
       assertThat(b.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"B\",\"payload\":\"bin\"}");
+      // Content after the object makes the frame malformed, as for JSON.parse.
+      a.send("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":\"trailing\"} x");
       a.send("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":\"marker\"}");
       assertThat(b.next()).contains("marker");
       assertThat(a.isClosed()).isFalse();
       assertThat(s.realm().queuedMessages()).isZero();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void repeatedKeysCountWithTheirLastValueAndThePayloadArrivesAsTheSameJson(Mode mode) throws Exception {
+    try (PeerJsTarget s = mode.start(defaults());
+        WsClient a = WsClient.open(s, "A", "ta");
+        WsClient b = WsClient.open(s, "B", "tb")) {
+      // JSON.parse keeps a repeated key's last value: so does the server, for type, dst and payload.
+      a.send("{\"type\":\"LEAVE\",\"dst\":\"NOBODY\",\"payload\":\"first\",\"type\":\"OFFER\",\"dst\":\"B\","
+          + "\"payload\":\"last\"}");
+      assertThat(b.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"B\",\"payload\":\"last\"}");
+      String payload = "{ \"sdp\" : {\"type\":\"offer\", \"sdp\":\"v=0\\r\\n\\u00e9\"}, \"n\": [1, 2.5e3, null, true],"
+          + " \"name\":\"Zoë 张\" }";
+      a.send("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":" + payload + ",\"extra\":{\"dropped\":1}}");
+      JsonNode got = JSON.readTree(b.next());
+      assertThat(got.get("payload")).isEqualTo(JSON.readTree(payload));
+      assertThat(got.has("extra")).isFalse();
+      assertThat(s.realm().queuedMessages()).isZero();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void tooLongStringIsRefused(Mode mode) throws Exception {
+    L limits = new L();
+    limits.frame = 256 * 1024; // by default a frame is too big (1009) before a string can be too long
+    try (PeerJsTarget s = mode.start(options(limits, 5000, 5000, 60_000, false));
+        WsClient a = WsClient.open(s, "A", "ta")) {
+      String ok = "x".repeat(100_000); // the limit
+      a.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":{\"sdp\":\"" + ok + "\"}}");
+      // (compared by length: AssertJ would print all 100 000 characters on a failure)
+      assertThat(a.next().length()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"A\",\"payload\":{\"sdp\":\"\"}}".length() + ok.length());
+      a.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":{\"sdp\":\"" + ok + "y\"}}");
+      assertThat(a.next()).isEqualTo(error("Message is nested too deeply or holds too long a string"));
+      assertThat(a.closeCode()).isEqualTo(1007);
+      assertNothingKept(s);
     }
   }
 
