@@ -96,8 +96,14 @@ function rssKb(pid) {
   return m ? Number(m[1]) : null;
 }
 function procCpuMs(pid) {
+  return procCpu(pid).totalMs;
+}
+/** CPU time (user, kernel) in ms and write-class syscalls so far (/proc/PID/stat and /proc/PID/io). */
+function procCpu(pid) {
   const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) * 1000 / 100; // utime + stime, in clock ticks of 1/100 s
+  const io = Object.fromEntries(fs.readFileSync(`/proc/${pid}/io`, 'utf8').trim().split('\n').map(l => l.split(': ')).map(([k, v]) => [k, Number(v)]));
+  const userMs = Number(f[11]) * 10, sysMs = Number(f[12]) * 10; // clock ticks of 1/100 s
+  return { userMs, sysMs, totalMs: userMs + sysMs, writes: io.syscw };
 }
 /** Java heap in use after a full GC, in KB (jcmd GC.run, then jstat's S0U+S1U+EU+OU). */
 async function heapAfterGcKb(pid) {
@@ -273,18 +279,23 @@ async function relay(kind) {
       // full run warms up long enough to measure the steady state of both servers
       const warmupMs = phase === 'max' ? CFG.relayWarmSec * 1000 : 2000, durationMs = CFG.relaySec * 1000;
       let cpu0 = null, cpu1 = null;
-      const t0 = setTimeout(() => { cpu0 = procCpuMs(s.pid); }, warmupMs);
-      const t1 = setTimeout(() => { cpu1 = procCpuMs(s.pid); }, warmupMs + durationMs);
+      const t0 = setTimeout(() => { cpu0 = procCpu(s.pid); }, warmupMs);
+      const t1 = setTimeout(() => { cpu1 = procCpu(s.pid); }, warmupMs + durationMs);
       const rs = await Promise.all(workers.map(w => w.call({ cmd: 'relay-run', ratePerSocket: rate, window: 8, warmupMs, durationMs })));
       clearTimeout(t0); clearTimeout(t1);
       const delivered = rs.reduce((a, r) => a + r.delivered, 0);
       const wallS = Math.max(...rs.map(r => r.wallMs)) / 1000;
-      const serverCpuMs = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
+      const both = cpu0 !== null && cpu1 !== null;
+      const serverCpuMs = both ? cpu1.totalMs - cpu0.totalMs : null;
+      const perMsg = k => both && delivered ? round((cpu1[k] - cpu0[k]) / delivered, 2) : null;
       out[phase] = {
         sockets, offeredPerSocket: round(rate, 2),
         msgsPerSec: Math.round(delivered / wallS), latencyMs: histSummary(rs.map(r => r.lat)),
         serverCpuPct: serverCpuMs === null ? null : round(100 * serverCpuMs / (durationMs), 0),
         serverCpuUsPerMsg: serverCpuMs === null || !delivered ? null : round(1000 * serverCpuMs / delivered, 1),
+        serverKernelPct: both && serverCpuMs ? round(100 * (cpu1.sysMs - cpu0.sysMs) / serverCpuMs, 0) : null,
+        // write(v) calls only: /proc/PID/io does not count the recvfrom that Netty reads with
+        serverWritesPerMsg: perMsg('writes'),
         generatorCpuPct: rs.map(r => round(100 * r.cpuMs / r.wallMs, 0)),
         generatorLoopDelayP99Ms: rs.map(r => r.loopDelayP99Ms),
         heldByWindowPct: rs.map(r => r.heldByWindowPct),
@@ -423,6 +434,8 @@ async function main() {
   const [tw, tn] = both('relay', 'max', 'msgsPerSec');
   row('relay max throughput (msgs/s)', tw, tn, '≥ 3× Node', tw == null || tn == null ? null : tw >= 3 * tn);
   info('  server CPU per relayed msg (µs)', ['relay', 'max', 'serverCpuUsPerMsg']);
+  info('  server CPU in the kernel (%)', ['relay', 'max', 'serverKernelPct']);
+  info('  server write syscalls per relayed msg', ['relay', 'max', 'serverWritesPerMsg']);
   info('  server CPU (% of one core)', ['relay', 'max', 'serverCpuPct']);
   info('relay latency p50 at max (ms)', ['relay', 'max', 'latencyMs', 'p50']);
   info('relay latency p99 at max (ms)', ['relay', 'max', 'latencyMs', 'p99']);
