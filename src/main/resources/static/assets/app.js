@@ -146,7 +146,6 @@ async function lobby(opening) {
     localStorage.setItem(NAME_KEY, name);
     joinCall(name).catch((err) => showJoinProblem('joinFailed', { reason: err?.message ?? String(err) }));
   });
-  connectEarly().catch(() => {}); // a failure shows when Join retries it
   await opening;
   renderStatus();
   renderControls();
@@ -284,6 +283,10 @@ async function joinCall(name) {
 async function connectEarly() {
   if (!early) {
     early = (async () => {
+      // Nothing here waits for the ICE servers: every call and answer sets them first (refreshIce), and asking now
+      // means the first call finds them fresh.
+      iceConfig();
+      const socket = io({ path: '/socket.io' });
       const secure = location.protocol === 'https:';
       const peer = new Peer(undefined, {
         host: location.hostname,
@@ -292,13 +295,12 @@ async function connectEarly() {
         key: peerKey,
         secure,
         debug: 1,
-        config: await iceConfig(),
+        config: { iceServers: [] },
       });
       peer.on('disconnected', () => {
         // The PeerJS socket dropped (in the lobby or in a call, whose media goes on): back with the same id and token.
         setTimeout(() => { if (!peer.destroyed && peer.disconnected) peer.reconnect(); }, 1000);
       });
-      const socket = io({ path: '/socket.io' });
       return { peer, socket };
     })();
   }
@@ -478,8 +480,10 @@ function wireHeader() {
 }
 
 async function main() {
-  // The camera starts while the strings load: the permission prompt and the device are the slow part.
+  // The camera starts and both connections open while the strings load: the permission prompt, the device and the
+  // handshakes are the slow part, and Join then only has to send join-room.
   const opening = media.open();
+  connectEarly().catch(() => {}); // a failure shows when Join retries it
   await loadLanguage(pickLanguage());
   wireHeader();
   wireDevices();

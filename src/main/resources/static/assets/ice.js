@@ -44,16 +44,18 @@ function fallback() {
 }
 
 /**
- * The configuration for the next call. With fresh (the default), credentials are fetched now unless a request made in
- * the last few seconds already brought them; without, any answer whose credentials still have a good part of their life
- * left is reused. If the server cannot be asked, the last answer (or none: LAN host candidates) is used.
+ * The configuration for the next call. With fresh, credentials are fetched now unless a request made in the last few
+ * seconds already brought them; without (the default), or when the answer holds no credentials, any answer with a good
+ * part of its life left is reused. If the server cannot be asked, the last answer (or none: LAN host candidates) is used.
  */
 export async function iceConfig({ fresh = false } = {}) {
   const now = Date.now();
   if (last) {
     const age = now - last.fetchedAt;
     const life = last.expiresAt - last.fetchedAt;
-    if (age < SHARE_MS || (!fresh && age < life / 2)) return last.config;
+    // Only TURN credentials age: a configuration without them is as good as new until the server's TTL runs half out.
+    const ages = last.config.iceServers.some((server) => server.credential);
+    if (age < SHARE_MS || ((!fresh || !ages) && age < life / 2)) return last.config;
   }
   try {
     return await load();
