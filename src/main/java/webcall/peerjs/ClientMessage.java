@@ -87,7 +87,10 @@ final class ClientMessage {
         String name = p.currentName();
         JsonToken value = p.nextToken();
         switch (name) {
-          case "type" -> type = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "type" -> {
+            checkValue(p); // a type that is an object or array is read past like any other value, not into
+            type = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          }
           case "dst" -> {
             dst = dstOf(p, value);
             dstId = dst == Dst.ID ? p.getText() : null;

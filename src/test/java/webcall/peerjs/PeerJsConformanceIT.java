@@ -512,7 +512,8 @@ class PeerJsConformanceIT {
     L limits = new L();
     limits.frame = 256 * 1024; // by default a frame is too big (1009) before a string can be too long
     try (PeerJsTarget s = mode.start(options(limits, 5000, 5000, 60_000, false));
-        WsClient a = WsClient.open(s, "A", "ta")) {
+        WsClient a = WsClient.open(s, "A", "ta");
+        WsClient b = WsClient.open(s, "B", "tb")) {
       String ok = "x".repeat(100_000); // the limit
       a.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":{\"sdp\":\"" + ok + "\"}}");
       // (compared by length: AssertJ would print all 100 000 characters on a failure)
@@ -520,6 +521,10 @@ class PeerJsConformanceIT {
       a.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":{\"sdp\":\"" + ok + "y\"}}");
       assertThat(a.next()).isEqualTo(error("Message is nested too deeply or holds too long a string"));
       assertThat(a.closeCode()).isEqualTo(1007);
+      // Every field is checked, whatever comes before it: here a type that is not a string.
+      b.send("{\"type\":{\"n\":[1]},\"dst\":\"B\",\"payload\":\"" + ok + "y\"}");
+      assertThat(b.next()).isEqualTo(error("Message is nested too deeply or holds too long a string"));
+      assertThat(b.closeCode()).isEqualTo(1007);
       assertNothingKept(s);
     }
   }
