@@ -95,9 +95,6 @@ function rssKb(pid) {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : null;
 }
-function procCpuMs(pid) {
-  return procCpu(pid).totalMs;
-}
 /** CPU time (user, kernel) in ms and write-class syscalls so far (/proc/PID/stat and /proc/PID/io). */
 function procCpu(pid) {
   const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
