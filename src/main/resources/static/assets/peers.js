@@ -54,36 +54,25 @@ export class Calls {
       if (current()) this.tiles.setBadge(id, t('connectionFailed'));
     });
     this.watch(call, current);
-    // ICE that never gets going (relay-only with refused TURN credentials stays "new" for ever) is a failure too.
-    watchIce(call, () => {
-      if (!current()) return;
-      this.tiles.setBadge(id, t('connectionFailed'));
-      this.onFailed?.(id);
-    });
   }
 
-  /** A failing connection is marked on its tile, and dropped if it does not recover: no frozen tiles. */
+  /**
+   * The tile tells how the connection is doing. A failed one is reported once (watchIce also catches ICE that never
+   * gets going) and dropped if it does not recover: no frozen tiles.
+   */
   watch(call, current) {
     const pc = call.peerConnection;
     if (!pc) return;
-    let timer = null;
     pc.addEventListener('connectionstatechange', () => {
       if (!current()) return;
-      clearTimeout(timer);
-      switch (pc.connectionState) {
-        case 'connected':
-          this.tiles.setBadge(call.peer, '');
-          break;
-        case 'disconnected':
-          this.tiles.setBadge(call.peer, t('reconnecting'));
-          break;
-        case 'failed':
-          this.tiles.setBadge(call.peer, t('connectionFailed'));
-          this.onFailed?.(call.peer);
-          timer = setTimeout(() => { if (current() && pc.connectionState === 'failed') this.drop(call.peer); }, FAILED_GRACE_MS);
-          break;
-        default:
-      }
+      if (pc.connectionState === 'connected') this.tiles.setBadge(call.peer, '');
+      else if (pc.connectionState === 'disconnected') this.tiles.setBadge(call.peer, t('reconnecting'));
+    });
+    watchIce(call, () => {
+      if (!current()) return;
+      this.tiles.setBadge(call.peer, t('connectionFailed'));
+      this.onFailed?.(call.peer);
+      setTimeout(() => { if (current() && pc.connectionState === 'failed') this.drop(call.peer); }, FAILED_GRACE_MS);
     });
   }
 
