@@ -286,9 +286,11 @@ async function connectEarly() {
       // Nothing here waits for the ICE servers: every call and answer sets them first (refreshIce), and asking now
       // means the first call finds them fresh.
       iceConfig();
+      await librariesLoaded();
       const socket = io({ path: '/socket.io' });
       const secure = location.protocol === 'https:';
-      const peer = new Peer(undefined, {
+      // Our own random id: PeerJS would otherwise first ask the server for one, a round trip before its WebSocket.
+      const peer = new Peer(randomPeerId(), {
         host: location.hostname,
         port: Number(location.port) || (secure ? 443 : 80),
         path: peerPath,
@@ -305,6 +307,19 @@ async function connectEarly() {
     })();
   }
   return early;
+}
+
+/** socket.io.min.js and peerjs.min.js are deferred classic scripts, which this async module may start before. */
+function librariesLoaded() {
+  if (window.io && window.Peer) return Promise.resolve();
+  // DOMContentLoaded comes once every deferred script has run.
+  return new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve, { once: true }));
+}
+
+/** 128 random bits in hex: a valid PeerJS id nobody can guess (crypto.randomUUID needs a secure page; LANs use http). */
+function randomPeerId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function closeEarly() {

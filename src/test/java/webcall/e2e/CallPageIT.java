@@ -82,6 +82,10 @@ class CallPageIT {
       assertThat(onlyTile(ada).get("name")).isEqualTo("李博");
     });
     assertThat(onlyTile(bo).get("muted")).isEqualTo(false);
+    // Each page makes up its PeerJS id, so its PeerJS socket opens without first asking the server for one.
+    assertThat(ada.<String>js("return webcall.peer.id;")).matches("[0-9a-f]{32}");
+    assertThat(ada.<Long>js("return performance.getEntriesByType('resource')"
+        + ".filter((e) => e.name.includes('/peerjs/id')).length;")).isZero();
     // The name is remembered for the next visit.
     assertThat(ada.<String>js("return localStorage.getItem('webcall.name');")).isEqualTo("Ada Lovelace");
 
