@@ -357,8 +357,8 @@ async function call(kind, floorBase) {
       }
       const ok = runs.filter(Boolean).sort((a, b) => a.ms - b.ms);
       const median = ok.length ? ok[Math.ceil(ok.length / 2) - 1] : null;
-      // the timeline (ms since the last page's navigation) of the median run
-      out[n] = { medianMs: median && median.ms, all: runs.map(r => r && r.ms), timeline: median && median.timeline };
+      // the median run: the last page's timeline (ms since its navigation), and every page's steps on one clock
+      out[n] = { medianMs: median && median.ms, all: runs.map(r => r && r.ms), timeline: median && median.timeline, steps: median && median.steps };
     }
   } finally { await stopServer(s); }
   return out;

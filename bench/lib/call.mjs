@@ -18,8 +18,10 @@ export const CHROMIUM_ARGS = [
 // shows where the time of a slow call setup goes.
 const COUNT_REMOTE_TRACKS = () => {
   const T = {};
-  const mark = name => { if (!(name in T)) T[name] = Math.round(performance.now()); };
+  const W = {}; // the same steps in wall-clock ms, to put every page of a call on one time line
+  const mark = name => { if (!(name in T)) { T[name] = Math.round(performance.now()); W[name] = Date.now(); } };
   window.__benchTimeline = T;
+  window.__benchWall = W;
   window.__benchMark = mark;
   const remote = new WeakSet();
   window.__benchIsRemote = t => remote.has(t);
@@ -37,12 +39,38 @@ const COUNT_REMOTE_TRACKS = () => {
       const kind = String(url).includes('/socket.io/') ? 'socket.io' : 'peerjs';
       mark(`${kind} websocket`);
       this.addEventListener('open', () => mark(`${kind} websocket open`));
+      // the signaling messages of a call, each the first time it is sent or received: where the server takes part
+      this.addEventListener('message', e => { const m = signal(e.data); if (m) mark(`${kind} ${m} received`); });
     }
+    send(data) {
+      const m = signal(data);
+      if (m) mark(`${String(this.url).includes('/socket.io/') ? 'socket.io' : 'peerjs'} ${m} sent`);
+      return super.send(data);
+    }
+  };
+  // a PeerJS message type or a Socket.IO event name, without parsing the whole message
+  const signal = data => {
+    if (typeof data !== 'string') return null;
+    const m = data.match(/"type":"(OFFER|ANSWER|CANDIDATE|OPEN)"|^42\d*\["(join-room|user-connected)"/);
+    return m && (m[1] || m[2]);
   };
   const open = XMLHttpRequest.prototype.open;
   XMLHttpRequest.prototype.open = function (method, url, ...rest) {
-    if (String(url).includes('/socket.io/')) mark('socket.io polling');
+    if (String(url).includes('/socket.io/')) {
+      mark('socket.io polling');
+      // long-polling carries several packets per request, separated by 0x1e
+      this.addEventListener('load', () => String(this.responseText).split('\x1e')
+        .forEach(p => { const m = signal(p); if (m) mark(`socket.io ${m} received`); }));
+      this.__benchSocketIo = true;
+    }
     return open.call(this, method, url, ...rest);
+  };
+  const xhrSend = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (body) {
+    if (this.__benchSocketIo && typeof body === 'string') {
+      body.split('\x1e').forEach(p => { const m = signal(p); if (m) mark(`socket.io ${m} sent`); });
+    }
+    return xhrSend.call(this, body);
   };
   // webcall's page has a lobby: join as soon as #join is usable, as a user who clicks at once would. (An in-page click:
   // a click sent through the browser's automation protocol lands ~100 ms later on this machine, which would count
@@ -154,7 +182,11 @@ export async function callSetup(base, n, timeoutMs) {
     const ends = await Promise.all(waits);
     if (ends.some(e => e === null)) return null;
     const timeline = await pages[n - 1].evaluate(() => window.__benchTimeline).catch(() => null);
-    return { ms: Math.max(...ends) - t0, timeline };
+    // every page's steps in ms since the last page's navigation began; page n is the newcomer
+    const pageSteps = await Promise.all(pages.map(p => p.evaluate(() => window.__benchWall).catch(() => ({}))));
+    const steps = pageSteps.flatMap((w, i) => Object.entries(w).filter(([, at]) => at >= t0).map(([name, at]) => [at - t0, i + 1, name]))
+      .sort((a, b) => a[0] - b[0]);
+    return { ms: Math.max(...ends) - t0, timeline, steps };
   });
 }
 
