@@ -19,19 +19,22 @@ import webcall.http.OriginPolicy;
 import webcall.http.Responses;
 
 /**
- * netty-socketio's pipeline with webcall's two handlers put in:
+ * netty-socketio's pipeline with webcall's handlers put in:
  *
  * <pre>
  * packetsPastTls       (ours, with HTTPS: Socket.IO messages fired from the head skip to packetHandler)
  *   → ssl              (ours, with HTTPS: TLS, or marks a plain-HTTP connection and steps aside)
  *   → httpDecoder → httpAggregator → httpEncoder
- *   → httpsRedirect    (ours, with HTTPS or --force-https: 308 to https:// for plain HTTP)
  *   → headerTimeout    (ours: closes a connection whose request is not in within 30 s)
+ *   → pollingKeepAlive (ours: clears netty-socketio's per-connection state before each request; closes on pipelining)
+ *   → httpsRedirect    (ours, with HTTPS or --force-https: 308 to https:// for plain HTTP)
  *   → originGuard      (ours: 403 for Socket.IO requests from a foreign Origin, on every request)
  *   → packetHandler → authorizeHandler
  *   → iceApi           (ours: GET /api/ice, the page's ICE servers)
  *   → webcallRouter    (ours: PeerJS, pages, assets; Socket.IO requests pass on)
- *   → xhrPollingTransport → webSocketTransport → socketioEncoder → wrongUrlBlocker
+ *   → xhrPollingTransport → webSocketTransport → socketioEncoder
+ *   → pollingResponses (ours: keeps a polling connection open after its answer, unbinding the session from it)
+ *   → wrongUrlBlocker
  * </pre>
  *
  * The router sits after authorizeHandler because that handler cancels the "no data yet" timer that would otherwise
@@ -84,6 +87,11 @@ final class WebcallChannelInitializer extends SocketIOChannelInitializer {
     super.addSocketioHandlers(pipeline);
     // After the encoder, so that it sees responses (and a 101) before they become bytes.
     pipeline.addAfter(HTTP_ENCODER, "headerTimeout", new HeaderTimeout(headerTimeoutMillis));
+    // First of the request handlers, so that it sees every request and response (pipelining); and after the
+    // encoder, so that it sees the encoder's messages and the responses it makes of them.
+    PollingKeepAlive keepAlive = new PollingKeepAlive();
+    pipeline.addAfter("headerTimeout", "pollingKeepAlive", keepAlive.requests());
+    pipeline.addAfter(SOCKETIO_ENCODER, "pollingResponses", keepAlive.responses());
     pipeline.addBefore(PACKET_HANDLER, "originGuard", originGuard);
     if (httpsRedirect != null) {
       pipeline.addBefore("originGuard", "httpsRedirect", httpsRedirect);
