@@ -22,6 +22,12 @@ final class Https {
 
   /** An HTTP client whose only trusted certificate is this one (hostname checks stay on). */
   static HttpClient trusting(Path certPem) throws Exception {
+    return HttpClient.newBuilder().sslContext(trustingContext(certPem)).followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  /** A TLS context whose only trusted certificate is this one. */
+  static SSLContext trustingContext(Path certPem) throws Exception {
     X509Certificate cert = Certificates.read(certPem).get(0);
     KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
     ks.load(null, null);
@@ -30,8 +36,7 @@ final class Https {
     tmf.init(ks);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
-    return HttpClient.newBuilder().sslContext(ctx).followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(Duration.ofSeconds(10)).build();
+    return ctx;
   }
 
   /** One request over plain TCP, written by hand so the Host header can be anything; returns the raw response. */

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Set;
 import io.socket.client.IO;
 import io.socket.client.Socket;
@@ -20,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import webcall.config.ServerConfig;
 import webcall.server.WebcallServer;
+import webcall.support.HttpConnection;
 
 /** The server over HTTPS with a generated certificate, plain HTTP sent to HTTPS, and certificates made by OpenSSL. */
 class HttpsServerIT {
@@ -168,6 +172,24 @@ class HttpsServerIT {
     }
     ok.dispatcher().executorService().shutdown();
     ok.connectionPool().evictAll();
+  }
+
+  /** A browser on polling pays one TLS handshake per connection, not one per poll. */
+  @Test
+  void pollsReuseOneTlsConnection() throws Exception {
+    String handshake = "/socket.io/?EIO=4&transport=polling";
+    try (HttpConnection tls = HttpConnection.open(Https.trustingContext(cert.cert()), server.address().getPort())) {
+      SSLSession session = ((SSLSocket) tls.socket()).getSession();
+      HttpConnection.Response open = tls.exchange("GET", handshake, null);
+      assertThat(open.body()).startsWith("0{\"sid\":\"");
+      String sid = open.body().substring(9, 45);
+      assertThat(tls.exchange("POST", handshake + "&sid=" + sid, "40").body()).isEqualTo("ok");
+      HttpConnection.Response connected = tls.exchange("GET", handshake + "&sid=" + sid, null);
+      assertThat(connected.body()).startsWith("40{\"sid\":");
+      assertThat(connected.header("Connection")).isEqualToIgnoringCase("keep-alive");
+      assertThat(tls.closedByServerWithin(Duration.ofMillis(300))).isFalse();
+      assertThat(((SSLSocket) tls.socket()).getSession()).as("no new handshake").isSameAs(session);
+    }
   }
 
   @Test
