@@ -2,21 +2,35 @@ package webcall.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.EOFException;
+import io.socket.engineio.client.transports.Polling;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import okhttp3.Call;
+import okhttp3.Connection;
+import okhttp3.EventListener;
+import okhttp3.OkHttpClient;
+import org.json.JSONException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import webcall.TestServer;
 import webcall.rooms.SignalingLimits;
 import webcall.support.HttpConnection;
 import webcall.support.PeerSocket;
+import webcall.support.RoomClient;
 
 /**
  * Socket.IO over HTTP long-polling on kept-alive connections, spoken by hand so that which TCP connection carries
@@ -101,6 +115,36 @@ class PollingKeepAliveIT {
     }
   }
 
+  /**
+   * The official Java client's two sockets on one OkHttp connection pool, as a browser's tabs share one: the pool
+   * hands each connection to whichever socket asks next, and every event still reaches only its own socket.
+   */
+  @Test
+  void twoOfficialClientsSharingOneConnectionPoolHearOnlyTheirOwnEvents() throws Exception {
+    ConnectionLog log = new ConnectionLog();
+    OkHttpClient http = RoomClient.newHttpClient().newBuilder().eventListener(log).build();
+    try (RoomClient a = new RoomClient(server.port(), "kcA", http, Polling.NAME);
+        RoomClient b = new RoomClient(server.port(), "kcB", http, Polling.NAME)) {
+      assertThat(a.join("keepalive-pool").ok()).isTrue();
+      assertThat(b.join("keepalive-pool").members()).containsExactly("kcA");
+      for (int i = 1; i <= 3; i++) {
+        assertThat(a.request("chat", "a" + i).getBoolean("ok")).isTrue();
+        assertThat(b.request("chat", "b" + i).getBoolean("ok")).isTrue();
+      }
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> a.received("chat-message").size() == 3 && b.received("chat-message").size() == 3);
+      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> true);
+      assertThat(a.events).containsExactly("user-connected:kcB");
+      assertThat(b.events).isEmpty();
+      assertThat(texts(a)).containsExactly("kcB:b1", "kcB:b2", "kcB:b3");
+      assertThat(texts(b)).containsExactly("kcA:a1", "kcA:a2", "kcA:a3");
+    }
+    assertThat(log.connects.get()).as("TCP connections for %s requests", log.calls.get())
+        .isLessThan(log.calls.get() / 2);
+    assertThat(log.sessionsByConnection.values()).as("a connection carried both sessions' requests")
+        .anyMatch(sessions -> sessions.size() == 2);
+  }
+
   @Test
   void connectionCloseIsHonoured() throws Exception {
     try (HttpConnection c = HttpConnection.open(server.port())) {
@@ -172,6 +216,39 @@ class PollingKeepAliveIT {
         assertThat(a.poll(next)).as("the pipelined chat was not run: no ack for it")
             .singleElement().asString()
             .startsWith("42[\"chat-message\",{\"from\":\"kpC\"").contains("\"text\":\"after\"");
+      }
+    }
+  }
+
+  private static List<String> texts(RoomClient c) throws JSONException {
+    List<String> texts = new ArrayList<>();
+    for (RoomClient.Received r : c.received("chat-message")) {
+      texts.add(r.object(0).getString("from") + ":" + r.object(0).getString("text"));
+    }
+    return texts;
+  }
+
+  /** How many requests and TCP connections an OkHttp client made, and which sessions each connection carried. */
+  private static final class ConnectionLog extends EventListener {
+    final AtomicInteger calls = new AtomicInteger();
+    final AtomicInteger connects = new AtomicInteger();
+    final Map<Connection, Set<String>> sessionsByConnection = new ConcurrentHashMap<>();
+
+    @Override
+    public void callStart(Call call) {
+      calls.incrementAndGet();
+    }
+
+    @Override
+    public void connectStart(Call call, InetSocketAddress address, Proxy proxy) {
+      connects.incrementAndGet();
+    }
+
+    @Override
+    public void connectionAcquired(Call call, Connection connection) {
+      String sid = call.request().url().queryParameter("sid");
+      if (sid != null) {
+        sessionsByConnection.computeIfAbsent(connection, k -> ConcurrentHashMap.newKeySet()).add(sid);
       }
     }
   }

@@ -32,6 +32,11 @@ public final class RoomClient implements AutoCloseable {
   private final OkHttpClient http;
 
   public RoomClient(int port, String peerId, String... transports) {
+    this(port, peerId, newHttpClient(), transports);
+  }
+
+  /** Over this HTTP client: clients that share one share its connection pool, as a browser's tabs do. */
+  public RoomClient(int port, String peerId, OkHttpClient http, String... transports) {
     this.peerId = peerId;
     this.token = "tok" + Math.abs(peerId.hashCode());
     this.peer = PeerSocket.connect(port, peerId, token);
@@ -39,9 +44,7 @@ public final class RoomClient implements AutoCloseable {
     if (!"{\"type\":\"OPEN\"}".equals(open)) {
       throw new AssertionError("PeerJS registration failed: " + open);
     }
-    // Its own HTTP client: OkHttp's shared one allows 5 requests per host, and every polling client holds one open.
-    this.http = new OkHttpClient.Builder().build();
-    http.dispatcher().setMaxRequestsPerHost(64);
+    this.http = http;
     IO.Options options = new IO.Options();
     options.callFactory = http;
     options.webSocketFactory = http;
@@ -65,6 +68,13 @@ public final class RoomClient implements AutoCloseable {
     if (transports.length == 0) {
       awaitUpgrade();
     }
+  }
+
+  /** Its own HTTP client: OkHttp's shared one allows 5 requests per host, and every polling client holds one open. */
+  public static OkHttpClient newHttpClient() {
+    OkHttpClient http = new OkHttpClient.Builder().build();
+    http.dispatcher().setMaxRequestsPerHost(64);
+    return http;
   }
 
   /**
