@@ -4,6 +4,8 @@ import com.corundumstudio.socketio.AckMode;
 import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.HttpRequestDecoderConfiguration;
 import com.corundumstudio.socketio.SocketConfig;
+import com.corundumstudio.socketio.SocketIOClient;
+import com.corundumstudio.socketio.transport.NamespaceClient;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -75,6 +77,7 @@ public final class WebcallServer implements AutoCloseable {
         : null;
     signaling = new RoomSignaling(io, peerjs.realm(), rooms, config.signaling());
     signaling.install();
+    io.addDisconnectListener(WebcallServer::stopPingTimers);
     this.timers =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -82,6 +85,18 @@ public final class WebcallServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /**
+   * netty-socketio forgets a session once it has left its last namespace, but leaves the session's ping timers running,
+   * and they hold all of it (handshake, headers, queues) until they fire: up to ping interval + timeout later. Its own
+   * goodbye ("close") then no longer finds the session, so nothing else stops them.
+   */
+  private static void stopPingTimers(SocketIOClient client) {
+    if (client instanceof NamespaceClient c && c.getBaseClient().getNamespaces().isEmpty()) {
+      c.getBaseClient().cancelPing();
+      c.getBaseClient().cancelPingTimeout();
+    }
   }
 
   private static Configuration socketIoConfiguration(ServerConfig config) {

@@ -1,0 +1,66 @@
+package webcall.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import okhttp3.OkHttpClient;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import webcall.support.ChildProcess;
+import webcall.support.Command;
+import webcall.support.RoomClient;
+
+/**
+ * A Socket.IO session that has left keeps no memory in the server: as an operator's jcmd shows, netty-socketio's
+ * sessions are gone from the heap within seconds of their clients saying goodbye, not kept until the session's ping
+ * timers (25 s and more) fire.
+ */
+class EndedSessionsIT {
+  private static final Pattern SESSIONS = Pattern.compile("(\\d+)\\s+\\d+\\s+com\\.corundumstudio\\.socketio\\.handler\\.ClientHead\\b");
+
+  @ParameterizedTest
+  @ValueSource(strings = {"polling", "websocket"})
+  void sessionsThatLeftAreGoneFromTheHeap(String transport) throws Exception {
+    try (ChildProcess server = ChildProcess.start(
+        ChildProcess.webcall("--host", "127.0.0.1", "--port", "0", "--stun-port", "0"), Map.of(),
+        HeapSizingIT.LISTENING, Duration.ofSeconds(60), "webcall-sessions")) {
+      int port = Integer.parseInt(server.readyLine().group(1));
+      String room = "ended-" + UUID.randomUUID();
+      List<RoomClient> clients = new ArrayList<>();
+      OkHttpClient http = RoomClient.newHttpClient(); // one browser's connections, shared by its tabs
+      for (int i = 0; i < 20; i++) {
+        RoomClient c = new RoomClient(port, "p" + i + "x" + UUID.randomUUID().toString().substring(0, 8), http,
+            transport);
+        assertThat(c.join(room + "-" + i / 4).ok()).isTrue(); // rooms of four: a call's size, under the cap
+        clients.add(c);
+      }
+      assertThat(liveSessions(server.pid())).isEqualTo(20);
+      clients.forEach(RoomClient::close);
+      // and the browser goes, as its tabs close: the Java client leaves its last poll open otherwise, where a browser
+      // aborts it
+      http.dispatcher().cancelAll();
+      http.connectionPool().evictAll();
+      // Not always zero: over WebSocket one session was seen to stay referenced for a minute and more (not explained
+      // yet; one, not one per client). What must not happen is what did: every session staying until its timers fire.
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+          assertThat(liveSessions(server.pid())).isLessThanOrEqualTo(1));
+    }
+  }
+
+  /** netty-socketio sessions on the server's heap after a full collection (jcmd GC.class_histogram). */
+  private static long liveSessions(long pid) throws Exception {
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    Command.Result r = Command.run(60, jcmd, Long.toString(pid), "GC.class_histogram");
+    assertThat(r.exit()).as(r.output()).isZero();
+    Matcher m = SESSIONS.matcher(r.output());
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+}
