@@ -30,7 +30,7 @@ fs.mkdirSync(OUT, { recursive: true });
 
 const CFG = QUICK
   ? { idleSteps: [500, 2000], idleWarm: 300, idleWorkers: 1, relayPairs: 150, relayWorkers: 2, relaySec: 3, relayWarmSec: 3, relayFixedRate: 2000, rooms: 20, roomsWarm: 10, callReps: 1, callSizes: [2], startups: 1 }
-  : { idleSteps: [1000, 5000, 10000, 15000, 19990], idleWarm: 500, idleWorkers: 3, relayPairs: 500, relayWorkers: 2, relaySec: 10, relayWarmSec: 15, relayFixedRate: 4000, rooms: 200, roomsWarm: 400, callReps: 3, callSizes: [2, 4], startups: 3 };
+  : { idleSteps: [1000, 5000, 10000, 15000, 19990], idleWarm: 500, idleWorkers: 3, relayPairs: 500, relayWorkers: 2, relaySec: 10, relayWarmSec: 15, relayFixedRate: 4000, rooms: 200, roomsWarm: 2000, callReps: 3, callSizes: [2, 4], startups: 3 };
 // The last idle step asks for more than a server process can hold: it may keep at most 20 000 files open (ulimit -n),
 // its own jars, pipes and listening socket included, so it stops a few dozen short; where it stops is reported.
 const CONCURRENT_LIMIT = 30000;
@@ -109,6 +109,12 @@ async function heapAfterGcKb(pid) {
   const [h, v] = stdout.trim().split('\n').map(l => l.trim().split(/\s+/));
   const col = n => Number(v[h.indexOf(n)]);
   return col('S0U') + col('S1U') + col('EU') + col('OU');
+}
+/** The JIT's work so far (jstat -compiler): methods compiled and seconds spent compiling, to tell a warm server. */
+async function jitSoFar(pid) {
+  const { stdout } = await run('jstat', ['-compiler', String(pid)]);
+  const [h, v] = stdout.trim().split('\n').map(l => l.trim().split(/\s+/));
+  return { compiled: Number(v[h.indexOf('Compiled')]), ms: 1000 * Number(v[h.indexOf('Time')]) };
 }
 /** Node's V8 heap in use after a full GC, in KB (the preload's SIGUSR2 handler; needs --expose-gc). */
 async function nodeHeapAfterGcKb(s) {
@@ -324,15 +330,19 @@ async function rooms(kind) {
       const stamp = Date.now().toString(36);
       // warm-up rooms, not counted: latencies of the steady state, not of code being compiled on first use
       await Promise.all(workers.map((w, i) => w.call({ ...opts, prefix: `w${kind[0]}${transport[0]}${i}${stamp}`, rooms: CFG.roomsWarm / 2, second: second + 10 + i * 2 }, 240000)));
+      const jit0 = kind === 'webcall' ? await jitSoFar(s.pid) : null;
       const cpu0 = procCpu(s.pid), t0 = performance.now();
       const rs = await Promise.all(workers.map((w, i) => w.call({ ...opts, prefix: `m${kind[0]}${transport[0]}${i}${stamp}`, rooms: CFG.rooms / 2, second: second + i * 2 }, 240000)));
       const cpu1 = procCpu(s.pid), wallMs = performance.now() - t0;
+      const jit1 = jit0 && await jitSoFar(s.pid);
       const errors = {};
       rs.forEach(r => Object.entries(r.errors).forEach(([k, v]) => { errors[k] = (errors[k] || 0) + v; }));
       out[transport] = {
         rooms: rs.reduce((a, r) => a + r.rooms, 0), joinMs: summary(rs.flatMap(r => r.joinLat)), leaveMs: summary(rs.flatMap(r => r.leaveLat)),
         errors, generatorCpuPct: rs.map(r => round(100 * r.cpuMs / r.wallMs, 0)),
         serverCpuPct: round(100 * (cpu1.totalMs - cpu0.totalMs) / wallMs, 0),
+        // compilation still going on while the measured rooms ran (webcall): methods compiled, ms spent compiling
+        ...(jit1 && { serverJit: { compiled: jit1.compiled - jit0.compiled, ms: round(jit1.ms - jit0.ms, 0), wallMs: round(wallMs, 0) } }),
       };
       log(kind, 'rooms', transport, JSON.stringify(out[transport]));
     } finally {

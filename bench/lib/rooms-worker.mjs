@@ -4,6 +4,7 @@
 // members leave one after another; the remaining ones time user-disconnected.
 import WebSocket from 'ws';
 import { io } from 'socket.io-client';
+import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { srcAddr, sleep } from './stats.mjs';
 
@@ -22,11 +23,14 @@ async function member({ base, wsBase, room, id, addr, timeoutMs, transport: opts
   const peer = new WebSocket(`${wsBase}?key=peerjs&id=${id}&token=${token}`, { localAddress: addr, perMessageDeflate: false });
   const opened = await once(cb => { peer.on('message', d => { if (JSON.parse(d.toString()).type === 'OPEN') cb(true); }); peer.on('error', () => cb(false)); }, timeoutMs);
   if (!opened) throw new Error('peerjs open failed for ' + id);
-  const sock = io(base, { transports: [opts_transport], forceNew: true, reconnection: false, localAddress: addr, timeout: timeoutMs });
+  // Over polling, a keep-alive agent of its own, as a browser reuses its connections (the client's default, no
+  // agent, opens a TCP connection per poll and post)
+  const agent = opts_transport === 'polling' ? new http.Agent({ keepAlive: true, maxSockets: 2, localAddress: addr }) : undefined;
+  const sock = io(base, { transports: [opts_transport], forceNew: true, reconnection: false, localAddress: addr, timeout: timeoutMs, ...(agent && { agent }) });
   const connected = await once(cb => { sock.on('connect', () => cb(true)); sock.on('connect_error', e => cb(false)); }, timeoutMs);
   if (!connected) throw new Error('socket.io connect failed for ' + id);
   const hbTimer = setInterval(() => peer.readyState === 1 && peer.send('{"type":"HEARTBEAT"}'), 5000);
-  return { id, token, peer, sock, room, hbTimer, seenConnected: new Map(), seenDisconnected: new Map() };
+  return { id, token, peer, sock, agent, room, hbTimer, seenConnected: new Map(), seenDisconnected: new Map() };
 }
 
 async function runRoom(opts, r, joinLat, leaveLat, errors) {
@@ -70,7 +74,12 @@ async function runRoom(opts, r, joinLat, leaveLat, errors) {
       else errors.leaveTimeout = (errors.leaveTimeout || 0) + 1;
     }
   }
-  for (const m of ms) { clearInterval(m.hbTimer); m.peer.close(); }
+  for (const m of ms) {
+    clearInterval(m.hbTimer);
+    m.peer.close();
+    // later, not now: the client's last request (Engine.IO's close) may still be on its way
+    if (m.agent) setTimeout(() => m.agent.destroy(), 2000);
+  }
 }
 
 async function rooms(opts) {
