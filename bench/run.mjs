@@ -363,12 +363,15 @@ async function call(kind, floorBase) {
       for (let i = 0; i < CFG.callReps; i++) {
         const r = kind === 'floor' ? await floorSetup(floorBase, n, 20000) : await callSetup(s.base, n, 20000);
         runs.push(r);
-        log(kind, 'call', n, 'pages:', r === null ? 'TIMEOUT' : `${r.ms} ms ${JSON.stringify(r.timeline)}`);
+        log(kind, 'call', n, 'pages:', r === null || r.ms === null ? `TIMEOUT ${JSON.stringify(r && r.steps)}` : `${r.ms} ms ${JSON.stringify(r.timeline)}`);
       }
-      const ok = runs.filter(Boolean).sort((a, b) => a.ms - b.ms);
-      const median = ok.length ? ok[Math.ceil(ok.length / 2) - 1] : null;
+      // a call that never came up counts as the slowest, not as one run fewer
+      const slowest = r => (r && r.ms !== null ? r.ms : Infinity);
+      const sorted = [...runs].sort((a, b) => slowest(a) - slowest(b));
+      const mid = sorted[Math.ceil(sorted.length / 2) - 1];
+      const median = mid && mid.ms !== null ? mid : null;
       // the median run: the last page's timeline (ms since its navigation), and every page's steps on one clock
-      out[n] = { medianMs: median && median.ms, all: runs.map(r => r && r.ms), timeline: median && median.timeline, steps: median && median.steps };
+      out[n] = { medianMs: median && median.ms, all: runs.map(r => r && r.ms), timeouts: runs.filter(r => !r || r.ms === null).length, timeline: median && median.timeline, steps: median && median.steps };
     }
   } finally { await stopServer(s); }
   return out;
@@ -464,6 +467,7 @@ async function main() {
   for (const n of CFG.callSizes) {
     const w = g(W, 'call', n, 'medianMs'), nn = g(N, 'call', n, 'medianMs'), f = g(F, 'call', n, 'medianMs');
     row(`call setup, ${n} pages, median (ms)`, w, nn, `≤ floor × 1.1 (floor ${fmt(f)} ms)`, w == null || f == null ? null : w <= f * 1.1);
+    row(`  calls that did not come up in 20 s, of ${CFG.callReps}`, g(W, 'call', n, 'timeouts'), g(N, 'call', n, 'timeouts'));
   }
   const head = ['metric', 'webcall', 'node', 'ratio w/n', 'target', 'status'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map(r => String(r[i]).length)));

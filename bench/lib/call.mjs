@@ -180,13 +180,13 @@ export async function callSetup(base, n, timeoutMs) {
     await openCall(pages[n - 1], url, 'commit');
     waits.push(pages[n - 1].evaluate(WAIT_PLAYING, { count: n - 1, timeoutMs }));
     const ends = await Promise.all(waits);
-    if (ends.some(e => e === null)) return null;
     const timeline = await pages[n - 1].evaluate(() => window.__benchTimeline).catch(() => null);
     // every page's steps in ms since the last page's navigation began; page n is the newcomer
     const pageSteps = await Promise.all(pages.map(p => p.evaluate(() => window.__benchWall).catch(() => ({}))));
     const steps = pageSteps.flatMap((w, i) => Object.entries(w).filter(([, at]) => at >= t0).map(([name, at]) => [at - t0, i + 1, name]))
       .sort((a, b) => a[0] - b[0]);
-    return { ms: Math.max(...ends) - t0, timeline, steps };
+    // a call that did not come up is null, with what each page got to, to see where it stopped
+    return ends.some(e => e === null) ? { ms: null, timeline, steps } : { ms: Math.max(...ends) - t0, timeline, steps };
   });
 }
 
