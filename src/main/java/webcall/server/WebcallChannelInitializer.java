@@ -29,11 +29,13 @@ import webcall.http.Responses;
  *   → pollingKeepAlive (ours: clears netty-socketio's per-connection state before each request; closes on pipelining)
  *   → httpsRedirect    (ours, with HTTPS or --force-https: 308 to https:// for plain HTTP)
  *   → originGuard      (ours: 403 for Socket.IO requests from a foreign Origin, on every request)
+ *   → upgradeProbes    (ours: notes the WebSocket a session probes to upgrade from polling)
  *   → packetHandler → authorizeHandler
  *   → iceApi           (ours: GET /api/ice, the page's ICE servers)
  *   → webcallRouter    (ours: PeerJS, pages, assets; Socket.IO requests pass on)
  *   → xhrPollingTransport → webSocketTransport → socketioEncoder
  *   → pollingResponses (ours: keeps a polling connection open after its answer, unbinding the session from it)
+ *   → upgradePolls     (ours: while a session upgrades, its polls are answered at once, with a NOOP if need be)
  *   → wrongUrlBlocker
  * </pre>
  *
@@ -93,6 +95,11 @@ final class WebcallChannelInitializer extends SocketIOChannelInitializer {
     pipeline.addAfter("headerTimeout", "pollingKeepAlive", keepAlive.requests());
     pipeline.addAfter(SOCKETIO_ENCODER, "pollingResponses", keepAlive.responses());
     pipeline.addBefore(PACKET_HANDLER, "originGuard", originGuard);
+    // After originGuard, where TLS hands Socket.IO messages on; and after the encoder, closest to the tail, so that it
+    // sees a poll's packet message before pollingResponses and the encoder do.
+    UpgradePolls upgradePolls = new UpgradePolls();
+    pipeline.addBefore(PACKET_HANDLER, "upgradeProbes", upgradePolls.probes());
+    pipeline.addBefore(WRONG_URL_HANDLER, "upgradePolls", upgradePolls.polls());
     if (httpsRedirect != null) {
       pipeline.addBefore("originGuard", "httpsRedirect", httpsRedirect);
     }

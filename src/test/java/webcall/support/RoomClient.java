@@ -78,9 +78,9 @@ public final class RoomClient implements AutoCloseable {
   }
 
   /**
-   * With the default transports, waits until this client has moved from polling to WebSocket. The Java client 2.1.1
-   * has been seen (about one run in eight) to lose an event emitted while it upgrades; the browser's own client is
-   * tested on that path in NodeSocketIoClientIT and the end-to-end tests. The upgrade itself is still exercised here.
+   * With the default transports, waits until this client has moved from polling to WebSocket, so that a test runs on
+   * one known transport. (An event emitted during the upgrade was once held by the client until the session timed
+   * out: the server left a poll open that the client waited for; see UpgradePolls and UpgradeDuringPollIT.)
    */
   private void awaitUpgrade() {
     try {
