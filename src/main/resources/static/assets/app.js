@@ -312,8 +312,16 @@ async function connectEarly() {
 /** socket.io.min.js and peerjs.min.js are deferred classic scripts, which this async module may start before. */
 function librariesLoaded() {
   if (window.io && window.Peer) return Promise.resolve();
-  // DOMContentLoaded comes once every deferred script has run.
-  return new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve, { once: true }));
+  return new Promise((resolve, reject) => {
+    const check = () => (window.io && window.Peer ? resolve() : reject(new Error('socket.io or peerjs did not load')));
+    if (document.readyState === 'complete') {
+      check();
+      return;
+    }
+    // DOMContentLoaded comes once every deferred script has run; load, in case that was before this module started.
+    document.addEventListener('DOMContentLoaded', check, { once: true });
+    window.addEventListener('load', check, { once: true });
+  });
 }
 
 /** 128 random bits in hex: a valid PeerJS id nobody can guess (crypto.randomUUID needs a secure page; LANs use http). */
