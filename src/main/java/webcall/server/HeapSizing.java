@@ -18,7 +18,7 @@ public final class HeapSizing {
   private static final Logger log = LoggerFactory.getLogger(HeapSizing.class);
 
   /** In the order they must be set: MinHeapFreeRatio may never exceed MaxHeapFreeRatio. */
-  static final Map<String, String> LEAN = leanDefaults();
+  private static final Map<String, String> LEAN = leanDefaults();
 
   private HeapSizing() {}
 
@@ -31,17 +31,16 @@ public final class HeapSizing {
     return m;
   }
 
-  /** Applies {@link #LEAN} where the flag still has its default value; returns what was set. */
-  public static Map<String, String> applyLeanDefaults() {
-    Map<String, String> applied = new LinkedHashMap<>();
+  /** Applies {@link #LEAN} where the flag still has its default value. */
+  public static void applyLeanDefaults() {
     HotSpotDiagnosticMXBean vm;
     try {
       vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
     } catch (RuntimeException | LinkageError e) {
-      return applied; // not HotSpot: its own defaults stay
+      return; // not HotSpot: its own defaults stay
     }
     if (vm == null) {
-      return applied;
+      return;
     }
     for (Map.Entry<String, String> flag : LEAN.entrySet()) {
       try {
@@ -50,12 +49,10 @@ public final class HeapSizing {
           continue; // set by the operator
         }
         vm.setVMOption(flag.getKey(), flag.getValue());
-        applied.put(flag.getKey(), flag.getValue());
       } catch (IllegalArgumentException e) {
         // unknown here (another collector or JVM) or out of range next to an operator's value: keep it
         log.debug("event=heap-flag-kept flag={} error={}", flag.getKey(), e.getMessage());
       }
     }
-    return applied;
   }
 }
