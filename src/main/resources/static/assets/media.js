@@ -12,6 +12,13 @@ export function mediaProblem(error) {
   return 'noDevices';
 }
 
+/** The request for camera and microphone that early-media.js made as the page started, if any; taken once. */
+function takeEarlyMedia() {
+  const early = window.webcallEarlyMedia;
+  window.webcallEarlyMedia = undefined;
+  return early;
+}
+
 export class LocalMedia {
   constructor() {
     this.camera = null; // the live camera track, or null
@@ -43,7 +50,8 @@ export class LocalMedia {
     }
     let first;
     try {
-      const s = await navigator.mediaDevices.getUserMedia({ video: this.videoConstraint(), audio: this.audioConstraint() });
+      const early = this.deviceIds.videoinput || this.deviceIds.audioinput ? null : takeEarlyMedia();
+      const s = await (early ?? navigator.mediaDevices.getUserMedia({ video: this.videoConstraint(), audio: this.audioConstraint() }));
       this.camera = s.getVideoTracks()[0] ?? null;
       this.mic = s.getAudioTracks()[0] ?? null;
       this.problem = null;

@@ -288,6 +288,24 @@ class CallPageIT {
   }
 
   @Test
+  void theCameraIsAskedForOnceByThePagesFirstScript() {
+    Browser b = launch();
+    // Before any of the page's scripts: note each request for camera and microphone and the script that made it
+    // (document.currentScript is null in a module).
+    b.driver().executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source",
+        "window.__asks = []; const md = navigator.mediaDevices; const gum = md.getUserMedia.bind(md);"
+            + "md.getUserMedia = (c) => { window.__asks.push(document.currentScript ? document.currentScript.src : 'module');"
+            + " return gum(c); };"));
+    b.open(url("camera-" + UUID.randomUUID()));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(b.find("#join").isEnabled()).isTrue());
+    // One prompt for the person, made as the page starts rather than once the libraries and modules have run; the
+    // lobby shows that same camera.
+    assertThat(b.<List<String>>js("return window.__asks;")).singleElement().asString().endsWith("/assets/early-media.js");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(b.<Long>js("return document.getElementById('preview').videoWidth;")).isPositive());
+  }
+
+  @Test
   void everyControlIsReachableByKeyboard() {
     String room = "keys-" + UUID.randomUUID();
     Browser a = enter(room, "Ada");
