@@ -30,7 +30,9 @@ import webcall.http.Responses;
  *   → httpsRedirect    (ours, with HTTPS or --force-https: 308 to https:// for plain HTTP)
  *   → originGuard      (ours: 403 for Socket.IO requests from a foreign Origin, on every request)
  *   → upgradeProbes    (ours: notes the WebSocket a session probes to upgrade from polling)
- *   → packetHandler → authorizeHandler
+ *   → packetHandler
+ *   → pastFirstDataTimer (ours: channelActive goes around authorizeHandler, whose timer kept closed connections)
+ *   → authorizeHandler
  *   → iceApi           (ours: GET /api/ice, the page's ICE servers)
  *   → webcallRouter    (ours: PeerJS, pages, assets; Socket.IO requests pass on)
  *   → xhrPollingTransport → webSocketTransport → socketioEncoder
@@ -39,8 +41,7 @@ import webcall.http.Responses;
  *   → wrongUrlBlocker
  * </pre>
  *
- * The router sits after authorizeHandler because that handler cancels the "no data yet" timer that would otherwise
- * close every non-Socket.IO connection after five seconds.
+ * The router sits after authorizeHandler, so that every request passes it, as netty-socketio expects.
  */
 final class WebcallChannelInitializer extends SocketIOChannelInitializer {
   private final OriginGuard originGuard;
@@ -103,8 +104,31 @@ final class WebcallChannelInitializer extends SocketIOChannelInitializer {
     if (httpsRedirect != null) {
       pipeline.addBefore("originGuard", "httpsRedirect", httpsRedirect);
     }
+    pipeline.addBefore(AUTHORIZE_HANDLER, "pastFirstDataTimer", PastFirstDataTimer.INSTANCE);
     pipeline.addAfter(AUTHORIZE_HANDLER, "webcallRouter", router);
     pipeline.addBefore("webcallRouter", "iceApi", iceApi);
+  }
+
+  /**
+   * authorizeHandler starts a five-second "no data yet" timer for each new connection, and only a request that reaches
+   * it stops the timer. A connection that closes without sending anything (a browser's unused preconnection, a client
+   * that gave up) stayed on the heap with its whole pipeline until the timer fired: under load, a thousand at a time,
+   * copied by every young collection. headerTimeout already closes a connection whose first request is not in, and
+   * lets go of it as soon as it closes; so channelActive goes on past authorizeHandler, its only user.
+   */
+  @ChannelHandler.Sharable
+  static final class PastFirstDataTimer extends ChannelInboundHandlerAdapter {
+    static final PastFirstDataTimer INSTANCE = new PastFirstDataTimer();
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      ChannelHandlerContext authorize = ctx.pipeline().context(AUTHORIZE_HANDLER);
+      if (authorize != null) {
+        authorize.fireChannelActive();
+      } else {
+        ctx.fireChannelActive();
+      }
+    }
   }
 
   /**
