@@ -5,12 +5,16 @@ import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.HttpRequestDecoderConfiguration;
 import com.corundumstudio.socketio.SocketConfig;
 import com.corundumstudio.socketio.SocketIOClient;
-import com.corundumstudio.socketio.transport.NamespaceClient;
 import com.corundumstudio.socketio.SocketIOServer;
+import com.corundumstudio.socketio.Transport;
+import com.corundumstudio.socketio.handler.ClientHead;
+import com.corundumstudio.socketio.listener.DefaultExceptionListener;
 import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
+import com.corundumstudio.socketio.protocol.Packet;
+import com.corundumstudio.socketio.protocol.PacketType;
+import com.corundumstudio.socketio.transport.NamespaceClient;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.corundumstudio.socketio.listener.DefaultExceptionListener;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.epoll.Epoll;
@@ -77,7 +81,7 @@ public final class WebcallServer implements AutoCloseable {
         : null;
     signaling = new RoomSignaling(io, peerjs.realm(), rooms, config.signaling());
     signaling.install();
-    io.addDisconnectListener(WebcallServer::stopPingTimers);
+    io.addDisconnectListener(WebcallServer::endSession);
     this.timers =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -88,14 +92,26 @@ public final class WebcallServer implements AutoCloseable {
   }
 
   /**
-   * netty-socketio forgets a session once it has left its last namespace, but leaves the session's ping timers running,
-   * and they hold all of it (handshake, headers, queues) until they fire: up to ping interval + timeout later. Its own
-   * goodbye ("close") then no longer finds the session, so nothing else stops them.
+   * What netty-socketio leaves undone when a session has left its last namespace:
+   *
+   * <ul>
+   *   <li>it forgets the session but leaves its ping timers running, and they hold all of it (handshake, headers,
+   *       queues) until they fire: up to ping interval + timeout later. Its own goodbye ("close") then no longer finds
+   *       the session, so nothing else stops them;
+   *   <li>a poll the client left waiting is never answered, and holds its connection until the client gives up on it
+   *       (socket.io-client in Node never does). It gets a NOOP, as the reference Engine.IO server ends it.
+   * </ul>
    */
-  private static void stopPingTimers(SocketIOClient client) {
-    if (client instanceof NamespaceClient c && c.getBaseClient().getNamespaces().isEmpty()) {
-      c.getBaseClient().cancelPing();
-      c.getBaseClient().cancelPingTimeout();
+  private static void endSession(SocketIOClient client) {
+    if (!(client instanceof NamespaceClient c) || !c.getBaseClient().getNamespaces().isEmpty()) {
+      return;
+    }
+    ClientHead session = c.getBaseClient();
+    session.cancelPing();
+    session.cancelPingTimeout();
+    if (session.getCurrentTransport() == Transport.POLLING) {
+      // Written only if a poll holds a connection now; otherwise it stays in the queue, which goes with the session.
+      session.send(new Packet(PacketType.NOOP, session.getEngineIOVersion()), Transport.POLLING);
     }
   }
 

@@ -253,6 +253,26 @@ class PollingKeepAliveIT {
     }
   }
 
+  @Test
+  void thePollAClientLeavesWaitingIsAnsweredWhenItLeaves() throws Exception {
+    try (HttpConnection polling = HttpConnection.open(server.port());
+        HttpConnection other = HttpConnection.open(server.port())) {
+      Session s = Session.open(polling);
+      s.post(polling, "40");
+      assertThat(s.poll(polling)).singleElement().asString().startsWith("40{");
+      polling.send("GET", s.target(), null); // nothing to send yet: it waits
+      assertThat(polling.closedByServerWithin(QUIET)).isFalse();
+      s.post(other, "1"); // the client's goodbye, as socket.io-client sends it when closed
+      // A NOOP, as the reference server ends it; left waiting, the poll would hold its connection until the client
+      // gave up on it.
+      assertThat(Session.packets(keptOpen(polling.read()))).containsExactly("6");
+      // The connection then serves the next session.
+      Session next = Session.open(polling);
+      next.post(polling, "40");
+      assertThat(next.poll(polling)).singleElement().asString().startsWith("40{");
+    }
+  }
+
   private static HttpConnection.Response keptOpen(HttpConnection.Response r) {
     assertThat(r.header("Connection")).isEqualToIgnoringCase("keep-alive");
     return r;
