@@ -29,8 +29,8 @@ const OUT = path.resolve(opt('--out', path.join(here, 'results')));
 fs.mkdirSync(OUT, { recursive: true });
 
 const CFG = QUICK
-  ? { idleSteps: [500, 2000], idleWarm: 300, idleWorkers: 1, relayPairs: 150, relayWorkers: 2, relaySec: 3, relayWarmSec: 3, relayFixedRate: 2000, rooms: 20, roomsWarm: 10, callReps: 1, callSizes: [2], startups: 1 }
-  : { idleSteps: [1000, 5000, 10000, 15000, 19990], idleWarm: 500, idleWorkers: 3, relayPairs: 500, relayWorkers: 2, relaySec: 10, relayWarmSec: 15, relayFixedRate: 4000, rooms: 200, roomsWarm: 2000, callReps: 3, callSizes: [2, 4], startups: 3 };
+  ? { idleSteps: [500, 2000], idleWarm: 300, idleWorkers: 1, relayPairs: 150, relayWorkers: 2, relaySec: 3, relayWarmSec: 3, relayFixedRate: 2000, rooms: 20, roomsWarm: 10, callReps: 1, callSizes: [2], callWarmPages: 0, callWarmRooms: 0, startups: 1 }
+  : { idleSteps: [1000, 5000, 10000, 15000, 19990], idleWarm: 500, idleWorkers: 3, relayPairs: 500, relayWorkers: 2, relaySec: 10, relayWarmSec: 15, relayFixedRate: 4000, rooms: 200, roomsWarm: 2000, callReps: 3, callSizes: [2, 4], callWarmPages: 100, callWarmRooms: 100, startups: 3 };
 // The last idle step asks for more than a server process can hold: it may keep at most 20 000 files open (ulimit -n),
 // its own jars, pipes and listening socket included, so it stops a few dozen short; where it stops is reported.
 const CONCURRENT_LIMIT = 30000;
@@ -353,11 +353,39 @@ async function rooms(kind) {
   return out;
 }
 
+/**
+ * Before the timed calls, the same untimed traffic for either server: every page and asset fetched callWarmPages times,
+ * and rooms over polling and over WebSocket. Without it a fresh JVM serves the calls from code it has not compiled yet
+ * (webcall's server used ~100 ms of CPU per 2-page call cold, 20-50 ms warm), a one-off cost of starting the server
+ * that the rooms scenario's warm-up also leaves out.
+ */
+async function warmForCalls(s) {
+  const html = await (await fetch(`${s.base}/warm-up`)).text();
+  const assets = [...html.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map(m => m[1]);
+  const lane = async () => {
+    for (let i = 0; i < CFG.callWarmPages / 2; i++) {
+      await (await fetch(`${s.base}/warm-up-${i}`)).text();
+      for (const a of assets) await (await fetch(s.base + a)).arrayBuffer();
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  const w = startWorker('rooms-worker.mjs');
+  try {
+    for (const transport of ['polling', 'websocket']) {
+      await w.call({ base: s.base, wsBase: s.wsBase, transport, concurrency: 5, timeoutMs: 5000, deadlineMs: 60000,
+        prefix: `cw${transport[0]}${Date.now().toString(36)}`, rooms: CFG.callWarmRooms, second: 30 }, 120000);
+    }
+  } finally { await w.stop(); }
+}
+
 async function call(kind, floorBase) {
   const out = {};
   let s = null;
   try {
-    if (kind !== 'floor') s = await startServer(kind);
+    if (kind !== 'floor') {
+      s = await startServer(kind);
+      if (CFG.callWarmPages) await warmForCalls(s);
+    }
     for (const n of CFG.callSizes) {
       const runs = [];
       for (let i = 0; i < CFG.callReps; i++) {
