@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.Socket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import webcall.support.ChildProcess;
-import webcall.support.Command;
 import webcall.support.HttpConnection;
+import webcall.support.Jcmd;
 
 /**
  * A connection the client has closed leaves nothing on the server's heap: no timer keeps it, its pipeline and its
@@ -20,9 +19,6 @@ import webcall.support.HttpConnection;
  * copied them: the long pauses behind the rooms benchmark's p99 over polling.
  */
 class ClosedConnectionsIT {
-  private static final Pattern CONNECTIONS =
-      Pattern.compile("(\\d+)\\s+\\d+\\s+io\\.netty\\.channel\\.(?:epoll\\.Epoll|socket\\.nio\\.Nio)SocketChannel\\s");
-
   @Test
   void connectionsClosedByTheirClientsAreGoneFromTheHeapAtOnce() throws Exception {
     try (ChildProcess server = ChildProcess.start(
@@ -58,12 +54,8 @@ class ClosedConnectionsIT {
     }
   }
 
-  /** Accepted connections on the server's heap after a full collection (jcmd GC.class_histogram). */
+  /** Accepted connections on the server's heap after a full collection. */
   private static long liveConnections(long pid) throws Exception {
-    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-    Command.Result r = Command.run(60, jcmd, Long.toString(pid), "GC.class_histogram");
-    assertThat(r.exit()).as(r.output()).isZero();
-    Matcher m = CONNECTIONS.matcher(r.output());
-    return m.find() ? Long.parseLong(m.group(1)) : 0;
+    return Jcmd.liveInstances(pid, "io\\.netty\\.channel\\.(?:epoll\\.Epoll|socket\\.nio\\.Nio)SocketChannel");
   }
 }

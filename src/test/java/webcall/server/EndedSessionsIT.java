@@ -3,19 +3,16 @@ package webcall.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import webcall.support.ChildProcess;
-import webcall.support.Command;
+import webcall.support.Jcmd;
 import webcall.support.RoomClient;
 
 /**
@@ -24,7 +21,6 @@ import webcall.support.RoomClient;
  * timers (25 s and more) fire.
  */
 class EndedSessionsIT {
-  private static final Pattern SESSIONS = Pattern.compile("(\\d+)\\s+\\d+\\s+com\\.corundumstudio\\.socketio\\.handler\\.ClientHead\\b");
 
   @ParameterizedTest
   @ValueSource(strings = {"polling", "websocket"})
@@ -57,12 +53,8 @@ class EndedSessionsIT {
     }
   }
 
-  /** netty-socketio sessions on the server's heap after a full collection (jcmd GC.class_histogram). */
+  /** netty-socketio sessions on the server's heap after a full collection. */
   private static long liveSessions(long pid) throws Exception {
-    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-    Command.Result r = Command.run(60, jcmd, Long.toString(pid), "GC.class_histogram");
-    assertThat(r.exit()).as(r.output()).isZero();
-    Matcher m = SESSIONS.matcher(r.output());
-    return m.find() ? Long.parseLong(m.group(1)) : 0;
+    return Jcmd.liveInstances(pid, "com\\.corundumstudio\\.socketio\\.handler\\.ClientHead");
   }
 }
