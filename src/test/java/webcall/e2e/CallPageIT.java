@@ -288,6 +288,29 @@ class CallPageIT {
   }
 
   @Test
+  void aSpeakersTileIsMarkedWhileTheySpeakAndNotWhenMuted() {
+    List<Browser> call = inACall("speaking", "Ada", "Bo");
+    Browser ada = call.get(0);
+    Browser bo = call.get(1);
+    // Chromium's fake microphone beeps every second: each beep should light Bo's tile on Ada's page.
+    String watch = "window.__spoke = false; const grid = document.getElementById('grid');"
+        + "new MutationObserver(() => { if (grid.querySelector('figure.tile.remote.speaking')) window.__spoke = true; })"
+        + ".observe(grid, { attributes: true, subtree: true, attributeFilter: ['class'] });";
+    ada.js(watch);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(ada.<Boolean>js("return window.__spoke;")).as("Bo's tile marked as speaking").isTrue());
+
+    bo.find("#btn-mic").click();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(onlyTile(ada).get("muted")).isEqualTo(true));
+    // Bo now sends silence: after the mark's hold time, beeps no longer light the tile.
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(ada.<Boolean>js(
+        "return !document.querySelector('figure.tile.remote.speaking');")).isTrue());
+    ada.js("window.__spoke = false;");
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).untilAsserted(() ->
+        assertThat(ada.<Boolean>js("return window.__spoke;")).isFalse());
+  }
+
+  @Test
   void theCameraIsAskedForOnceByThePagesFirstScript() {
     Browser b = launch();
     // Before any of the page's scripts: note each request for camera and microphone and the script that made it
