@@ -45,6 +45,8 @@ import webcall.http.Responses;
  */
 final class WebcallChannelInitializer extends SocketIOChannelInitializer {
   private final OriginGuard originGuard;
+  /** Its handlers keep no state of their own (a session's is in its store): one pair serves every connection. */
+  private final UpgradePolls upgradePolls = new UpgradePolls();
   private final HttpRouter router;
   private final ChannelHandler iceApi;
   private final SslContext ssl;
@@ -98,7 +100,6 @@ final class WebcallChannelInitializer extends SocketIOChannelInitializer {
     pipeline.addBefore(PACKET_HANDLER, "originGuard", originGuard);
     // After originGuard, where TLS hands Socket.IO messages on; and after the encoder, closest to the tail, so that it
     // sees a poll's packet message before pollingResponses and the encoder do.
-    UpgradePolls upgradePolls = new UpgradePolls();
     pipeline.addBefore(PACKET_HANDLER, "upgradeProbes", upgradePolls.probes());
     pipeline.addBefore(WRONG_URL_HANDLER, "upgradePolls", upgradePolls.polls());
     if (httpsRedirect != null) {
