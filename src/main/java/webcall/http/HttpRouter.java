@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import webcall.ops.HealthEndpoints;
+import webcall.ops.Readiness;
 import webcall.peerjs.PeerJsEndpoint;
 
 /**
@@ -23,7 +25,11 @@ import webcall.peerjs.PeerJsEndpoint;
  */
 @ChannelHandler.Sharable
 public final class HttpRouter extends ChannelInboundHandlerAdapter {
-  public static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  /**
+   * Letters, digits, '-' and '_', 1 to 64 of them; but not the operator paths served on this port ({@code /healthz},
+   * {@code /readyz}) nor {@code metrics}, which the admin listener serves: they can never be rooms.
+   */
+  public static final Pattern ROOM_ID = Pattern.compile("(?!(?:healthz|readyz|metrics)$)[A-Za-z0-9_-]{1,64}");
 
   /** No inline script: the page's settings travel in data- attributes. */
   static final String CSP =
@@ -34,8 +40,10 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
   private final PeerJsEndpoint peerjs;
   private final StaticFiles files;
   private final byte[][] roomPage;
+  private final Readiness readiness;
 
-  public HttpRouter(String socketIoPath, PeerJsEndpoint peerjs, StaticFiles files) {
+  public HttpRouter(String socketIoPath, PeerJsEndpoint peerjs, StaticFiles files, Readiness readiness) {
+    this.readiness = readiness;
     this.socketIoPrefix = socketIoPath + "/";
     this.peerjs = peerjs;
     this.files = files;
@@ -112,6 +120,11 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
     if (path.startsWith("/assets/") || path.startsWith("/vendor/")) {
       return asset(req, path.substring(1));
+    }
+    // Before the room route: these names are refused as room ids (ROOM_ID), so no room is hidden by them.
+    FullHttpResponse health = HealthEndpoints.respond(path, readiness);
+    if (health != null) {
+      return health;
     }
     String room = path.substring(1);
     if (ROOM_ID.matcher(room).matches()) {

@@ -31,6 +31,7 @@ import webcall.http.OriginPolicy;
 import webcall.http.StaticFiles;
 import webcall.ice.IceApi;
 import webcall.ice.StunServer;
+import webcall.ops.Readiness;
 import webcall.peerjs.PeerJsEndpoint;
 import webcall.peerjs.Realm;
 import webcall.rooms.RoomSignaling;
@@ -54,6 +55,8 @@ public final class WebcallServer implements AutoCloseable {
   private InetSocketAddress redirectAddress;
   private InetSocketAddress address;
   private volatile InetSocketAddress stunAddress; // read by I/O threads answering /api/ice
+  // --- operations (issue 14): readiness for /readyz; set ready once every listener is bound ---
+  private final Readiness readiness = new Readiness(Readiness.STARTING);
 
   public WebcallServer(ServerConfig config) {
     this.config = config;
@@ -61,7 +64,7 @@ public final class WebcallServer implements AutoCloseable {
     this.peerjs = new PeerJsEndpoint(config.peerjs(), origins::allows, config.proxied());
     this.rooms = new Rooms(config.roomCapacity());
     this.io = new SocketIOServer(socketIoConfiguration(config));
-    HttpRouter router = new HttpRouter(SOCKET_IO_PATH, peerjs, StaticFiles.load());
+    HttpRouter router = new HttpRouter(SOCKET_IO_PATH, peerjs, StaticFiles.load(), readiness);
     this.stun = config.ice().stunEnabled()
         ? new StunServer(config.host(), config.ice().stunPort(), config.ice().stunRepliesPerSecond())
         : null;
@@ -178,6 +181,7 @@ public final class WebcallServer implements AutoCloseable {
     if (redirect != null) {
       redirectAddress = redirect.start(address.getPort());
     }
+    readiness.clear(Readiness.STARTING);
     return address;
   }
 
@@ -215,8 +219,14 @@ public final class WebcallServer implements AutoCloseable {
     return config;
   }
 
+  /** Whether this server takes new calls; the admin listener serves it too. */
+  public Readiness readiness() {
+    return readiness;
+  }
+
   @Override
   public void close() {
+    readiness.notReady(Readiness.STOPPING);
     peerjs.stopTimers();
     timers.shutdownNow();
     peerjs.goingAway();
