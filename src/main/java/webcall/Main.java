@@ -1,5 +1,6 @@
 package webcall;
 
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,8 @@ import picocli.CommandLine.Option;
 import sun.misc.Signal;
 import webcall.config.ServerConfig;
 import webcall.ice.IceFlags;
+import webcall.ops.AdminListener;
+import webcall.ops.Metrics;
 import webcall.peerjs.PeerJsOptions;
 import webcall.rooms.SignalingLimits;
 import webcall.server.HeapSizing;
@@ -85,6 +88,8 @@ public final class Main implements Callable<Integer> {
 
   @Mixin LimitFlags limits;
 
+  @Mixin AdminFlags admin;
+
   public static void main(String[] args) {
     // A long-running server gives back the heap it no longer uses (idle connections then cost what they hold).
     HeapSizing.applyLeanDefaults();
@@ -113,7 +118,10 @@ public final class Main implements Callable<Integer> {
     Map<String, Long> chosen = limits.values(known, "webcall");
     config = config.withPeerJs(config.peerjs().withLimits(PeerJsOptions.Limits.from(chosen)))
         .withSignaling(SignalingLimits.from(chosen));
-    WebcallServer server = new WebcallServer(config);
+    // --- operations (issue 14): meters, then the admin listener, up before the call port so /readyz says "starting" ---
+    Metrics metrics = admin.metrics();
+    WebcallServer server = new WebcallServer(config, metrics);
+    AdminListener adminListener = admin.start(metrics, server.readiness(), new PrintWriter(System.out, true));
     InetSocketAddress bound = server.start();
     String scheme = tlsOptions.enabled() ? "https" : "http";
     System.out.println("webcall listening on " + scheme + "://" + host + ":" + bound.getPort());
@@ -126,7 +134,13 @@ public final class Main implements Callable<Integer> {
     if ("0.0.0.0".equals(host) || "::".equals(host)) {
       System.out.println("Open " + scheme + "://localhost:" + bound.getPort() + "/ in a browser to start a call.");
     }
-    return serveUntilStopped(server::close, "webcall-shutdown");
+    return serveUntilStopped(() -> {
+      server.close();
+      if (adminListener != null) {
+        adminListener.close(); // after the server: /readyz says "stopping" while it closes
+      }
+      metrics.close();
+    }, "webcall-shutdown");
   }
 
   /**

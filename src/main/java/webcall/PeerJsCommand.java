@@ -12,6 +12,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import webcall.ops.AdminListener;
+import webcall.ops.Metrics;
+import webcall.ops.Readiness;
+import webcall.peerjs.PeerJsMetrics;
 import webcall.peerjs.PeerJsOptions;
 import webcall.peerjs.PeerJsServer;
 
@@ -68,6 +72,8 @@ final class PeerJsCommand implements Callable<Integer> {
 
   @Mixin LimitFlags limits;
 
+  @Mixin AdminFlags admin;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -93,18 +99,41 @@ final class PeerJsCommand implements Callable<Integer> {
     PeerJsOptions options = peerjs.toOptions("/");
     options = options.withLimits(
         PeerJsOptions.Limits.from(limits.values(PeerJsOptions.Limits.NAMES, "webcall peerjs")));
-    PeerJsServer server = new PeerJsServer(host, port, options, ssl, proxied);
+    // --- operations (issue 14): the same PeerJS meters as the call server, on the admin listener if asked for ---
+    Metrics metrics = admin.metrics();
+    Readiness readiness = new Readiness(Readiness.STARTING);
+    metrics.watch(readiness);
+    AdminListener adminListener;
+    try {
+      adminListener = admin.start(metrics, readiness, out);
+    } catch (IllegalStateException e) {
+      err.println(e.getMessage());
+      err.flush();
+      return 1;
+    }
+    PeerJsServer server = new PeerJsServer(host, port, options, ssl, proxied, new PeerJsMetrics(metrics.registry()));
     InetSocketAddress bound;
     try {
       bound = server.start();
     } catch (IllegalStateException e) {
       err.println("Cannot listen on " + host + ":" + port + ": " + e.getMessage());
       err.flush();
+      if (adminListener != null) {
+        adminListener.close();
+      }
       return 1;
     }
+    readiness.clear(Readiness.STARTING);
     String path = options.path().isEmpty() ? "/" : options.path();
     out.println("Started PeerServer on " + host + ", port: " + bound.getPort() + ", path: " + path);
     out.flush();
-    return Main.serveUntilStopped(server::close, "peerjs-shutdown");
+    return Main.serveUntilStopped(() -> {
+      readiness.notReady(Readiness.STOPPING);
+      server.close();
+      if (adminListener != null) {
+        adminListener.close();
+      }
+      metrics.close();
+    }, "peerjs-shutdown");
   }
 }

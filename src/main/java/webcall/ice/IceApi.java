@@ -3,6 +3,9 @@ package webcall.ice;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -38,12 +41,28 @@ public final class IceApi extends ChannelInboundHandlerAdapter {
   private final java.util.function.IntSupplier stunPort;
   private final boolean proxied;
   private final PerClientLimit limit;
+  private final Counter answered;
+  private final Counter limited;
+  private final Counter refusedMethod;
+  private final Counter credentials;
 
   /**
    * @param stunPort the port the STUN responder actually bound, or -1 when it is off
    * @param proxied take the client address from X-Forwarded-For (its last entry, the one our proxy added)
    */
   public IceApi(IceOptions options, java.util.function.IntSupplier stunPort, boolean proxied, Clock clock) {
+    this(options, stunPort, proxied, clock, new CompositeMeterRegistry());
+  }
+
+  /** @param registry where {@code webcall_ice_api_requests_total} and {@code webcall_turn_credentials_issued_total} go */
+  public IceApi(IceOptions options, java.util.function.IntSupplier stunPort, boolean proxied, Clock clock,
+      MeterRegistry registry) {
+    this.answered = requests(registry, "200");
+    this.limited = requests(registry, "429");
+    this.refusedMethod = requests(registry, "405");
+    this.credentials = Counter.builder("webcall.turn.credentials.issued")
+        .description("TURN credentials handed out by /api/ice")
+        .register(registry);
     this.options = options;
     this.turn = options.turnSecrets().isEmpty()
         ? null
@@ -71,16 +90,26 @@ public final class IceApi extends ChannelInboundHandlerAdapter {
   private FullHttpResponse respond(FullHttpRequest req, String client) {
     FullHttpResponse res;
     if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
+      refusedMethod.increment();
       res = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method Not Allowed");
       res.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
     } else if (!limit.allow(client)) {
+      limited.increment();
       res = Responses.text(HttpResponseStatus.TOO_MANY_REQUESTS, "Too Many Requests");
       res.headers().set(HttpHeaderNames.RETRY_AFTER, "60");
     } else {
+      answered.increment();
       res = Responses.of(HttpResponseStatus.OK, Responses.JSON, body());
     }
     res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     return res;
+  }
+
+  private static Counter requests(MeterRegistry registry, String status) {
+    return Counter.builder("webcall.ice.api.requests")
+        .description("GET /api/ice requests, by response status (429: over the per-client rate)")
+        .tag("status", status)
+        .register(registry);
   }
 
   byte[] body() {
@@ -92,6 +121,7 @@ public final class IceApi extends ChannelInboundHandlerAdapter {
     }
     if (turn != null && !options.turnUrls().isEmpty()) {
       TurnCredentials.Credential c = turn.issue();
+      credentials.increment();
       ObjectNode server = servers.addObject();
       ArrayNode urls = server.putArray("urls");
       options.turnUrls().forEach(urls::add);

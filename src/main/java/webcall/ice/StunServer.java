@@ -1,5 +1,7 @@
 package webcall.ice;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -73,6 +75,20 @@ public final class StunServer implements AutoCloseable {
 
   public long dropped() {
     return dropped.sum();
+  }
+
+  /** {@code webcall_stun_requests_total{result="answered"|"dropped"}}, read from the counters above at scrape time. */
+  public void bindMetrics(MeterRegistry registry) {
+    FunctionCounter.builder("webcall.stun.requests", this, StunServer::answered)
+        .description("STUN datagrams received, by what became of them (dropped: malformed, not a Binding request,"
+            + " or over the per-source reply rate)")
+        .tag("result", "answered")
+        .register(registry);
+    FunctionCounter.builder("webcall.stun.requests", this, StunServer::dropped)
+        .description("STUN datagrams received, by what became of them (dropped: malformed, not a Binding request,"
+            + " or over the per-source reply rate)")
+        .tag("result", "dropped")
+        .register(registry);
   }
 
   @Override

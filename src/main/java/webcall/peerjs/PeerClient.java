@@ -92,6 +92,12 @@ public final class PeerClient {
     if (!ch.isActive() || !beginClosing(ch)) {
       return;
     }
+    // Counted here, where each socket's one refusal goes out, whoever refused it (the socket's handler, the fragment
+    // limit, the sweeps, a slow consumer): the socket's handler holds the server's meters, so no peer holds them.
+    PeerSocketHandler handler = ch.pipeline().get(PeerSocketHandler.class);
+    if (handler != null) {
+      handler.refused(why);
+    }
     ch.write(new TextWebSocketFrame(why.frame()));
     ch.writeAndFlush(new CloseWebSocketFrame(why.closeCode(), why.name().toLowerCase(Locale.ROOT)))
         .addListener(ChannelFutureListener.CLOSE);

@@ -57,6 +57,7 @@ public final class PeerJsEndpoint {
   private final Predicate<FullHttpRequest> upgradeAllowed;
   private final String base;
   private final boolean proxied;
+  private final PeerJsMetrics metrics;
   private final ConcurrentHashMap<String, Integer> socketsByAddress = new ConcurrentHashMap<>();
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   // Shared by every socket (both are immutable): each costs heap per connection otherwise.
@@ -77,9 +78,16 @@ public final class PeerJsEndpoint {
    * @param proxied behind a reverse proxy: the client address is the last X-Forwarded-For entry
    */
   public PeerJsEndpoint(PeerJsOptions options, Predicate<FullHttpRequest> upgradeAllowed, boolean proxied) {
+    this(options, upgradeAllowed, proxied, PeerJsMetrics.none());
+  }
+
+  /** @param metrics where the PeerJS server's meters go */
+  public PeerJsEndpoint(
+      PeerJsOptions options, Predicate<FullHttpRequest> upgradeAllowed, boolean proxied, PeerJsMetrics metrics) {
     this.options = options;
     this.proxied = proxied;
-    this.realm = new Realm(options);
+    this.metrics = metrics;
+    this.realm = new Realm(options, metrics);
     this.upgradeAllowed = upgradeAllowed;
     this.base = options.path().toLowerCase(Locale.ROOT);
     PeerJsOptions.Limits limits = options.limits();
@@ -242,10 +250,20 @@ public final class PeerJsEndpoint {
             f -> {
               if (!f.isSuccess()) {
                 ch.close();
-              } else if (!acquire(address)) {
+                return;
+              }
+              metrics.socketOpened();
+              boolean acquired = acquire(address);
+              // One listener for both: a second one per socket costs a listener array on every idle connection.
+              ch.closeFuture().addListener(c -> {
+                metrics.socketClosed();
+                if (acquired) {
+                  release(address);
+                }
+              });
+              if (!acquired) {
                 socket.reject(ch, Rejection.TOO_MANY_CONNECTIONS_FROM_ADDRESS, last(params, "id"));
               } else {
-                ch.closeFuture().addListener(c -> release(address));
                 socket.start(ch, last(params, "id"), last(params, "token"), last(params, "key"));
               }
             });

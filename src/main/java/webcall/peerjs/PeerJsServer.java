@@ -54,10 +54,16 @@ public final class PeerJsServer implements AutoCloseable {
    * @param proxied behind a reverse proxy: the client address is the last X-Forwarded-For entry
    */
   public PeerJsServer(String host, int port, PeerJsOptions options, SslContext ssl, boolean proxied) {
+    this(host, port, options, ssl, proxied, PeerJsMetrics.none());
+  }
+
+  /** @param metrics where the PeerJS server's meters go (the admin listener's registry) */
+  public PeerJsServer(
+      String host, int port, PeerJsOptions options, SslContext ssl, boolean proxied, PeerJsMetrics metrics) {
     this.host = host;
     this.port = port;
     this.ssl = ssl;
-    this.endpoint = new PeerJsEndpoint(options, req -> true, proxied);
+    this.endpoint = new PeerJsEndpoint(options, req -> true, proxied, metrics);
   }
 
   /** Binds and starts; returns the address actually listened on (the real port when 0 was asked for). */

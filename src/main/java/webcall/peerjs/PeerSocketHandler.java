@@ -47,6 +47,11 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     this.heartbeats = new TokenBucket(limits.heartbeatsPerSecond(), limits.heartbeatsPerSecond());
   }
 
+  /** Counts a refusal of this socket (see {@link PeerClient#close}). */
+  void refused(Rejection why) {
+    realm.metrics().refused(why);
+  }
+
   /** Runs once the 101 has gone out: the handshake decision of docs/peerjs-protocol.md §3, in its order. */
   void start(Channel ch, String id, String token, String key) {
     if (isEmpty(id) || isEmpty(token) || isEmpty(key)) {
@@ -183,10 +188,12 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     if (type == MessageType.LEAVE) {
       PeerClient target = realm.get(msg.dstId);
       if (target != null) {
+        realm.metrics().relayed(type);
         target.send(out);
       }
       return;
     }
+    realm.metrics().relayed(type);
     realm.transmit(client.id(), msg.dstId, out);
   }
 

@@ -49,6 +49,7 @@ public final class Realm {
   }
 
   private final PeerJsOptions options;
+  private final PeerJsMetrics metrics;
   private final Map<String, PeerClient> clients = new ConcurrentHashMap<>();
   private final AtomicInteger registered = new AtomicInteger();
   private final Map<String, Queue> queues = new ConcurrentHashMap<>();
@@ -57,7 +58,17 @@ public final class Realm {
   private final AtomicLong queuedBytes = new AtomicLong();
 
   public Realm(PeerJsOptions options) {
+    this(options, PeerJsMetrics.none());
+  }
+
+  public Realm(PeerJsOptions options, PeerJsMetrics metrics) {
     this.options = options;
+    this.metrics = metrics;
+    metrics.watch(this);
+  }
+
+  PeerJsMetrics metrics() {
+    return metrics;
   }
 
   public PeerJsOptions options() {
@@ -137,9 +148,11 @@ public final class Realm {
       return;
     }
     if (!enqueue(src, dst, json)) {
+      metrics.expiredQueueFull();
       sendExpire(src, dst);
       return;
     }
+    metrics.queued();
     // The destination may have registered between the lookup and the enqueue: deliver now rather than expire.
     PeerClient late = clients.get(dst);
     if (late != null) {
@@ -211,6 +224,7 @@ public final class Realm {
         continue;
       }
       forget(q);
+      metrics.expiredWaiting(q.items.size());
       Set<String> senders = new LinkedHashSet<>();
       for (Queued m : q.items) {
         senders.add(m.src());

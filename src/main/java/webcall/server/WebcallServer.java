@@ -31,7 +31,9 @@ import webcall.http.OriginPolicy;
 import webcall.http.StaticFiles;
 import webcall.ice.IceApi;
 import webcall.ice.StunServer;
+import webcall.ops.Metrics;
 import webcall.ops.Readiness;
+import webcall.peerjs.PeerJsMetrics;
 import webcall.peerjs.PeerJsEndpoint;
 import webcall.peerjs.Realm;
 import webcall.rooms.RoomSignaling;
@@ -59,17 +61,30 @@ public final class WebcallServer implements AutoCloseable {
   private final Readiness readiness = new Readiness(Readiness.STARTING);
 
   public WebcallServer(ServerConfig config) {
+    this(config, Metrics.disabled());
+  }
+
+  /**
+   * @param metrics where every part registers its meters (PeerJS, STUN, /api/ice now; Socket.IO and rooms are to use
+   *     {@code metrics.registry()} the same way); the caller exposes and closes it
+   */
+  public WebcallServer(ServerConfig config, Metrics metrics) {
     this.config = config;
+    metrics.watch(readiness);
     OriginPolicy origins = new OriginPolicy(config.allowedOrigins(), config.proxied(), config.tls().enabled());
-    this.peerjs = new PeerJsEndpoint(config.peerjs(), origins::allows, config.proxied());
+    this.peerjs = new PeerJsEndpoint(config.peerjs(), origins::allows, config.proxied(),
+        new PeerJsMetrics(metrics.registry()));
     this.rooms = new Rooms(config.roomCapacity());
     this.io = new SocketIOServer(socketIoConfiguration(config));
     HttpRouter router = new HttpRouter(SOCKET_IO_PATH, peerjs, StaticFiles.load(), readiness);
     this.stun = config.ice().stunEnabled()
         ? new StunServer(config.host(), config.ice().stunPort(), config.ice().stunRepliesPerSecond())
         : null;
+    if (stun != null) {
+      stun.bindMetrics(metrics.registry());
+    }
     IceApi iceApi = new IceApi(config.ice(), () -> stunAddress == null ? -1 : stunAddress.getPort(),
-        config.proxied(), java.time.Clock.systemUTC());
+        config.proxied(), java.time.Clock.systemUTC(), metrics.registry());
     SslContext ssl = config.tls().enabled()
         ? Certificates.serverContext(config.tls().certFile(), config.tls().keyFile())
         : null;
