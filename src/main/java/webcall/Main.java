@@ -90,6 +90,8 @@ public final class Main implements Callable<Integer> {
 
   @Mixin AdminFlags admin;
 
+  @Mixin LogFlags log;
+
   public static void main(String[] args) {
     // A long-running server gives back the heap it no longer uses (idle connections then cost what they hold).
     HeapSizing.applyLeanDefaults();
@@ -109,6 +111,7 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    log.format.apply(); // before anything is logged
     List<String> origins = allowedOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     TlsOptions tlsOptions = tls.toOptions(host);
     ServerConfig config = new ServerConfig(host, port, origins, roomCapacity, maxPayload, proxied,

@@ -74,8 +74,11 @@ final class PeerJsCommand implements Callable<Integer> {
 
   @Mixin AdminFlags admin;
 
+  @Mixin LogFlags log;
+
   @Override
   public Integer call() throws InterruptedException {
+    log.format.apply(); // before anything is logged
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     SslContext ssl = null;
