@@ -26,7 +26,8 @@ VOLUME /var/lib/webcall
 USER webcall
 # 3000: pages, Socket.IO and PeerJS; 3478/udp: the built-in STUN responder.
 EXPOSE 3000 3478/udp
-# The image has bash but maybe no curl: a plain HTTP request over bash's /dev/tcp.
+# The image has bash but maybe no curl: a plain HTTP request over bash's /dev/tcp. With TLS on (WEBCALL_TLS_*) the
+# plain request is redirected (308), which still shows that the server answers.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${WEBCALL_PORT} && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${WEBCALL_PORT} && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -qE ' (200|308) '"]
 ENTRYPOINT ["java", "-jar", "/opt/webcall/webcall.jar"]
