@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EngineSession {
   private static final int OPEN = 0;
-  private static final int CLOSING = 1; // polling only: its last packets and "1" wait for one more poll
+  private static final int CLOSING = 1; // polling only: closed by the client, a NOOP owed to the poll it ended
   private static final int CLOSED = 2;
 
   final EngineIoServer server;
@@ -175,11 +175,11 @@ public final class EngineSession {
     }
     poll = ctx;
     pollKeepAlive = keepAlive;
-    if (queue != null && !queue.isEmpty()) {
+    if (state == CLOSING) {
+      answerPoll(Frame.NOOP.text);
+      finish();
+    } else if (queue != null && !queue.isEmpty()) {
       answerPoll(takeQueue());
-      if (state == CLOSING) {
-        finish();
-      }
     } else if (probe != null) {
       // Upgrading: the client waits for this poll to end before it completes the upgrade.
       answerPoll(Frame.NOOP.text);
@@ -386,15 +386,26 @@ public final class EngineSession {
     pingTimer = loop.schedule(this::ping, server.options.pingIntervalMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** The client said goodbye ("1"): a waiting poll gets a NOOP, as the reference ends it. */
+  /**
+   * The client said goodbye ("1"): a waiting poll gets a NOOP, as the reference ends it. Over polling the goodbye and
+   * the poll it ends come on two connections, which may reach the server in either order: a poll that comes just
+   * after it (within a second at most) still gets its NOOP, and the session is gone after that.
+   */
   private void clientClosed() {
+    boolean owesNoop = ws == null && poll == null;
     if (poll != null) {
       answerPoll(Frame.NOOP.text);
     }
     queue = null;
+    queuedBytes = 0;
     end(DisconnectReason.TRANSPORT_CLOSE);
     if (ws != null) {
       EngineWebSocket.closeWith(ws, 1000);
+    } else if (owesNoop) {
+      state = CLOSING;
+      server.sessions.put(id, this);
+      pingTimer = loop.schedule(this::finish, Math.min(1000, server.options.pingTimeoutMillis()),
+          TimeUnit.MILLISECONDS);
     }
   }
 
@@ -433,25 +444,21 @@ public final class EngineSession {
       }
       return;
     }
-    if (slow) {
-      queue = null;
-      queuedBytes = 0;
-    }
     if (probe != null) {
       probe.close();
       probe = null;
     }
-    enqueue(Frame.CLOSE);
     if (poll != null) {
+      // The waiting poll takes what is queued and the close; without one, the session is simply gone (400).
+      if (slow) {
+        queue = null;
+      }
+      enqueue(Frame.CLOSE);
       answerPoll(takeQueue());
-      end(reason);
-    } else {
-      // The "1" waits for the client's next poll, for a ping timeout at most.
-      end(reason);
-      state = CLOSING;
-      server.sessions.putIfAbsent(id, this);
-      pingTimer = loop.schedule(this::finish, server.options.pingTimeoutMillis(), TimeUnit.MILLISECONDS);
     }
+    queue = null;
+    queuedBytes = 0;
+    end(reason);
   }
 
   /** Stops everything, forgets the session and tells the layer above, once. */
