@@ -59,6 +59,11 @@ public final class RawWs implements AutoCloseable {
     }
   }
 
+  /** How long a read may wait before it fails with SocketTimeoutException. */
+  public void readTimeout(int millis) throws IOException {
+    socket.setSoTimeout(Math.max(1, millis));
+  }
+
   /** Reads an HTTP response head up to the blank line. */
   public static String readHead(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
