@@ -8,7 +8,6 @@ public enum MessageType {
   OPEN("OPEN"),
   ERROR("ERROR"),
   ID_TAKEN("ID-TAKEN"),
-  INVALID_KEY("INVALID-KEY"),
   HEARTBEAT("HEARTBEAT"),
   OFFER("OFFER"),
   ANSWER("ANSWER"),

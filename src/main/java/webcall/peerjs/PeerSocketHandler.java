@@ -47,7 +47,7 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     this.heartbeats = new TokenBucket(limits.heartbeatsPerSecond(), limits.heartbeatsPerSecond());
   }
 
-  /** Runs once the 101 has gone out: the handshake decision of docs/peerjs-protocol.md §3, in its order. */
+  /** Runs once the 101 has gone out: the handshake decision of docs/peerjs-protocol.md, in its order. */
   void start(Channel ch, String id, String token, String key) {
     if (isEmpty(id) || isEmpty(token) || isEmpty(key)) {
       reject(ch, Rejection.MISSING_PARAMS, id);

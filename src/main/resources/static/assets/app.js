@@ -347,6 +347,7 @@ function leaveCall() {
   calls.closeAll();
   peer.destroy();
   tiles.clear();
+  tiles.speaking?.close(); // our own microphone's meter, which has no tile of its own
   audio?.close();
   profiles.clear();
   for (const id of ['chat-panel', 'people-panel', 'devices-panel']) $(id).hidden = true;
@@ -467,6 +468,7 @@ function wireToolbar() {
     }
     call?.calls.replaceTrack(kind, track);
     call?.tiles.setLocalStream(media.previewStream());
+    if (kind === 'audio' && call) watchOwnVoice(call.tiles); // the mark follows a newly chosen microphone
     renderControls();
   });
 

@@ -31,10 +31,6 @@ export function language() {
   return current;
 }
 
-export function languages() {
-  return [...SUPPORTED];
-}
-
 /** The string for key, with {name} placeholders filled from vars. A missing key shows as the key itself. */
 export function t(key, vars = {}) {
   const s = Object.hasOwn(strings, key) ? strings[key] : key;

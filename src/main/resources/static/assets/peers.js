@@ -42,7 +42,9 @@ export class Calls {
     this.tiles.show(id, null);
     call.on('stream', (stream) => {
       if (!current()) return;
-      this.tiles.show(id, stream);
+      const [audio] = stream.getAudioTracks();
+      const levels = call.peerConnection?.getReceivers().find((r) => audio && r.track === audio);
+      this.tiles.show(id, stream, { levels });
       this.onRemoteStream?.(id);
     });
     call.on('close', () => {

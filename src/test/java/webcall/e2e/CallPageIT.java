@@ -287,27 +287,73 @@ class CallPageIT {
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(zh.text("#join")).isEqualTo("Join"));
   }
 
+  /**
+   * Notes on the page each time the speaking mark of the tile matching the selector goes on or off, with the page's
+   * clock, so that how long it was lit can be told afterwards without sampling it.
+   */
+  private static void logSpeakingMark(Browser b, String tile) {
+    b.js("const sel = arguments[0]; const grid = document.getElementById('grid'); window.__marks = []; let on = null;"
+        + "const note = () => { const t = grid.querySelector(sel); const now = !!t && t.classList.contains('speaking');"
+        + "  if (now !== on) { on = now; window.__marks.push([performance.now(), now]); } };"
+        + "note(); new MutationObserver(note).observe(grid, { attributes: true, childList: true, subtree: true });", tile);
+  }
+
+  private static boolean speakingMarked(Browser b) {
+    return b.<Boolean>js("const m = window.__marks; return m[m.length - 1][1];");
+  }
+
+  private static boolean everMarkedSince(Browser b, double from) {
+    return b.<Boolean>js("return window.__marks.some(([at, on]) => on && at >= arguments[0]);", from);
+  }
+
+  private static double pageNow(Browser b) {
+    return ((Number) b.js("return performance.now();")).doubleValue();
+  }
+
+  /** The share of the page-clock window [from, from + ms] during which the mark was lit, once the window is over. */
+  private static double litShare(Browser b, double from, long ms) {
+    await().atMost(Duration.ofSeconds(30)).until(() -> pageNow(b) >= from + ms);
+    return ((Number) b.js("const [from, to] = [arguments[0], arguments[0] + arguments[1]];"
+        + "let on = false, t = from, lit = 0;"
+        + "for (const [at, now] of window.__marks) {"
+        + "  if (at <= from) { on = now; continue; } if (at >= to) break;"
+        + "  if (on) lit += at - t; t = at; on = now; }"
+        + "if (on) lit += to - t; return lit / (to - from);", from, ms)).doubleValue();
+  }
+
   @Test
   void aSpeakersTileIsMarkedWhileTheySpeakAndNotWhenMuted() {
     List<Browser> call = inACall("speaking", "Ada", "Bo");
     Browser ada = call.get(0);
     Browser bo = call.get(1);
-    // Chromium's fake microphone beeps every second: each beep should light Bo's tile on Ada's page.
-    String watch = "window.__spoke = false; const grid = document.getElementById('grid');"
-        + "new MutationObserver(() => { if (grid.querySelector('figure.tile.remote.speaking')) window.__spoke = true; })"
-        + ".observe(grid, { attributes: true, subtree: true, attributeFilter: ['class'] });";
-    ada.js(watch);
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(ada.<Boolean>js("return window.__spoke;")).as("Bo's tile marked as speaking").isTrue());
+    // Bo's tile as both see it: Ada from his RTP audio levels, Bo from his own microphone.
+    logSpeakingMark(ada, "figure.tile.remote");
+    logSpeakingMark(bo, "figure.tile.local");
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      assertThat(speakingMarked(ada)).as("Bo's tile marked as speaking on Ada's page").isTrue();
+      assertThat(speakingMarked(bo)).as("Bo's own tile marked as speaking").isTrue();
+    });
+    // Chromium's fake microphone beeps for a few tens of ms every half second, less than the mark's hold time apart:
+    // a meter that hears every beep keeps the mark on, one that samples now and then lets it flicker off. The bound
+    // leaves room for a beep missed while a busy machine stalls the page.
+    double adaFrom = pageNow(ada);
+    double boFrom = pageNow(bo);
+    assertThat(litShare(ada, adaFrom, 4000)).as("share of 4 s Bo's tile was marked on Ada's page").isGreaterThan(0.75);
+    assertThat(litShare(bo, boFrom, 4000)).as("share of 4 s Bo's own tile was marked").isGreaterThan(0.75);
 
     bo.find("#btn-mic").click();
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(onlyTile(ada).get("muted")).isEqualTo(true));
-    // Bo now sends silence: after the mark's hold time, beeps no longer light the tile.
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(ada.<Boolean>js(
-        "return !document.querySelector('figure.tile.remote.speaking');")).isTrue());
-    ada.js("window.__spoke = false;");
-    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).untilAsserted(() ->
-        assertThat(ada.<Boolean>js("return window.__spoke;")).isFalse());
+    // Bo now sends silence and his page knows he is muted: after the mark's hold time, beeps no longer light it.
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      assertThat(speakingMarked(ada)).isFalse();
+      assertThat(speakingMarked(bo)).isFalse();
+    });
+    double adaMuted = pageNow(ada);
+    double boMuted = pageNow(bo);
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).untilAsserted(() -> {
+      assertThat(everMarkedSince(ada, adaMuted)).as("Bo's tile marked on Ada's page while he is muted").isFalse();
+      assertThat(everMarkedSince(bo, boMuted)).as("Bo's own tile marked while he is muted").isFalse();
+    });
   }
 
   @Test

@@ -9,8 +9,11 @@ export class Tiles {
     this.sinkId = '';
   }
 
-  /** Shows a stream (or, with null, an empty tile) for id, creating the tile once. */
-  show(id, stream, { local = false } = {}) {
+  /**
+   * Shows a stream (or, with null, an empty tile) for id, creating the tile once. levels: the RTCRtpReceiver of a
+   * remote stream's audio, whose RTP levels then drive the speaking mark.
+   */
+  show(id, stream, { local = false, levels = null } = {}) {
     let tile = this.tiles.get(id);
     if (!tile) {
       tile = document.createElement('figure');
@@ -42,7 +45,9 @@ export class Tiles {
       video.srcObject = stream;
       if (!local && this.sinkId && video.setSinkId) video.setSinkId(this.sinkId).catch(() => {});
       this.play(tile, video);
-      if (stream.getAudioTracks().length) this.speaking?.watch(id, stream, (on) => tile.classList.toggle('speaking', on));
+      if (stream.getAudioTracks().length) {
+        this.speaking?.watch(id, levels ?? stream, (on) => tile.classList.toggle('speaking', on));
+      }
     }
     return tile;
   }
