@@ -14,10 +14,11 @@ public final class Outgoing {
 
   /** An EVENT for namespace "/". */
   public static Outgoing event(String event, Object... args) {
-    return event("/", event, args);
+    return eventIn("/", event, args);
   }
 
-  public static Outgoing event(String nsp, String event, Object... args) {
+  /** An EVENT for another namespace (a name of its own: with event(...), a String argument would be taken for one). */
+  public static Outgoing eventIn(String nsp, String event, Object... args) {
     List<Object> data = new ArrayList<>(args.length + 1);
     data.add(event);
     data.addAll(Arrays.asList(args));

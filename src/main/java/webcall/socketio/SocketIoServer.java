@@ -252,7 +252,7 @@ public final class SocketIoServer implements EngineHandler {
 
     @Override
     public void emit(String event, Object... args) {
-      send(Outgoing.event(nsp, event, args));
+      send(Outgoing.eventIn(nsp, event, args));
     }
 
     @Override
