@@ -22,6 +22,7 @@ import webcall.http.HttpsRedirect;
 import webcall.http.OneRequestAtATime;
 import webcall.http.OriginPolicy;
 import webcall.http.Responses;
+import webcall.logging.ClientErrorLog;
 import webcall.socketio.EngineIoServer;
 
 /**
@@ -37,6 +38,7 @@ import webcall.socketio.EngineIoServer;
  *   → iceApi         (GET /api/ice, the page's ICE servers)
  *   → socketio       (Engine.IO and Socket.IO under /socket.io/; a WebSocket replaces everything after the codec)
  *   → webcallRouter  (PeerJS, pages, assets)
+ *   → connectionErrors (a reset, TLS garbage, any exception: one capped log line, and only this connection goes)
  * </pre>
  */
 final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -48,6 +50,7 @@ final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> 
   private final HttpsRedirect httpsRedirect;
   private final long headerTimeoutMillis;
   private final int maxPayload;
+  private final ConnectionErrors connectionErrors;
 
   /**
    * @param engines the Engine.IO endpoints: Socket.IO's, and in tests others
@@ -56,7 +59,7 @@ final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> 
    */
   WebcallChannelInitializer(OriginPolicy origins, HttpRouter router, ChannelHandler iceApi,
       List<EngineIoServer> engines, SslContext ssl, HttpsRedirect httpsRedirect, long headerTimeoutMillis,
-      int maxPayload) {
+      int maxPayload, ClientErrorLog clientErrors) {
     this.originGuard = new OriginGuard(engines, origins);
     this.router = router;
     this.iceApi = iceApi;
@@ -65,6 +68,7 @@ final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> 
     this.httpsRedirect = httpsRedirect;
     this.headerTimeoutMillis = headerTimeoutMillis;
     this.maxPayload = maxPayload;
+    this.connectionErrors = new ConnectionErrors(clientErrors);
   }
 
   @Override
@@ -96,6 +100,29 @@ final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> 
       p.addLast(i == 0 ? "socketio" : "engineio-" + i, engines.get(i));
     }
     p.addLast("webcallRouter", router);
+    p.addLast("connectionErrors", connectionErrors);
+  }
+
+  /** The end of the pipeline: an exception nothing before handled closes its connection, logged as one line. */
+  @ChannelHandler.Sharable
+  static final class ConnectionErrors extends ChannelInboundHandlerAdapter {
+    private final ClientErrorLog log;
+
+    ConnectionErrors(ClientErrorLog log) {
+      this.log = log;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      // Only the class: some messages quote the bytes received (a plain request to the TLS port, say).
+      Throwable root = cause;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      log.info("connection-error", "event=connection-error remote={} error={}", ctx.channel().remoteAddress(),
+          root.getClass().getSimpleName());
+      ctx.close();
+    }
   }
 
   /** Refuses Socket.IO handshakes, polls and upgrades from origins the policy does not allow. */

@@ -98,7 +98,7 @@ public final class WebcallServer implements AutoCloseable {
         ? HttpsRedirect.plainConnections()
         : config.tls().forceHttps() ? HttpsRedirect.forwardedHttp() : null;
     this.initializer = new WebcallChannelInitializer(origins, router, iceApi, engines, ssl, httpsRedirect,
-        config.peerjs().limits().headerTimeoutMillis(), config.maxPayloadBytes());
+        config.peerjs().limits().headerTimeoutMillis(), config.maxPayloadBytes(), clientErrors);
     this.redirect = config.tls().httpRedirectPort() != TlsOptions.OFF
         ? new RedirectListener(config.host(), config.tls().httpRedirectPort())
         : null;

@@ -77,7 +77,8 @@ final class EngineWebSocket extends ChannelInboundHandlerAdapter {
     } else if (cause instanceof TooLongFrameException) {
       code = 1009;
     } else {
-      EngineIoServer.log.info("event=socketio-connection-error addr={} error={}", address, cause.getClass().getSimpleName());
+      server.clientErrors.info("socketio-connection-error", "event=socketio-connection-error addr={} error={}", address,
+          cause.getClass().getSimpleName());
       ctx.close();
       return;
     }
