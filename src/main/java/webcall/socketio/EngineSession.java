@@ -166,6 +166,9 @@ public final class EngineSession {
       EngineIoServer.refuse(ctx, keepAlive, EngineError.BAD_REQUEST); // upgraded: polling is over
       return;
     }
+    if (poll != null && !poll.channel().isActive()) {
+      poll = null; // its connection closed, and the news of it is still on its way here
+    }
     if (poll != null) {
       // Two polls at once: the reference closes the session; the first gets "1", this one an error.
       EngineIoServer.refuse(ctx, keepAlive, EngineError.BAD_REQUEST);
