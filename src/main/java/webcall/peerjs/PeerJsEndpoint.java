@@ -36,6 +36,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import webcall.http.ClientAddress;
 import webcall.http.Responses;
 
@@ -50,6 +51,8 @@ public final class PeerJsEndpoint {
   static final String BANNER =
       "{\"name\":\"PeerJS Server\",\"description\":\"A server side element to broker connections between"
           + " PeerJS clients.\",\"website\":\"https://peerjs.com/\"}";
+
+  private static final Pattern WEBSOCKET_KEY = Pattern.compile("[+/0-9A-Za-z]{22}==");
 
   private final PeerJsOptions options;
   private final Realm realm;
@@ -216,6 +219,12 @@ public final class PeerJsEndpoint {
       Responses.send(ctx, req, Responses.text(HttpResponseStatus.FORBIDDEN, "Origin not allowed"));
       return;
     }
+    if (!validHandshake(req)) {
+      // As the reference (ws) does, and at once: the handshaker would fail on it after the pipeline was taken apart,
+      // leaving the connection open with nothing to answer or time it out.
+      Responses.sendAndClose(ctx, req, Responses.text(HttpResponseStatus.BAD_REQUEST, "Bad Request"));
+      return;
+    }
     PeerJsOptions.Limits limits = options.limits();
     String scheme = ch.pipeline().get(SslHandler.class) != null ? "wss" : "ws";
     String url = scheme + "://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + options.webSocketPath();
@@ -249,6 +258,16 @@ public final class PeerJsEndpoint {
                 socket.start(ch, last(params, "id"), last(params, "token"), last(params, "key"));
               }
             });
+  }
+
+  /** A GET with a base64 Sec-WebSocket-Key of 16 bytes and version 13 (or 8), what ws accepts. */
+  private static boolean validHandshake(FullHttpRequest req) {
+    String key = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+    String version = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
+    return req.method().equals(HttpMethod.GET)
+        && key != null
+        && WEBSOCKET_KEY.matcher(key.trim()).matches()
+        && ("13".equals(version) || "8".equals(version));
   }
 
   /** Counts one more socket from {@code address}, unless it has socketsPerAddress open already. */

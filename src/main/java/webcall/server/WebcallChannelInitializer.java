@@ -7,15 +7,20 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.OptionalSslHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
+import java.util.function.Predicate;
+import webcall.http.ConnectionLimit;
 import webcall.http.HeaderTimeout;
 import webcall.http.HttpRouter;
 import webcall.http.HttpsRedirect;
 import webcall.http.OriginPolicy;
+import webcall.http.ResponseTimeout;
 import webcall.http.Responses;
 
 /**
@@ -24,8 +29,11 @@ import webcall.http.Responses;
  * <pre>
  * packetsPastTls       (ours, with HTTPS: Socket.IO messages fired from the head skip to packetHandler)
  *   → ssl              (ours, with HTTPS: TLS, or marks a plain-HTTP connection and steps aside)
- *   → httpDecoder → httpAggregator → httpEncoder
+ *   → httpDecoder
+ *   → connectionLimit  (ours: at most 200 connections per client address; behind a proxy, per forwarded address)
+ *   → httpAggregator → httpEncoder
  *   → headerTimeout    (ours: closes a connection whose request is not in within 30 s)
+ *   → responseTimeout  (ours: closes a connection whose request is not answered within 30 s; long-polls exempt)
  *   → pollingKeepAlive (ours: clears netty-socketio's per-connection state before each request; closes on pipelining)
  *   → httpsRedirect    (ours, with HTTPS or --force-https: 308 to https:// for plain HTTP)
  *   → originGuard      (ours: 403 for Socket.IO requests from a foreign Origin, on every request)
@@ -52,19 +60,30 @@ final class WebcallChannelInitializer extends SocketIOChannelInitializer {
   private final SslContext ssl;
   private final HttpsRedirect httpsRedirect;
   private final long headerTimeoutMillis;
+  private final ConnectionLimit connectionLimit;
+  private final long requestTimeoutMillis;
+  private final Predicate<HttpRequest> longPoll;
 
   /**
    * @param ssl the server's TLS context, or null for plain HTTP
    * @param httpsRedirect what to send to HTTPS (plain connections, or proxied plain requests), or null for nothing
    */
   WebcallChannelInitializer(String socketIoPath, OriginPolicy origins, HttpRouter router, ChannelHandler iceApi,
-      SslContext ssl, HttpsRedirect httpsRedirect, long headerTimeoutMillis) {
+      SslContext ssl, HttpsRedirect httpsRedirect, long headerTimeoutMillis, ConnectionLimit connectionLimit,
+      long requestTimeoutMillis) {
     this.originGuard = new OriginGuard(socketIoPath + "/", origins);
     this.router = router;
     this.iceApi = iceApi;
     this.ssl = ssl;
     this.httpsRedirect = httpsRedirect;
     this.headerTimeoutMillis = headerTimeoutMillis;
+    this.connectionLimit = connectionLimit;
+    this.requestTimeoutMillis = requestTimeoutMillis;
+    String pollPrefix = socketIoPath + "/";
+    // netty-socketio holds a poll open until it has something to send or its ping interval is over.
+    this.longPoll = req -> HttpMethod.GET.equals(req.method())
+        && req.uri().startsWith(pollPrefix)
+        && req.uri().contains("transport=polling");
   }
 
   /**
@@ -92,10 +111,15 @@ final class WebcallChannelInitializer extends SocketIOChannelInitializer {
     super.addSocketioHandlers(pipeline);
     // After the encoder, so that it sees responses (and a 101) before they become bytes.
     pipeline.addAfter(HTTP_ENCODER, "headerTimeout", new HeaderTimeout(headerTimeoutMillis));
+    // Right after the decoder: counts the TCP peer at accept, or behind a proxy the first request's forwarded address
+    // before anything else reads the request.
+    pipeline.addAfter(HTTP_REQUEST_DECODER, "connectionLimit", connectionLimit);
+    // After the encoder, to see responses before they are bytes; its clock starts at the aggregated request.
+    pipeline.addAfter("headerTimeout", "responseTimeout", new ResponseTimeout(requestTimeoutMillis, longPoll));
     // First of the request handlers, so that it sees every request and response (pipelining); and after the
     // encoder, so that it sees the encoder's messages and the responses it makes of them.
     PollingKeepAlive keepAlive = new PollingKeepAlive();
-    pipeline.addAfter("headerTimeout", "pollingKeepAlive", keepAlive.requests());
+    pipeline.addAfter("responseTimeout", "pollingKeepAlive", keepAlive.requests());
     pipeline.addAfter(SOCKETIO_ENCODER, "pollingResponses", keepAlive.responses());
     pipeline.addBefore(PACKET_HANDLER, "originGuard", originGuard);
     // After originGuard, where TLS hands Socket.IO messages on; and after the encoder, closest to the tail, so that it

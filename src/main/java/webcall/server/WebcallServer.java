@@ -22,9 +22,11 @@ import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import webcall.config.ServerConfig;
+import webcall.http.ConnectionLimit;
 import webcall.http.HttpRouter;
 import webcall.http.HttpsRedirect;
 import webcall.http.OriginPolicy;
@@ -49,6 +51,7 @@ public final class WebcallServer implements AutoCloseable {
   private final RoomSignaling signaling;
   private final SocketIOServer io;
   private final ScheduledExecutorService timers;
+  private final ConnectionLimit connectionLimit;
   private final StunServer stun;
   private final RedirectListener redirect;
   private InetSocketAddress redirectAddress;
@@ -73,9 +76,11 @@ public final class WebcallServer implements AutoCloseable {
     HttpsRedirect httpsRedirect = ssl != null
         ? HttpsRedirect.plainConnections()
         : config.tls().forceHttps() ? HttpsRedirect.forwardedHttp() : null;
+    this.connectionLimit = new ConnectionLimit(config.peerjs().limits().connectionsPerAddress(), config.proxied());
     io.setPipelineFactory(
         new WebcallChannelInitializer(SOCKET_IO_PATH, origins, router, iceApi, ssl, httpsRedirect,
-            config.peerjs().limits().headerTimeoutMillis()));
+            config.peerjs().limits().headerTimeoutMillis(), connectionLimit,
+            config.peerjs().limits().requestTimeoutMillis()));
     this.redirect = config.tls().httpRedirectPort() != TlsOptions.OFF
         ? new RedirectListener(config.host(), config.tls().httpRedirectPort())
         : null;
@@ -175,6 +180,7 @@ public final class WebcallServer implements AutoCloseable {
     ChannelFuture bound = (ChannelFuture) io.startAsync().syncUninterruptibly();
     address = (InetSocketAddress) bound.channel().localAddress();
     peerjs.startTimers(timers);
+    timers.scheduleAtFixedRate(connectionLimit::flushLog, 1, 1, TimeUnit.SECONDS);
     if (redirect != null) {
       redirectAddress = redirect.start(address.getPort());
     }
@@ -205,6 +211,10 @@ public final class WebcallServer implements AutoCloseable {
 
   public PeerJsEndpoint peerjs() {
     return peerjs;
+  }
+
+  public ConnectionLimit connectionLimit() {
+    return connectionLimit;
   }
 
   public Rooms rooms() {
