@@ -14,7 +14,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -27,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import webcall.http.ConnectionLimit;
 import webcall.http.HeaderTimeout;
 import webcall.http.HttpRouter;
+import webcall.http.RequestFraming;
 import webcall.http.ResponseTimeout;
 import webcall.http.Responses;
 
@@ -35,7 +35,7 @@ import webcall.http.Responses;
  * pipeline, in order:
  *
  * <pre>
- * [ssl] → httpDecoder → connectionLimit → httpEncoder → headerTimeout → responseTimeout → httpAggregator
+ * [ssl] → httpDecoder → requestFraming → connectionLimit → httpEncoder → headerTimeout → responseTimeout → httpAggregator
  *   → router (everything to PeerJsEndpoint)
  * </pre>
  *
@@ -88,7 +88,9 @@ public final class PeerJsServer implements AutoCloseable {
                     if (ssl != null) {
                       p.addLast("ssl", ssl.newHandler(ch.alloc()));
                     }
-                    p.addLast("httpDecoder", new HttpRequestDecoder(8192, 8192, 8192));
+                    p.addLast("httpDecoder", RequestFraming.decoder(8192, 8192, 8192));
+                    // Right after the decoder, so that no other handler sees a request whose length is ambiguous.
+                    p.addLast("requestFraming", RequestFraming.guard());
                     // Right after the decoder: counts the TCP peer at accept, or behind a proxy the first request's
                     // forwarded address before anything else reads the request.
                     p.addLast("connectionLimit", connectionLimit);

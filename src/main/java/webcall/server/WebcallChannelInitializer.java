@@ -20,6 +20,7 @@ import webcall.http.HeaderTimeout;
 import webcall.http.HttpRouter;
 import webcall.http.HttpsRedirect;
 import webcall.http.OriginPolicy;
+import webcall.http.RequestFraming;
 import webcall.http.ResponseTimeout;
 import webcall.http.Responses;
 
@@ -29,7 +30,8 @@ import webcall.http.Responses;
  * <pre>
  * packetsPastTls       (ours, with HTTPS: Socket.IO messages fired from the head skip to packetHandler)
  *   → ssl              (ours, with HTTPS: TLS, or marks a plain-HTTP connection and steps aside)
- *   → httpDecoder
+ *   → httpDecoder      (ours: netty's, except that Content-Length with chunked is marked failed)
+ *   → requestFraming   (ours: 400 and close for ambiguous framing, RFC 9112 §6)
  *   → connectionLimit  (ours: at most 200 connections per client address; behind a proxy, per forwarded address)
  *   → httpAggregator → httpEncoder
  *   → headerTimeout    (ours: closes a connection whose request is not in within 30 s)
@@ -114,6 +116,10 @@ final class WebcallChannelInitializer extends SocketIOChannelInitializer {
     // Right after the decoder: counts the TCP peer at accept, or behind a proxy the first request's forwarded address
     // before anything else reads the request.
     pipeline.addAfter(HTTP_REQUEST_DECODER, "connectionLimit", connectionLimit);
+    // The decoder's settings are those WebcallServer gives netty-socketio. The guard goes right after it, so that no
+    // other handler sees a request whose length is ambiguous.
+    pipeline.replace(HTTP_REQUEST_DECODER, HTTP_REQUEST_DECODER, RequestFraming.decoder(8192, 8192, 8192));
+    pipeline.addAfter(HTTP_REQUEST_DECODER, "requestFraming", RequestFraming.guard());
     // After the encoder, to see responses before they are bytes; its clock starts at the aggregated request.
     pipeline.addAfter("headerTimeout", "responseTimeout", new ResponseTimeout(requestTimeoutMillis, longPoll));
     // First of the request handlers, so that it sees every request and response (pipelining); and after the
