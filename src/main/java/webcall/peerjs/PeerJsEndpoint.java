@@ -39,6 +39,7 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import webcall.http.ClientAddress;
 import webcall.http.Responses;
+import webcall.http.WebSocketCloseCheck;
 
 /**
  * The PeerJS server's HTTP side: the banner, {@code /{key}/id}, {@code /{key}/peers}, CORS, and the upgrade of
@@ -241,6 +242,8 @@ public final class PeerJsEndpoint {
     // One write syscall per socket and event-loop turn, not one per relayed message: a call's OFFER, ANSWER and
     // CANDIDATE bursts, and every busy relay, go out together. A lone message waits only for the turn to end.
     ch.pipeline().addLast("peerjs-flush", new FlushConsolidationHandler(FLUSHES_BEFORE_WRITE, true));
+    // Right after the WebSocket decoder (the handshaker puts it where the HTTP decoder is), before anything reads frames.
+    ch.pipeline().addLast("ws-close-check", WebSocketCloseCheck.INSTANCE);
     ch.pipeline().addLast("peerjs-fragments", new FragmentLimit(limits.fragmentsPerMessage()));
     ch.pipeline().addLast("peerjs-aggregator", new WebSocketFrameAggregator(limits.maxFrameBytes()));
     ch.pipeline().addLast("peerjs-socket", socket);

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import webcall.http.WebSocketCloseCheck;
 import webcall.limit.TokenBucket;
 import webcall.logging.LogText;
 
@@ -228,19 +229,16 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
 
   /** Broken frames are rejected like bad messages: an ERROR frame, then the RFC 6455 close code. */
   private static Rejection rejectionFor(Throwable cause) {
-    if (cause instanceof TooLongFrameException) {
-      return Rejection.MESSAGE_TOO_BIG; // the aggregator: fragments add up to too much
+    if (!(cause instanceof TooLongFrameException) && !(cause instanceof CorruptedWebSocketFrameException)) {
+      return Rejection.INTERNAL_ERROR;
     }
-    if (cause instanceof CorruptedWebSocketFrameException bad) {
-      int code = bad.closeStatus().code();
-      if (code == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()) {
-        return Rejection.MESSAGE_TOO_BIG;
-      }
-      if (code == WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code()) {
-        return Rejection.INVALID_UTF8;
-      }
-      return Rejection.PROTOCOL_ERROR;
+    WebSocketCloseStatus status = WebSocketCloseCheck.closeStatus(cause);
+    if (status.equals(WebSocketCloseStatus.MESSAGE_TOO_BIG)) {
+      return Rejection.MESSAGE_TOO_BIG; // the decoder, or the aggregator: fragments add up to too much
     }
-    return Rejection.INTERNAL_ERROR;
+    if (status.equals(WebSocketCloseStatus.INVALID_PAYLOAD_DATA)) {
+      return Rejection.INVALID_UTF8;
+    }
+    return Rejection.PROTOCOL_ERROR;
   }
 }
