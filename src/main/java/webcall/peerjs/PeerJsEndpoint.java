@@ -61,6 +61,7 @@ public final class PeerJsEndpoint {
   private final Predicate<FullHttpRequest> upgradeAllowed;
   private final String base;
   private final boolean proxied;
+  private final Predicate<String> corsOrigin;
   private final ConcurrentHashMap<String, Integer> socketsByAddress = new ConcurrentHashMap<>();
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   // Shared by every socket (both are immutable): each costs heap per connection otherwise.
@@ -81,7 +82,18 @@ public final class PeerJsEndpoint {
    * @param proxied behind a reverse proxy: the client address is the last X-Forwarded-For entry
    */
   public PeerJsEndpoint(PeerJsOptions options, Predicate<FullHttpRequest> upgradeAllowed, boolean proxied) {
+    this(options, upgradeAllowed, proxied, List.of());
+  }
+
+  /**
+   * @param corsOrigins the origins the HTTP API's CORS headers name, as the reference's {@code --cors}; empty for every
+   *     origin (the reference's default). The WebSocket is not concerned, as with the reference.
+   */
+  public PeerJsEndpoint(
+      PeerJsOptions options, Predicate<FullHttpRequest> upgradeAllowed, boolean proxied, List<String> corsOrigins) {
     this.options = options;
+    List<String> cors = List.copyOf(corsOrigins);
+    this.corsOrigin = cors.isEmpty() ? origin -> true : cors::contains;
     this.proxied = proxied;
     this.realm = new Realm(options);
     this.upgradeAllowed = upgradeAllowed;
@@ -153,7 +165,7 @@ public final class PeerJsEndpoint {
     }
     FullHttpResponse res = route(req, path);
     String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-    if (origin != null) {
+    if (origin != null && corsOrigin.test(origin)) {
       res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     }
     res.headers().add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
@@ -176,8 +188,9 @@ public final class PeerJsEndpoint {
       String asked = req.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
       if (asked != null) {
         res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, asked);
-        res.headers().add(HttpHeaderNames.VARY, HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
       }
+      // The reference's cors package varies on it whether or not the request names any.
+      res.headers().add(HttpHeaderNames.VARY, HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
       return res;
     }
     boolean get = req.method().equals(HttpMethod.GET) || req.method().equals(HttpMethod.HEAD);

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -60,10 +61,18 @@ public final class PeerJsServer implements AutoCloseable {
    * @param proxied behind a reverse proxy: the client address is the last X-Forwarded-For entry
    */
   public PeerJsServer(String host, int port, PeerJsOptions options, SslContext ssl, boolean proxied) {
+    this(host, port, options, ssl, proxied, List.of());
+  }
+
+  /**
+   * @param corsOrigins the origins the HTTP API allows by CORS, as the reference's {@code --cors}; empty for any
+   */
+  public PeerJsServer(
+      String host, int port, PeerJsOptions options, SslContext ssl, boolean proxied, List<String> corsOrigins) {
     this.host = host;
     this.port = port;
     this.ssl = ssl;
-    this.endpoint = new PeerJsEndpoint(options, req -> true, proxied);
+    this.endpoint = new PeerJsEndpoint(options, req -> true, proxied, corsOrigins);
     this.connectionLimit = new ConnectionLimit(options.limits().connectionsPerAddress(), proxied);
   }
 
