@@ -267,6 +267,8 @@ public final class PeerJsEndpoint {
             f -> {
               if (!f.isSuccess()) {
                 ch.close();
+              } else if (socket.brokenBeforeUpgrade() != null) {
+                socket.reject(ch, socket.brokenBeforeUpgrade(), last(params, "id"));
               } else if (!acquire(address)) {
                 socket.reject(ch, Rejection.TOO_MANY_CONNECTIONS_FROM_ADDRESS, last(params, "id"));
               } else {

@@ -45,6 +45,28 @@ class CloseCodesIT {
         assertThat(ws.closeCode()).isEqualTo(1007);
         assertThat(ws.endsWithin()).isTrue();
       }
+      // A broken frame in the same write as the upgrade, before the server has registered the id: a close frame too.
+      try (java.net.Socket raw = new java.net.Socket("127.0.0.1", s.port())) {
+        raw.setSoTimeout(10_000);
+        String upgrade = "GET " + q + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        java.io.ByteArrayOutputStream both = new java.io.ByteArrayOutputStream();
+        both.write(upgrade.getBytes(StandardCharsets.US_ASCII));
+        both.write(new byte[] {(byte) 0x81, 0x02, '{', '}'}); // unmasked
+        raw.getOutputStream().write(both.toByteArray());
+        java.io.DataInputStream in = new java.io.DataInputStream(raw.getInputStream());
+        assertThat(RawWs.readHead(in)).startsWith("HTTP/1.1 101");
+        int code = -1;
+        for (int i = 0; i < 10 && code < 0; i++) {
+          int b0 = in.readUnsignedByte();
+          byte[] payload = new byte[in.readUnsignedByte() & 0x7f];
+          in.readFully(payload);
+          if ((b0 & 0x0f) == 8) {
+            code = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+          }
+        }
+        assertThat(code).isEqualTo(1002);
+      }
       for (int code : new int[] {1000, 1001, 1003, 1011, 3000, 4999}) {
         try (RawWs ws = new RawWs(s.port(), q)) {
           assertThat(ws.read().text()).isEqualTo(PeerJsConformanceIT.OPEN);
