@@ -5,6 +5,8 @@ import io.netty.handler.ssl.SslContextBuilder;
 import java.io.File;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import javax.net.ssl.SSLException;
 import picocli.CommandLine.Command;
@@ -53,6 +55,17 @@ final class PeerJsCommand implements Callable<Integer> {
   boolean proxied;
 
   @Option(
+      names = "--cors",
+      arity = "1..*",
+      split = ",",
+      paramLabel = "ORIGIN",
+      defaultValue = "${env:WEBCALL_CORS}",
+      description =
+          "Origins the HTTP API allows by CORS (Access-Control-Allow-Origin), repeatable; any origin when none is given."
+              + " The WebSocket takes any origin either way, as with the reference (WEBCALL_CORS).")
+  List<String> cors = new ArrayList<>();
+
+  @Option(
       names = "--sslkey",
       defaultValue = "${env:WEBCALL_SSLKEY}",
       description = "PEM private key for https/wss; needs --sslcert (WEBCALL_SSLKEY)")
@@ -93,7 +106,8 @@ final class PeerJsCommand implements Callable<Integer> {
     PeerJsOptions options = peerjs.toOptions("/");
     options = options.withLimits(
         PeerJsOptions.Limits.from(limits.values(PeerJsOptions.Limits.NAMES, "webcall peerjs")));
-    PeerJsServer server = new PeerJsServer(host, port, options, ssl, proxied);
+    List<String> corsOrigins = cors == null ? List.of() : cors.stream().filter(o -> !o.isBlank()).toList();
+    PeerJsServer server = new PeerJsServer(host, port, options, ssl, proxied, corsOrigins);
     InetSocketAddress bound;
     try {
       bound = server.start();

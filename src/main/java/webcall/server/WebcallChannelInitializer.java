@@ -8,7 +8,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -16,11 +17,15 @@ import io.netty.handler.ssl.OptionalSslHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
+import java.util.function.Predicate;
+import webcall.http.ConnectionLimit;
 import webcall.http.HeaderTimeout;
 import webcall.http.HttpRouter;
 import webcall.http.HttpsRedirect;
 import webcall.http.OneRequestAtATime;
 import webcall.http.OriginPolicy;
+import webcall.http.RequestFraming;
+import webcall.http.ResponseTimeout;
 import webcall.http.Responses;
 import webcall.logging.ClientErrorLog;
 import webcall.socketio.EngineIoServer;
@@ -30,8 +35,12 @@ import webcall.socketio.EngineIoServer;
  *
  * <pre>
  * ssl                (with HTTPS: TLS, or marks a plain-HTTP connection and steps aside)
- *   → httpDecoder → httpEncoder → httpAggregator (bodies up to --max-payload)
+ *   → httpDecoder    (Netty's, except that Content-Length with chunked is marked failed)
+ *   → requestFraming (400 and close for ambiguous framing, RFC 9112 §6)
+ *   → connectionLimit (at most 200 connections per client address; behind a proxy, per forwarded address)
+ *   → httpEncoder → httpAggregator (bodies up to --max-payload)
  *   → headerTimeout  (closes a connection whose request headers are not in within 30 s)
+ *   → responseTimeout (closes a connection whose request is not answered within 30 s; long-polls exempt)
  *   → oneRequestAtATime (a request before the previous one's answer closes the connection)
  *   → httpsRedirect  (with HTTPS or --force-https: 308 to https:// for plain HTTP)
  *   → originGuard    (403 for Socket.IO requests from a foreign Origin: every handshake, poll and upgrade)
@@ -51,6 +60,9 @@ final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> 
   private final long headerTimeoutMillis;
   private final int maxPayload;
   private final ConnectionErrors connectionErrors;
+  private final ConnectionLimit connectionLimit;
+  private final long requestTimeoutMillis;
+  private final Predicate<HttpRequest> longPoll;
 
   /**
    * @param engines the Engine.IO endpoints: Socket.IO's, and in tests others
@@ -59,7 +71,7 @@ final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> 
    */
   WebcallChannelInitializer(OriginPolicy origins, HttpRouter router, ChannelHandler iceApi,
       List<EngineIoServer> engines, SslContext ssl, HttpsRedirect httpsRedirect, long headerTimeoutMillis,
-      int maxPayload, ClientErrorLog clientErrors) {
+      int maxPayload, ClientErrorLog clientErrors, ConnectionLimit connectionLimit, long requestTimeoutMillis) {
     this.originGuard = new OriginGuard(engines, origins);
     this.router = router;
     this.iceApi = iceApi;
@@ -69,6 +81,11 @@ final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> 
     this.headerTimeoutMillis = headerTimeoutMillis;
     this.maxPayload = maxPayload;
     this.connectionErrors = new ConnectionErrors(clientErrors);
+    this.connectionLimit = connectionLimit;
+    this.requestTimeoutMillis = requestTimeoutMillis;
+    // A poll is held open until there is something to send or the ping interval is over.
+    this.longPoll = req -> HttpMethod.GET.equals(req.method()) && req.uri().contains("transport=polling")
+        && this.engines.stream().anyMatch(e -> e.owns(new QueryStringDecoder(req.uri()).path()));
   }
 
   @Override
@@ -85,11 +102,17 @@ final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> 
         }
       });
     }
-    p.addLast("httpDecoder", new HttpRequestDecoder(8192, 8192, 8192));
+    p.addLast("httpDecoder", RequestFraming.decoder(8192, 8192, 8192));
+    // Right after the decoder, so that no other handler sees a request whose length is ambiguous.
+    p.addLast("requestFraming", RequestFraming.guard());
+    // Counts the TCP peer at accept, or behind a proxy the first request's forwarded address, before anything else
+    // reads the request.
+    p.addLast("connectionLimit", connectionLimit);
     p.addLast("httpEncoder", new HttpResponseEncoder());
     p.addLast("httpAggregator", new HttpObjectAggregator(maxPayload));
-    // After the encoder, so that it sees responses (and a 101) before they become bytes.
+    // After the encoder, so that they see responses (and a 101) before they become bytes.
     p.addLast("headerTimeout", new HeaderTimeout(headerTimeoutMillis));
+    p.addLast("responseTimeout", new ResponseTimeout(requestTimeoutMillis, longPoll));
     p.addLast("oneRequestAtATime", new OneRequestAtATime());
     if (httpsRedirect != null) {
       p.addLast("httpsRedirect", httpsRedirect);

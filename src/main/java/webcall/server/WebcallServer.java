@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 import webcall.config.ServerConfig;
+import webcall.http.ConnectionLimit;
 import webcall.http.HttpRouter;
 import webcall.http.HttpsRedirect;
 import webcall.http.OriginPolicy;
@@ -52,6 +53,7 @@ public final class WebcallServer implements AutoCloseable {
   private final List<EngineIoServer> engines = new ArrayList<>();
   private final ClientErrorLog clientErrors;
   private final WebcallChannelInitializer initializer;
+  private final ConnectionLimit connectionLimit;
   private final ScheduledExecutorService timers;
   private final StunServer stun;
   private final RedirectListener redirect;
@@ -97,8 +99,10 @@ public final class WebcallServer implements AutoCloseable {
     HttpsRedirect httpsRedirect = ssl != null
         ? HttpsRedirect.plainConnections()
         : config.tls().forceHttps() ? HttpsRedirect.forwardedHttp() : null;
+    this.connectionLimit = new ConnectionLimit(config.peerjs().limits().connectionsPerAddress(), config.proxied());
     this.initializer = new WebcallChannelInitializer(origins, router, iceApi, engines, ssl, httpsRedirect,
-        config.peerjs().limits().headerTimeoutMillis(), config.maxPayloadBytes(), clientErrors);
+        config.peerjs().limits().headerTimeoutMillis(), config.maxPayloadBytes(), clientErrors, connectionLimit,
+        config.peerjs().limits().requestTimeoutMillis());
     this.redirect = config.tls().httpRedirectPort() != TlsOptions.OFF
         ? new RedirectListener(config.host(), config.tls().httpRedirectPort())
         : null;
@@ -148,6 +152,7 @@ public final class WebcallServer implements AutoCloseable {
     address = (InetSocketAddress) listener.localAddress();
     peerjs.startTimers(timers);
     timers.scheduleAtFixedRate(clientErrors::flush, 1, 1, TimeUnit.SECONDS);
+    timers.scheduleAtFixedRate(connectionLimit::flushLog, 1, 1, TimeUnit.SECONDS);
     if (redirect != null) {
       redirectAddress = redirect.start(address.getPort());
     }
@@ -183,6 +188,10 @@ public final class WebcallServer implements AutoCloseable {
 
   public PeerJsEndpoint peerjs() {
     return peerjs;
+  }
+
+  public ConnectionLimit connectionLimit() {
+    return connectionLimit;
   }
 
   public Rooms rooms() {

@@ -42,6 +42,7 @@ import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import webcall.http.ClientAddress;
+import webcall.http.WebSocketCloseCheck;
 import webcall.logging.ClientErrorLog;
 
 /**
@@ -245,6 +246,8 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
     keepOnlyHttpCodec(p);
     // No flush consolidation: each packet is its own write, as the reference server sends them; clients (the
     // protocol suite's among them) read "40" and the events emitted on connect as separate messages.
+    // A close frame with a code or reason no client may send becomes the decoder's error (1002, 1007), never an echo.
+    p.addLast("socketio-close-check", WebSocketCloseCheck.INSTANCE);
     p.addLast("socketio-fragments", new EngineWebSocket.FragmentCap(options.fragmentsPerMessage()));
     p.addLast("socketio-aggregator", new WebSocketFrameAggregator(options.maxPayload()));
     p.addLast("socketio-websocket", socket);

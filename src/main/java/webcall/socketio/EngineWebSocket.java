@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import webcall.http.WebSocketCloseCheck;
 
 /**
  * One Engine.IO WebSocket, after its handshake: hands whole messages to its session, answers pings and close frames,
@@ -48,8 +49,8 @@ final class EngineWebSocket extends ChannelInboundHandlerAdapter {
       }
       if (msg instanceof CloseWebSocketFrame close) {
         int code = close.statusCode();
-        // An echo of a code no endpoint may send would break the protocol in turn: 1002 instead.
-        closeWith(ctx.channel(), code < 0 ? -1 : validCloseCode(code) ? code : 1002);
+        // closeCheck already refused codes no endpoint may send; an echo of one would break the protocol in turn.
+        closeWith(ctx.channel(), code < 0 ? -1 : WebSocketCloseCheck.allowedOnTheWire(code) ? code : 1002);
       } else if (msg instanceof PingWebSocketFrame ping) {
         if (ctx.channel().isWritable()) {
           ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()), ctx.voidPromise());
@@ -62,11 +63,6 @@ final class EngineWebSocket extends ChannelInboundHandlerAdapter {
     } finally {
       ReferenceCountUtil.release(msg);
     }
-  }
-
-  /** RFC 6455 7.4: the codes an endpoint may put in a close frame. */
-  static boolean validCloseCode(int code) {
-    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
   }
 
   @Override

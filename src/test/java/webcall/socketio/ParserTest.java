@@ -91,15 +91,6 @@ class ParserTest {
     assertThat(EngineIoServer.decodePayload(body("b!!!"))).isNull();
   }
 
-  @Test
-  void closeCodesAnEndpointMaySend() {
-    assertThat(EngineWebSocket.validCloseCode(1000)).isTrue();
-    assertThat(EngineWebSocket.validCloseCode(4999)).isTrue();
-    assertThat(EngineWebSocket.validCloseCode(1005)).isFalse();
-    assertThat(EngineWebSocket.validCloseCode(1006)).isFalse();
-    assertThat(EngineWebSocket.validCloseCode(22373)).isFalse();
-  }
-
   private static io.netty.buffer.ByteBuf body(String s) {
     return Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.UTF_8));
   }
