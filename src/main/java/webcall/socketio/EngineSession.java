@@ -35,6 +35,7 @@ public final class EngineSession {
   private int queuedBytes;
   private ScheduledFuture<?> pingTimer; // the next ping or, after one, its timeout
   private boolean awaitingPong;
+  private long pongDeadline; // System.nanoTime() by which the pong must be in, while awaitingPong
   private ScheduledFuture<?> upgradeTimer;
   private Object attachment;
 
@@ -156,9 +157,18 @@ public final class EngineSession {
 
   // ---- requests
 
+  /** Whether the ping timeout is due, though its timer has not run yet (a busy machine runs timers late). */
+  private boolean pingTimedOut() {
+    if (state == OPEN && awaitingPong && System.nanoTime() - pongDeadline >= 0) {
+      close(DisconnectReason.PING_TIMEOUT);
+      return true;
+    }
+    return false;
+  }
+
   /** A GET on the polling transport. */
   void onPoll(ChannelHandlerContext ctx, boolean keepAlive) {
-    if (state == CLOSED) {
+    if (state == CLOSED || pingTimedOut()) {
       EngineIoServer.refuse(ctx, keepAlive, EngineError.UNKNOWN_SID);
       return;
     }
@@ -198,7 +208,7 @@ public final class EngineSession {
 
   /** A POST on the polling transport, already split into packets (String or byte[]); null if it did not parse. */
   void onPost(ChannelHandlerContext ctx, boolean keepAlive, List<Object> packets) {
-    if (state != OPEN) {
+    if (state != OPEN || pingTimedOut()) {
       EngineIoServer.refuse(ctx, keepAlive, EngineError.UNKNOWN_SID);
       return;
     }
@@ -376,6 +386,7 @@ public final class EngineSession {
     }
     send(Frame.PING);
     awaitingPong = true;
+    pongDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(server.options.pingTimeoutMillis());
     pingTimer = loop.schedule(() -> close(DisconnectReason.PING_TIMEOUT), server.options.pingTimeoutMillis(),
         TimeUnit.MILLISECONDS);
   }
