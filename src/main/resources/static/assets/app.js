@@ -3,6 +3,7 @@
 import { language, loadLanguage, pickLanguage, saveLanguage, t, translate } from './i18n.js';
 import { joinCall, leaveCall, showJoinProblem } from './call.js';
 import { fillDevices, wireDevices } from './devices.js';
+import { wireInvite } from './invite.js';
 import { closeEarly, connectEarly } from './signaling.js';
 import { state } from './state.js';
 import { wireToolbar } from './toolbar.js';
@@ -49,18 +50,7 @@ async function lobby(opening) {
 }
 
 function wireHeader() {
-  const button = $('copy-link');
-  const link = `${location.origin}/${room}`;
-  $('invite-link').value = link;
-  button.addEventListener('click', async () => {
-    try {
-      await navigator.clipboard.writeText(link);
-      notify($('notices'), t('copied'));
-    } catch {
-      $('invite-link').select(); // the clipboard needs a secure page: let the person copy it by hand
-      notify($('notices'), t('copyByHand'));
-    }
-  });
+  wireInvite(`${location.origin}/${room}`);
   const select = $('language');
   select.value = language();
   select.addEventListener('change', async () => {

@@ -20,8 +20,12 @@ export function renderStatus() {
   $('media-problem').textContent = lasting;
 }
 
+/** A button's label (its .label part when it has an icon) and state; its shortcut, if any, goes in the tooltip. */
 function setTool(button, labelKey, active) {
-  button.textContent = t(labelKey);
+  const label = t(labelKey);
+  (button.querySelector('.label') ?? button).textContent = label;
+  const keys = button.getAttribute('aria-keyshortcuts');
+  if (keys) button.title = `${label} (${keys})`;
   button.classList.toggle('active', active);
 }
 

@@ -274,11 +274,12 @@ class CallPageIT {
     assertThat(zh.text("#copy-link")).isEqualTo("复制邀请链接");
     assertThat(zh.<List<String>>js(UNTRANSLATED)).isEmpty();
     zh.joinCall("王芳");
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(zh.text("#btn-mic")).isEqualTo("静音 (M)"));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(zh.text("#btn-mic")).isEqualTo("静音"));
     assertThat(zh.<List<String>>js(UNTRANSLATED)).isEmpty();
 
     zh.js("const s = document.getElementById('language'); s.value = 'en'; s.dispatchEvent(new Event('change'));");
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(zh.text("#btn-mic")).isEqualTo("Mute (M)"));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(zh.text("#btn-mic")).isEqualTo("Mute"));
+    assertThat(zh.find("#btn-mic").getAttribute("title")).isEqualTo("Mute (M)");
     assertThat(zh.text("#btn-leave")).isEqualTo("Leave");
     assertThat(zh.<String>js("return document.documentElement.lang;")).isEqualTo("en");
     assertThat(zh.<List<String>>js(UNTRANSLATED)).isEmpty();
@@ -384,7 +385,7 @@ class CallPageIT {
       new Actions(a.driver()).sendKeys(Keys.TAB).perform();
       reached.add(a.js("return document.activeElement.id;"));
     }
-    assertThat(reached).contains("copy-link", "language", "btn-mic", "btn-cam", "btn-devices", "btn-chat",
+    assertThat(reached).contains("copy-link", "btn-qr", "language", "btn-mic", "btn-cam", "btn-devices", "btn-chat",
         "btn-people", "btn-leave");
   }
 
@@ -401,6 +402,18 @@ class CallPageIT {
           + "});"
           + "if (bar.bottom > innerHeight + 1) bad.push('toolbar off screen');"
           + "return [rs.length, bad];";
+
+  /** The toolbar's buttons on one row, inside the viewport, each label shown whole (wrapped, never cut). */
+  private static final String TOOLBAR_PROBLEMS =
+      "const bs = [...document.querySelectorAll('.toolbar button')].filter(b => b.offsetParent);"
+          + "const bad = []; const top = bs[0].getBoundingClientRect().top;"
+          + "for (const b of bs) { const r = b.getBoundingClientRect();"
+          + "  if (Math.abs(r.top - top) > 1) bad.push('second row ' + b.id);"
+          + "  if (r.left < 0 || r.right > innerWidth + 1) bad.push('outside ' + b.id);"
+          + "  const l = b.querySelector('.label'); if (!l || !l.textContent.trim()) bad.push('no label ' + b.id);"
+          + "  else if (l.scrollWidth > l.clientWidth + 1 || l.getBoundingClientRect().right > r.right + 1) bad.push('label cut ' + b.id);"
+          + "  if (!b.querySelector('svg.icon')) bad.push('no icon ' + b.id); }"
+          + "return bad;";
 
   @Test
   void oneToEightPeopleFitOnADesktopAndOnAPhone() {
@@ -421,8 +434,32 @@ class CallPageIT {
         List<Object> result = a.js(LAYOUT_PROBLEMS);
         assertThat(((Number) result.get(0)).intValue()).isEqualTo(people);
         assertThat((List<?>) result.get(1)).as(people + " people at " + size).isEmpty();
+        assertThat(a.<List<String>>js(TOOLBAR_PROBLEMS)).as("toolbar at " + size).isEmpty();
       }
     }
     a.screenshot(java.nio.file.Path.of("target", "screenshots", "phone-8.png"));
+  }
+
+  @Test
+  void theInviteShowsAQrCodeLoadedOnlyWhenAskedForAndThePageHasAnIcon() {
+    String room = "qr-" + UUID.randomUUID();
+    Browser a = enter(room, "Ada");
+    await().atMost(Duration.ofSeconds(20)).until(() -> a.find("#btn-mic").isDisplayed());
+    String loadedQr = "return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/vendor/qrcode.mjs')).length;";
+    assertThat(a.<Long>js(loadedQr)).as("not loaded for a call").isZero();
+    a.find("#btn-qr").sendKeys(Keys.ENTER);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(a.<Long>js("const s = document.querySelector('#qr-code svg'); return s ? Number(s.dataset.modules) : 0;"))
+            .as("a QR code of version 3 or more for a ~70 character link").isGreaterThanOrEqualTo(29));
+    assertThat(a.<Long>js(loadedQr)).isEqualTo(1L);
+    assertThat(a.text("#qr-link")).isEqualTo(url(room));
+    assertThat(a.find("#qr-panel").isDisplayed()).isTrue();
+    new Actions(a.driver()).sendKeys(Keys.ESCAPE).perform();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !a.find("#qr-panel").isDisplayed());
+    // The favicon: an SVG the page links, served from the jar (no more 404 on every load).
+    @SuppressWarnings("unchecked")
+    List<Object> icon = (List<Object>) a.driver().executeAsyncScript("const done = arguments[0];"
+        + "fetch(document.querySelector('link[rel=icon]').href).then(r => done([r.status, r.headers.get('content-type')]));");
+    assertThat(icon).containsExactly(200L, "image/svg+xml");
   }
 }
