@@ -61,7 +61,7 @@ public final class WebcallServer implements AutoCloseable {
     this.peerjs = new PeerJsEndpoint(config.peerjs(), origins::allows, config.proxied());
     this.rooms = new Rooms(config.roomCapacity());
     this.io = new SocketIOServer(socketIoConfiguration(config));
-    HttpRouter router = new HttpRouter(SOCKET_IO_PATH, peerjs, StaticFiles.load());
+    HttpRouter router = new HttpRouter(SOCKET_IO_PATH, peerjs, StaticFiles.load(), config.uploadBudgetKbps());
     this.stun = config.ice().stunEnabled()
         ? new StunServer(config.host(), config.ice().stunPort(), config.ice().stunRepliesPerSecond())
         : null;

@@ -2,9 +2,10 @@
 // Members call each newcomer and the newcomer answers, so nobody depends on who was first.
 import { t } from './i18n.js';
 import { refreshIce } from './ice.js';
+import { Monitor } from './monitor.js';
 import { Calls } from './peers.js';
 import { connectEarly, joinRoom, listenToRoom, sendChat, sendState } from './signaling.js';
-import { dropProfile, putProfile, setCall, setEarly, state, takeCall, updateMe } from './state.js';
+import { dropProfile, putProfile, setCall, setEarly, setView, state, takeCall, updateMe } from './state.js';
 import { Chat } from './ui/chat.js';
 import { notify } from './ui/notices.js';
 import { SpeakingMeter } from './ui/speaking.js';
@@ -14,6 +15,8 @@ import {
 } from './view.js';
 
 const { room } = document.body.dataset;
+const budgetKbps = Number(document.body.dataset.uploadBudgetKbps) || 2500;
+const FOLLOW_HOLD_MS = 2000; // following the speaker: stay on one person at least this long, so it does not flicker
 
 export async function joinCall(name) {
   const { media } = state;
@@ -42,19 +45,43 @@ export async function joinCall(name) {
     peer,
     tiles,
     stream: media.stream,
-    onRemoteStream: () => { if (state.status.key === 'waiting') setStatus(null); },
+    onRemoteStream: () => {
+      if (state.status.key === 'waiting') setStatus(null);
+      monitor.govern();
+    },
     onFailed: (id) => setStatus('callFailed', { name: nameOf(id) }),
   });
   const chat = new Chat(
     { log: $('chat-log'), form: $('chat-form'), input: $('chat-input'), unread: $('unread'), button: $('btn-chat') },
     (text) => sendChat(socket, text),
   );
-  // Listeners and timers of this call hang off `ended`, so leaving removes them all at once.
-  const ended = new AbortController();
-  const call = { peer, socket, calls, tiles, chat, joined: false, audio, ended };
+  const monitor = new Monitor({
+    calls,
+    tiles,
+    budgetKbps,
+    onStarved: (starved) => {
+      tiles.setBadge('local', starved ? t('uploadLow') : '');
+      document.body.dataset.uploadLow = String(starved);
+    },
+  });
+  // Everything with a timer or listeners is in here, so leaveCall can stop it: the monitor's and the speaking
+  // meter's timers, the socket's and PeerJS's listeners (closed with them).
+  const call = { peer, socket, calls, tiles, chat, joined: false, audio, monitor };
   setCall(call);
-  // The test hook documented in ARCHITECTURE.md.
-  window.webcall = { peer, socket, calls, tiles, media, chat };
+  tiles.onSpotlight = spotlight;
+  let followedAt = 0;
+  tiles.onSpeaking = (id) => {
+    if (!state.view.follow || id === state.view.spotlight || id === 'local') return;
+    if (performance.now() - followedAt < FOLLOW_HOLD_MS) return;
+    followedAt = performance.now();
+    spotlight(id);
+  };
+  // The test hook documented in ARCHITECTURE.md: tests read the page through it and data- attributes only.
+  window.webcall = {
+    peer, socket, tiles, media, chat,
+    /** The live connections: [{peer: PeerJS id, pc: RTCPeerConnection}]. */
+    connections: () => [...calls.calls].map(([id, c]) => ({ peer: id, pc: c.peerConnection })).filter((c) => c.pc),
+  };
   showOwnProfile();
 
   // Registered before we join, so the calls our joining triggers always find a handler.
@@ -102,6 +129,7 @@ export async function joinCall(name) {
       if (state.status.key === 'waiting') setStatus(null);
       await refreshIce(peer);
       calls.call(id);
+      monitor.govern();
       showProfile(id);
       renderRoster();
     },
@@ -109,10 +137,13 @@ export async function joinCall(name) {
       if (state.profiles.has(id)) notify($('notices'), t('left', { name: nameOf(id) }));
       dropProfile(id);
       calls.drop(id);
+      monitor.govern();
       renderRoster();
     },
     changed: (id, profile) => {
+      const wasSharing = !!state.profiles.get(id)?.sharing;
       putProfile(id, profile);
+      if (!!profile?.sharing !== wasSharing) monitor.govern();
       showProfile(id);
       renderRoster();
     },
@@ -143,12 +174,16 @@ export function showJoinProblem(key, vars) {
 export function leaveCall() {
   const call = takeCall();
   if (!call) return;
-  const { peer, socket, calls, tiles, audio, ended } = call;
-  ended.abort();
+  const { peer, socket, calls, tiles, audio, monitor } = call;
+  monitor.close();
+  setView({ spotlight: null });
+  if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+  if (document.pictureInPictureElement) document.exitPictureInPicture().catch(() => {});
   socket.close();
   calls.closeAll();
   peer.destroy();
   tiles.clear();
+  delete document.body.dataset.uploadLow;
   tiles.speaking?.close(); // our own microphone's meter, which has no tile of its own
   audio?.close();
   for (const id of ['chat-panel', 'people-panel', 'devices-panel']) $(id).hidden = true;
@@ -165,6 +200,17 @@ export function watchOwnVoice(tiles) {
   });
 }
 
+/** One tile large, the others in a strip; null for the grid again. */
+export function spotlight(id) {
+  setView({ spotlight: id });
+  state.call?.tiles.spotlight(id);
+}
+
+/** Whether the spotlight follows whoever speaks. */
+export function follow(on) {
+  setView({ follow: on });
+}
+
 /** Tells the room what changed about us; the server checks it and passes it on. */
 export function announce(changed) {
   updateMe(changed);
@@ -172,4 +218,5 @@ export function announce(changed) {
   renderRoster();
   showOwnProfile();
   if (state.call?.joined) sendState(state.call.socket, changed);
+  if ('sharing' in changed) state.call?.monitor.govern(); // a screen has its own limits
 }

@@ -7,10 +7,16 @@ export const state = {
   media: new LocalMedia(),
   me: { name: '', muted: false, cameraOff: false, sharing: false },
   profiles: new Map(), // remote PeerJS id -> {id, name, muted, cameraOff, sharing}
-  call: null, // the live call's objects once joined: {peer, socket, calls, tiles, chat, audio, joined, signal}
+  call: null, // the live call's objects once joined: {peer, socket, calls, tiles, chat, audio, joined, monitor}
   early: null, // a promise of {peer, socket} opened in the lobby, until a call takes them
   status: { key: null, vars: {} }, // the passing state the status line shows, an i18n key and its values
+  view: { spotlight: null, follow: false }, // the tile shown large (a PeerJS id, 'local' or null); follow the speaker
 };
+
+/** Shows one tile large (null: the grid again); follow: whether the spotlight moves to whoever speaks. */
+export function setView(changed) {
+  Object.assign(state.view, changed);
+}
 
 /** Changes what we announce about ourselves. */
 export function updateMe(changed) {

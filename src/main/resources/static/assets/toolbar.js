@@ -1,7 +1,7 @@
 // The call's toolbar: mute, camera, screen share, the side panels and leave, with the M and V shortcuts.
 import { fillDevices } from './devices.js';
 import { t } from './i18n.js';
-import { announce, leaveCall, watchOwnVoice } from './call.js';
+import { announce, follow, leaveCall, spotlight, watchOwnVoice } from './call.js';
 import { state } from './state.js';
 import { notify } from './ui/notices.js';
 import { $, errorText, renderControls } from './view.js';
@@ -84,9 +84,18 @@ export function wireToolbar() {
     renderControls();
   });
 
-  // M and V as in other call apps; never while typing.
+  $('follow-speaker').addEventListener('change', (e) => follow(e.target.checked));
+
+  // M and V as in other call apps; never while typing. Escape leaves the spotlight (after any open popover).
   document.addEventListener('keydown', (e) => {
     if (!state.call || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+    if (e.key === 'Escape' && state.view.spotlight && !document.querySelector(':popover-open')
+      && !document.fullscreenElement) {
+      const tile = state.call.tiles.tiles.get(state.view.spotlight);
+      spotlight(null);
+      tile?.querySelector('.spot')?.focus(); // where the person was, not lost at the top of the page
+      return;
+    }
     if (e.target.closest?.('input, textarea, select, [contenteditable]')) return;
     const key = e.key.toLowerCase();
     if (key === 'm') { e.preventDefault(); toggleMic(); }
