@@ -35,7 +35,7 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
   private final StaticFiles files;
   private final byte[][] roomPage;
 
-  public HttpRouter(String socketIoPath, PeerJsEndpoint peerjs, StaticFiles files) {
+  public HttpRouter(String socketIoPath, PeerJsEndpoint peerjs, StaticFiles files, int uploadBudgetKbps) {
     this.socketIoPrefix = socketIoPath + "/";
     this.peerjs = peerjs;
     this.files = files;
@@ -45,7 +45,8 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
     String html = new String(page.body(), StandardCharsets.UTF_8)
         .replace("{{peerPath}}", escape(peerjs.options().path().isEmpty() ? "/" : peerjs.options().path()))
-        .replace("{{peerKey}}", escape(peerjs.options().key()));
+        .replace("{{peerKey}}", escape(peerjs.options().key()))
+        .replace("{{uploadBudgetKbps}}", String.valueOf(uploadBudgetKbps));
     String[] parts = html.split("\\{\\{room}}", -1);
     this.roomPage = new byte[parts.length][];
     for (int i = 0; i < parts.length; i++) {

@@ -87,7 +87,7 @@ public final class WebcallServer implements AutoCloseable {
     engines.add(socketIo);
     new LinkedHashMap<>(engineEndpoints).forEach((path, handler) ->
         engines.add(new EngineIoServer(path, options, handler, clientErrors, config.proxied())));
-    HttpRouter router = new HttpRouter(SOCKET_IO_PATH, peerjs, StaticFiles.load());
+    HttpRouter router = new HttpRouter(SOCKET_IO_PATH, peerjs, StaticFiles.load(), config.uploadBudgetKbps());
     this.stun = config.ice().stunEnabled()
         ? new StunServer(config.host(), config.ice().stunPort(), config.ice().stunRepliesPerSecond())
         : null;
