@@ -80,6 +80,14 @@ public final class Main implements Callable<Integer> {
               + " (WEBCALL_PROXIED). Default: ${DEFAULT-VALUE}")
   boolean proxied;
 
+  @Option(
+      names = "--upload-budget-kbps",
+      defaultValue = "${env:WEBCALL_UPLOAD_BUDGET_KBPS:-2500}",
+      description =
+          "What each page sends in all, in kbit/s, shared among the others in its call; at least 100"
+              + " (WEBCALL_UPLOAD_BUDGET_KBPS). Default: ${DEFAULT-VALUE}")
+  int uploadBudgetKbps;
+
   @Mixin PeerJsFlags peerjs;
 
   @Mixin IceFlags ice;
@@ -120,7 +128,8 @@ public final class Main implements Callable<Integer> {
     known.addAll(SignalingLimits.NAMES);
     Map<String, Long> chosen = limits.values(known, "webcall");
     config = config.withPeerJs(config.peerjs().withLimits(PeerJsOptions.Limits.from(chosen)))
-        .withSignaling(SignalingLimits.from(chosen));
+        .withSignaling(SignalingLimits.from(chosen))
+        .withUploadBudgetKbps(uploadBudgetKbps);
     // --- operations (issue 14): meters, then the admin listener, up before the call port so /readyz says "starting" ---
     Metrics metrics = admin.metrics();
     WebcallServer server = new WebcallServer(config, metrics);

@@ -5,6 +5,8 @@ import io.netty.handler.ssl.SslContextBuilder;
 import java.io.File;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import javax.net.ssl.SSLException;
 import picocli.CommandLine.Command;
@@ -55,6 +57,17 @@ final class PeerJsCommand implements Callable<Integer> {
           "Behind a reverse proxy: take the last X-Forwarded-For address as the client's, for the per-address"
               + " limit and the logs (WEBCALL_PROXIED). Default: ${DEFAULT-VALUE}")
   boolean proxied;
+
+  @Option(
+      names = "--cors",
+      arity = "1..*",
+      split = ",",
+      paramLabel = "ORIGIN",
+      defaultValue = "${env:WEBCALL_CORS}",
+      description =
+          "Origins the HTTP API allows by CORS (Access-Control-Allow-Origin), repeatable; any origin when none is given."
+              + " The WebSocket takes any origin either way, as with the reference (WEBCALL_CORS).")
+  List<String> cors = new ArrayList<>();
 
   @Option(
       names = "--sslkey",
@@ -114,7 +127,9 @@ final class PeerJsCommand implements Callable<Integer> {
       err.flush();
       return 1;
     }
-    PeerJsServer server = new PeerJsServer(host, port, options, ssl, proxied, new PeerJsMetrics(metrics.registry()));
+    List<String> corsOrigins = cors == null ? List.of() : cors.stream().filter(o -> !o.isBlank()).toList();
+    PeerJsServer server =
+        new PeerJsServer(host, port, options, ssl, proxied, corsOrigins, new PeerJsMetrics(metrics.registry()));
     InetSocketAddress bound;
     try {
       bound = server.start();

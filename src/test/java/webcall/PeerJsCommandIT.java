@@ -63,7 +63,7 @@ class PeerJsCommandIT {
     for (String flag :
         new String[] {
           "--port", "--host", "--key", "--path", "--expire_timeout", "--alive_timeout", "--concurrent_limit",
-          "--allow_discovery", "--proxied", "--sslkey", "--sslcert", "--cleanup_out_msgs", "--help"
+          "--allow_discovery", "--proxied", "--sslkey", "--sslcert", "--cleanup_out_msgs", "--cors", "--help"
         }) {
       assertThat(help.out()).as(flag).contains(flag);
     }

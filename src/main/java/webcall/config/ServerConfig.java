@@ -19,6 +19,7 @@ import webcall.tls.TlsOptions;
  * @param ice STUN responder and the ICE servers handed to pages
  * @param tls HTTPS: certificate, redirects from plain HTTP
  * @param signaling the room signaling's limits
+ * @param uploadBudgetKbps what each page may send in all, in kbit/s, shared among the people it sends to
  */
 public record ServerConfig(
     String host,
@@ -30,7 +31,10 @@ public record ServerConfig(
     PeerJsOptions peerjs,
     IceOptions ice,
     TlsOptions tls,
-    SignalingLimits signaling) {
+    SignalingLimits signaling,
+    int uploadBudgetKbps) {
+
+  public static final int DEFAULT_UPLOAD_BUDGET_KBPS = 2500;
 
   public ServerConfig {
     allowedOrigins = List.copyOf(allowedOrigins);
@@ -43,6 +47,25 @@ public record ServerConfig(
     if (roomCapacity < 2) {
       throw new IllegalArgumentException("room capacity must be at least 2");
     }
+    if (uploadBudgetKbps < 100) {
+      throw new IllegalArgumentException("--upload-budget-kbps must be at least 100");
+    }
+  }
+
+  /** With the default upload budget. */
+  public ServerConfig(
+      String host,
+      int port,
+      List<String> allowedOrigins,
+      int roomCapacity,
+      int maxPayloadBytes,
+      boolean proxied,
+      PeerJsOptions peerjs,
+      IceOptions ice,
+      TlsOptions tls,
+      SignalingLimits signaling) {
+    this(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, peerjs, ice, tls, signaling,
+        DEFAULT_UPLOAD_BUDGET_KBPS);
   }
 
   /** Without ICE settings: the defaults (built-in STUN on 3478, no TURN). */
@@ -93,31 +116,36 @@ public record ServerConfig(
 
   public ServerConfig withPeerJs(PeerJsOptions options) {
     return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
-        proxied, options, ice, tls, signaling);
+        proxied, options, ice, tls, signaling, uploadBudgetKbps);
   }
 
   public ServerConfig withRoomCapacity(int capacity) {
     return new ServerConfig(host, port, allowedOrigins, capacity, maxPayloadBytes,
-        proxied, peerjs, ice, tls, signaling);
+        proxied, peerjs, ice, tls, signaling, uploadBudgetKbps);
   }
 
   public ServerConfig withIce(IceOptions options) {
     return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
-        proxied, peerjs, options, tls, signaling);
+        proxied, peerjs, options, tls, signaling, uploadBudgetKbps);
   }
 
   public ServerConfig withTls(TlsOptions options) {
     return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
-        proxied, peerjs, ice, options, signaling);
+        proxied, peerjs, ice, options, signaling, uploadBudgetKbps);
   }
 
   public ServerConfig withProxied(boolean behindProxy) {
     return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
-        behindProxy, peerjs, ice, tls, signaling);
+        behindProxy, peerjs, ice, tls, signaling, uploadBudgetKbps);
   }
 
   public ServerConfig withSignaling(SignalingLimits limits) {
     return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
-        proxied, peerjs, ice, tls, limits);
+        proxied, peerjs, ice, tls, limits, uploadBudgetKbps);
+  }
+
+  public ServerConfig withUploadBudgetKbps(int kbps) {
+    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
+        proxied, peerjs, ice, tls, signaling, kbps);
   }
 }

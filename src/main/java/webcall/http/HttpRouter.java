@@ -42,7 +42,8 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
   private final byte[][] roomPage;
   private final Readiness readiness;
 
-  public HttpRouter(String socketIoPath, PeerJsEndpoint peerjs, StaticFiles files, Readiness readiness) {
+  public HttpRouter(
+      String socketIoPath, PeerJsEndpoint peerjs, StaticFiles files, Readiness readiness, int uploadBudgetKbps) {
     this.readiness = readiness;
     this.socketIoPrefix = socketIoPath + "/";
     this.peerjs = peerjs;
@@ -53,7 +54,8 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
     String html = new String(page.body(), StandardCharsets.UTF_8)
         .replace("{{peerPath}}", escape(peerjs.options().path().isEmpty() ? "/" : peerjs.options().path()))
-        .replace("{{peerKey}}", escape(peerjs.options().key()));
+        .replace("{{peerKey}}", escape(peerjs.options().key()))
+        .replace("{{uploadBudgetKbps}}", String.valueOf(uploadBudgetKbps));
     String[] parts = html.split("\\{\\{room}}", -1);
     this.roomPage = new byte[parts.length][];
     for (int i = 0; i < parts.length; i++) {

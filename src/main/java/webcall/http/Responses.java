@@ -42,11 +42,19 @@ public final class Responses {
 
   /** Writes the response, keeping the connection open when the client asked for it. */
   public static void send(ChannelHandlerContext ctx, HttpRequest req, FullHttpResponse res) {
+    send(ctx, req, res, HttpUtil.isKeepAlive(req) && res.status().code() < 500);
+  }
+
+  /** Writes the response and closes the connection after it, whatever the client asked for. */
+  public static void sendAndClose(ChannelHandlerContext ctx, HttpRequest req, FullHttpResponse res) {
+    send(ctx, req, res, false);
+  }
+
+  private static void send(ChannelHandlerContext ctx, HttpRequest req, FullHttpResponse res, boolean keepAlive) {
     HttpUtil.setContentLength(res, res.content().readableBytes());
     if (req.method().equals(HttpMethod.HEAD)) {
       res.content().clear();
     }
-    boolean keepAlive = HttpUtil.isKeepAlive(req) && res.status().code() < 500;
     if (keepAlive) {
       if (!req.protocolVersion().isKeepAliveDefault()) {
         res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

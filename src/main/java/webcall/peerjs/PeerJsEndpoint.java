@@ -36,8 +36,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import webcall.http.ClientAddress;
 import webcall.http.Responses;
+import webcall.http.WebSocketCloseCheck;
 
 /**
  * The PeerJS server's HTTP side: the banner, {@code /{key}/id}, {@code /{key}/peers}, CORS, and the upgrade of
@@ -51,6 +53,8 @@ public final class PeerJsEndpoint {
       "{\"name\":\"PeerJS Server\",\"description\":\"A server side element to broker connections between"
           + " PeerJS clients.\",\"website\":\"https://peerjs.com/\"}";
 
+  private static final Pattern WEBSOCKET_KEY = Pattern.compile("[+/0-9A-Za-z]{22}==");
+
   private final PeerJsOptions options;
   private final Realm realm;
   private final ObjectMapper json;
@@ -58,6 +62,7 @@ public final class PeerJsEndpoint {
   private final String base;
   private final boolean proxied;
   private final PeerJsMetrics metrics;
+  private final Predicate<String> corsOrigin;
   private final ConcurrentHashMap<String, Integer> socketsByAddress = new ConcurrentHashMap<>();
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   // Shared by every socket (both are immutable): each costs heap per connection otherwise.
@@ -78,13 +83,23 @@ public final class PeerJsEndpoint {
    * @param proxied behind a reverse proxy: the client address is the last X-Forwarded-For entry
    */
   public PeerJsEndpoint(PeerJsOptions options, Predicate<FullHttpRequest> upgradeAllowed, boolean proxied) {
-    this(options, upgradeAllowed, proxied, PeerJsMetrics.none());
+    this(options, upgradeAllowed, proxied, List.of(), PeerJsMetrics.none());
   }
 
-  /** @param metrics where the PeerJS server's meters go */
+  /**
+   * @param corsOrigins the origins the HTTP API's CORS headers name, as the reference's {@code --cors}; empty for every
+   *     origin (the reference's default). The WebSocket is not concerned, as with the reference.
+   * @param metrics where the PeerJS server's meters go
+   */
   public PeerJsEndpoint(
-      PeerJsOptions options, Predicate<FullHttpRequest> upgradeAllowed, boolean proxied, PeerJsMetrics metrics) {
+      PeerJsOptions options,
+      Predicate<FullHttpRequest> upgradeAllowed,
+      boolean proxied,
+      List<String> corsOrigins,
+      PeerJsMetrics metrics) {
     this.options = options;
+    List<String> cors = List.copyOf(corsOrigins);
+    this.corsOrigin = cors.isEmpty() ? origin -> true : cors::contains;
     this.proxied = proxied;
     this.metrics = metrics;
     this.realm = new Realm(options, metrics);
@@ -157,7 +172,7 @@ public final class PeerJsEndpoint {
     }
     FullHttpResponse res = route(req, path);
     String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-    if (origin != null) {
+    if (origin != null && corsOrigin.test(origin)) {
       res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     }
     res.headers().add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
@@ -180,8 +195,9 @@ public final class PeerJsEndpoint {
       String asked = req.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
       if (asked != null) {
         res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, asked);
-        res.headers().add(HttpHeaderNames.VARY, HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
       }
+      // The reference's cors package varies on it whether or not the request names any.
+      res.headers().add(HttpHeaderNames.VARY, HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
       return res;
     }
     boolean get = req.method().equals(HttpMethod.GET) || req.method().equals(HttpMethod.HEAD);
@@ -224,6 +240,12 @@ public final class PeerJsEndpoint {
       Responses.send(ctx, req, Responses.text(HttpResponseStatus.FORBIDDEN, "Origin not allowed"));
       return;
     }
+    if (!validHandshake(req)) {
+      // As the reference (ws) does, and at once: the handshaker would fail on it after the pipeline was taken apart,
+      // leaving the connection open with nothing to answer or time it out.
+      Responses.sendAndClose(ctx, req, Responses.text(HttpResponseStatus.BAD_REQUEST, "Bad Request"));
+      return;
+    }
     PeerJsOptions.Limits limits = options.limits();
     String scheme = ch.pipeline().get(SslHandler.class) != null ? "wss" : "ws";
     String url = scheme + "://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + options.webSocketPath();
@@ -240,6 +262,8 @@ public final class PeerJsEndpoint {
     // One write syscall per socket and event-loop turn, not one per relayed message: a call's OFFER, ANSWER and
     // CANDIDATE bursts, and every busy relay, go out together. A lone message waits only for the turn to end.
     ch.pipeline().addLast("peerjs-flush", new FlushConsolidationHandler(FLUSHES_BEFORE_WRITE, true));
+    // Right after the WebSocket decoder (the handshaker puts it where the HTTP decoder is), before anything reads frames.
+    ch.pipeline().addLast("ws-close-check", WebSocketCloseCheck.INSTANCE);
     ch.pipeline().addLast("peerjs-fragments", new FragmentLimit(limits.fragmentsPerMessage()));
     ch.pipeline().addLast("peerjs-aggregator", new WebSocketFrameAggregator(limits.maxFrameBytes()));
     ch.pipeline().addLast("peerjs-socket", socket);
@@ -253,7 +277,7 @@ public final class PeerJsEndpoint {
                 return;
               }
               metrics.socketOpened();
-              boolean acquired = acquire(address);
+              boolean acquired = socket.brokenBeforeUpgrade() == null && acquire(address);
               // One listener for both: a second one per socket costs a listener array on every idle connection.
               ch.closeFuture().addListener(c -> {
                 metrics.socketClosed();
@@ -261,12 +285,24 @@ public final class PeerJsEndpoint {
                   release(address);
                 }
               });
-              if (!acquired) {
+              if (socket.brokenBeforeUpgrade() != null) {
+                socket.reject(ch, socket.brokenBeforeUpgrade(), last(params, "id"));
+              } else if (!acquired) {
                 socket.reject(ch, Rejection.TOO_MANY_CONNECTIONS_FROM_ADDRESS, last(params, "id"));
               } else {
                 socket.start(ch, last(params, "id"), last(params, "token"), last(params, "key"));
               }
             });
+  }
+
+  /** A GET with a base64 Sec-WebSocket-Key of 16 bytes and version 13 (or 8), what ws accepts. */
+  private static boolean validHandshake(FullHttpRequest req) {
+    String key = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+    String version = req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
+    return req.method().equals(HttpMethod.GET)
+        && key != null
+        && WEBSOCKET_KEY.matcher(key.trim()).matches()
+        && ("13".equals(version) || "8".equals(version));
   }
 
   /** Counts one more socket from {@code address}, unless it has socketsPerAddress open already. */

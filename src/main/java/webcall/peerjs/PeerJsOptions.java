@@ -84,6 +84,8 @@ public record PeerJsOptions(
    * @param socketsPerAddress PeerJS WebSockets open at once from one client address (ERROR + 1013 above)
    * @param fragmentsPerMessage WebSocket frames one message may be split into (close 1008 above)
    * @param headerTimeoutMillis how long a connection may take to send a request's headers before it is closed
+   * @param connectionsPerAddress TCP connections open at once from one client address, of any kind (refused above)
+   * @param requestTimeoutMillis how long a request may wait for its response to start before its connection is closed
    */
   public record Limits(
       int maxFrameBytes,
@@ -98,22 +100,26 @@ public record PeerJsOptions(
       int outboundBytes,
       int socketsPerAddress,
       int fragmentsPerMessage,
-      long headerTimeoutMillis) {
+      long headerTimeoutMillis,
+      int connectionsPerAddress,
+      long requestTimeoutMillis) {
 
     public static final Limits DEFAULT =
         new Limits(
-            64 * 1024, 20, 64 * 1024, 200, 10_000, 16L * 1024 * 1024, 100, 200, 2, 1024 * 1024, 50, 128, 30_000);
+            64 * 1024, 20, 64 * 1024, 200, 10_000, 16L * 1024 * 1024, 100, 200, 2, 1024 * 1024, 50, 128, 30_000, 200,
+            30_000);
 
     /** The names operators give these limits ({@code --limit name=value}), in the order of the components. */
     public static final List<String> NAMES = List.of(
         "frame-bytes", "queue-per-destination", "queue-bytes-per-destination", "queue-per-sender", "queue-total",
         "queue-total-bytes", "peer-messages-per-second", "peer-message-burst", "heartbeats-per-second",
-        "outbound-bytes", "sockets-per-address", "fragments-per-message", "header-timeout-ms");
+        "outbound-bytes", "sockets-per-address", "fragments-per-message", "header-timeout-ms",
+        "connections-per-address", "request-timeout-ms");
 
     public Limits {
       for (long v : new long[] {maxFrameBytes, queuePerDestination, queueBytesPerDestination, queuePerSender,
           queueTotal, queueTotalBytes, messagesPerSecond, messageBurst, heartbeatsPerSecond, outboundBytes,
-          socketsPerAddress, fragmentsPerMessage, headerTimeoutMillis}) {
+          socketsPerAddress, fragmentsPerMessage, headerTimeoutMillis, connectionsPerAddress, requestTimeoutMillis}) {
         if (v < 1) {
           throw new IllegalArgumentException("every PeerJS limit must be at least 1");
         }
@@ -125,13 +131,15 @@ public record PeerJsOptions(
       Limits d = DEFAULT;
       long[] v = {d.maxFrameBytes, d.queuePerDestination, d.queueBytesPerDestination, d.queuePerSender, d.queueTotal,
           d.queueTotalBytes, d.messagesPerSecond, d.messageBurst, d.heartbeatsPerSecond, d.outboundBytes,
-          d.socketsPerAddress, d.fragmentsPerMessage, d.headerTimeoutMillis};
+          d.socketsPerAddress, d.fragmentsPerMessage, d.headerTimeoutMillis, d.connectionsPerAddress,
+          d.requestTimeoutMillis};
       for (int i = 0; i < NAMES.size(); i++) {
         v[i] = values.getOrDefault(NAMES.get(i), v[i]);
       }
       return new Limits(Math.toIntExact(v[0]), Math.toIntExact(v[1]), Math.toIntExact(v[2]), Math.toIntExact(v[3]),
           Math.toIntExact(v[4]), v[5], Math.toIntExact(v[6]), Math.toIntExact(v[7]), Math.toIntExact(v[8]),
-          Math.toIntExact(v[9]), Math.toIntExact(v[10]), Math.toIntExact(v[11]), v[12]);
+          Math.toIntExact(v[9]), Math.toIntExact(v[10]), Math.toIntExact(v[11]), v[12],
+          Math.toIntExact(v[13]), v[14]);
     }
   }
 

@@ -14,17 +14,21 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import webcall.http.ConnectionLimit;
 import webcall.http.HeaderTimeout;
 import webcall.http.HttpRouter;
+import webcall.http.RequestFraming;
+import webcall.http.ResponseTimeout;
 import webcall.http.Responses;
 
 /**
@@ -32,7 +36,8 @@ import webcall.http.Responses;
  * pipeline, in order:
  *
  * <pre>
- * [ssl] → httpDecoder → httpEncoder → headerTimeout → httpAggregator → router (everything to PeerJsEndpoint)
+ * [ssl] → httpDecoder → requestFraming → connectionLimit → httpEncoder → headerTimeout → responseTimeout → httpAggregator
+ *   → router (everything to PeerJsEndpoint)
  * </pre>
  *
  * On a WebSocket upgrade the endpoint swaps the router for the PeerJS socket handlers. Any Origin may connect, as with
@@ -45,6 +50,8 @@ public final class PeerJsServer implements AutoCloseable {
   private final int port;
   private final SslContext ssl;
   private final PeerJsEndpoint endpoint;
+  private final ConnectionLimit connectionLimit;
+  private ScheduledFuture<?> logFlush;
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Channel listener;
@@ -54,16 +61,26 @@ public final class PeerJsServer implements AutoCloseable {
    * @param proxied behind a reverse proxy: the client address is the last X-Forwarded-For entry
    */
   public PeerJsServer(String host, int port, PeerJsOptions options, SslContext ssl, boolean proxied) {
-    this(host, port, options, ssl, proxied, PeerJsMetrics.none());
+    this(host, port, options, ssl, proxied, List.of(), PeerJsMetrics.none());
   }
 
-  /** @param metrics where the PeerJS server's meters go (the admin listener's registry) */
+  /**
+   * @param corsOrigins the origins the HTTP API allows by CORS, as the reference's {@code --cors}; empty for any
+   * @param metrics where the PeerJS server's meters go (the admin listener's registry)
+   */
   public PeerJsServer(
-      String host, int port, PeerJsOptions options, SslContext ssl, boolean proxied, PeerJsMetrics metrics) {
+      String host,
+      int port,
+      PeerJsOptions options,
+      SslContext ssl,
+      boolean proxied,
+      List<String> corsOrigins,
+      PeerJsMetrics metrics) {
     this.host = host;
     this.port = port;
     this.ssl = ssl;
-    this.endpoint = new PeerJsEndpoint(options, req -> true, proxied, metrics);
+    this.endpoint = new PeerJsEndpoint(options, req -> true, proxied, corsOrigins, metrics);
+    this.connectionLimit = new ConnectionLimit(options.limits().connectionsPerAddress(), proxied);
   }
 
   /** Binds and starts; returns the address actually listened on (the real port when 0 was asked for). */
@@ -72,6 +89,7 @@ public final class PeerJsServer implements AutoCloseable {
     workers = new NioEventLoopGroup();
     Router router = new Router(endpoint);
     long headerTimeout = endpoint.options().limits().headerTimeoutMillis();
+    long requestTimeout = endpoint.options().limits().requestTimeoutMillis();
     ServerBootstrap b =
         new ServerBootstrap()
             .group(boss, workers)
@@ -86,10 +104,17 @@ public final class PeerJsServer implements AutoCloseable {
                     if (ssl != null) {
                       p.addLast("ssl", ssl.newHandler(ch.alloc()));
                     }
-                    p.addLast("httpDecoder", new HttpRequestDecoder(8192, 8192, 8192));
+                    p.addLast("httpDecoder", RequestFraming.decoder(8192, 8192, 8192));
+                    // Right after the decoder, so that no other handler sees a request whose length is ambiguous.
+                    p.addLast("requestFraming", RequestFraming.guard());
+                    // Right after the decoder: counts the TCP peer at accept, or behind a proxy the first request's
+                    // forwarded address before anything else reads the request.
+                    p.addLast("connectionLimit", connectionLimit);
                     p.addLast("httpEncoder", new HttpResponseEncoder());
                     // After the encoder, so that it sees responses before they become bytes.
                     p.addLast("headerTimeout", new HeaderTimeout(headerTimeout));
+                    // After the encoder for the same reason; before the aggregator, so its clock starts at the headers.
+                    p.addLast("responseTimeout", new ResponseTimeout(requestTimeout, null));
                     // The PeerJS API takes no request bodies; 8 KiB is plenty.
                     p.addLast("httpAggregator", new HttpObjectAggregator(8192));
                     p.addLast("router", router);
@@ -107,6 +132,7 @@ public final class PeerJsServer implements AutoCloseable {
     }
     // The sweeps are short and never block, so a worker loop can run them.
     endpoint.startTimers(workers.next());
+    logFlush = workers.next().scheduleAtFixedRate(connectionLimit::flushLog, 1, 1, TimeUnit.SECONDS);
     return (InetSocketAddress) listener.localAddress();
   }
 
@@ -118,9 +144,16 @@ public final class PeerJsServer implements AutoCloseable {
     return endpoint;
   }
 
+  public ConnectionLimit connectionLimit() {
+    return connectionLimit;
+  }
+
   @Override
   public void close() {
     endpoint.stopTimers();
+    if (logFlush != null) {
+      logFlush.cancel(false);
+    }
     if (listener != null) {
       listener.close().syncUninterruptibly();
     }

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import webcall.http.WebSocketCloseCheck;
 import webcall.limit.TokenBucket;
 import webcall.logging.LogText;
 
@@ -37,6 +38,10 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
   private final TokenBucket heartbeats;
   private final String address;
   private PeerClient client;
+  /** Set once the 101 has gone out: from then on frames may be answered. */
+  private boolean upgraded;
+  /** A broken frame that came with the upgrade request, before the 101: answered once the 101 is out. */
+  private Rejection brokenBeforeUpgrade;
 
   PeerSocketHandler(Realm realm, JsonFactory json, String address) {
     this.realm = realm;
@@ -54,6 +59,7 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
 
   /** Runs once the 101 has gone out: the handshake decision of docs/peerjs-protocol.md, in its order. */
   void start(Channel ch, String id, String token, String key) {
+    upgraded = true;
     if (isEmpty(id) || isEmpty(token) || isEmpty(key)) {
       reject(ch, Rejection.MISSING_PARAMS, id);
       return;
@@ -91,12 +97,18 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     }
   }
 
+  /** The rejection a broken frame earned before the 101 went out, or null. */
+  Rejection brokenBeforeUpgrade() {
+    return brokenBeforeUpgrade;
+  }
+
   private static boolean isEmpty(String s) {
     return s == null || s.isEmpty();
   }
 
   /** Sends the rejection's ERROR frame and closes with its code; the token is never logged. */
   void reject(Channel ch, Rejection why, String id) {
+    upgraded = true;
     log.info(
         "event=peer-reject peer={} addr={} reason={}", LogText.escape(id), LogText.escape(address), why.name());
     PeerClient.close(ch, why);
@@ -225,6 +237,14 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
       return;
     }
     Rejection why = rejectionFor(cause);
+    if (!upgraded) {
+      // Frames sent in the same packet as the upgrade are decoded before the 101 is written: a close frame now would
+      // go out ahead of it, and the client would see neither. The endpoint rejects once the 101 is out.
+      if (brokenBeforeUpgrade == null) {
+        brokenBeforeUpgrade = why;
+      }
+      return;
+    }
     if (why == Rejection.INTERNAL_ERROR) {
       log.warn("event=peer-error peer={} addr={} error={}", peer, LogText.escape(address), cause.toString());
     } else {
@@ -235,19 +255,16 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
 
   /** Broken frames are rejected like bad messages: an ERROR frame, then the RFC 6455 close code. */
   private static Rejection rejectionFor(Throwable cause) {
-    if (cause instanceof TooLongFrameException) {
-      return Rejection.MESSAGE_TOO_BIG; // the aggregator: fragments add up to too much
+    if (!(cause instanceof TooLongFrameException) && !(cause instanceof CorruptedWebSocketFrameException)) {
+      return Rejection.INTERNAL_ERROR;
     }
-    if (cause instanceof CorruptedWebSocketFrameException bad) {
-      int code = bad.closeStatus().code();
-      if (code == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()) {
-        return Rejection.MESSAGE_TOO_BIG;
-      }
-      if (code == WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code()) {
-        return Rejection.INVALID_UTF8;
-      }
-      return Rejection.PROTOCOL_ERROR;
+    WebSocketCloseStatus status = WebSocketCloseCheck.closeStatus(cause);
+    if (status.equals(WebSocketCloseStatus.MESSAGE_TOO_BIG)) {
+      return Rejection.MESSAGE_TOO_BIG; // the decoder, or the aggregator: fragments add up to too much
     }
-    return Rejection.INTERNAL_ERROR;
+    if (status.equals(WebSocketCloseStatus.INVALID_PAYLOAD_DATA)) {
+      return Rejection.INVALID_UTF8;
+    }
+    return Rejection.PROTOCOL_ERROR;
   }
 }

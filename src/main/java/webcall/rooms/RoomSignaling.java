@@ -1,12 +1,8 @@
 package webcall.rooms;
 
-import com.corundumstudio.socketio.AckRequest;
-import com.corundumstudio.socketio.MultiTypeArgs;
-import com.corundumstudio.socketio.SocketIOClient;
-import com.corundumstudio.socketio.SocketIOServer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -16,6 +12,10 @@ import webcall.limit.TokenBucket;
 import webcall.logging.LogText;
 import webcall.peerjs.PeerClient;
 import webcall.peerjs.Realm;
+import webcall.socketio.Ack;
+import webcall.socketio.DisconnectReason;
+import webcall.socketio.Socket;
+import webcall.socketio.SocketIoHandler;
 
 /**
  * The room events on Socket.IO (docs/signaling.md). The original three: {@code join-room(roomId, userId, {token,
@@ -24,7 +24,7 @@ import webcall.peerjs.Realm;
  * Unlike the original, everything is checked: the room id by its rule, the user id by the PeerJS token only its
  * holder knows, texts by length, and every socket by rate.
  */
-public final class RoomSignaling {
+public final class RoomSignaling implements SocketIoHandler {
   private static final Logger log = LoggerFactory.getLogger(RoomSignaling.class);
 
   public static final String JOIN = "join-room";
@@ -36,10 +36,11 @@ public final class RoomSignaling {
   public static final String CHAT_MESSAGE = "chat-message";
   private static final long CALM_NANOS = 1_000_000_000L;
 
-  private final SocketIOServer io;
+  private final LocalRoomEvents sockets;
+  private final RoomEvents events;
   private final Realm realm;
   private final Rooms rooms;
-  private final Map<UUID, Flow> flows = new ConcurrentHashMap<>();
+  private final Map<String, Flow> flows = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
 
   /** One socket's rate limit and, while it floods, since when. */
@@ -56,20 +57,45 @@ public final class RoomSignaling {
   private final SignalingLimits limits;
   private final long floodGraceNanos;
 
-  public RoomSignaling(SocketIOServer io, Realm realm, Rooms rooms, SignalingLimits limits) {
+  /** Room events to this node's sockets. */
+  public RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits) {
+    this(realm, rooms, limits, new LocalRoomEvents(rooms));
+  }
+
+  private RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits, LocalRoomEvents local) {
+    this(realm, rooms, limits, local, local);
+  }
+
+  /**
+   * @param sockets this node's sockets, by connection id
+   * @param events how room events reach the members (this node's sockets, or later a cluster's)
+   */
+  public RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits, LocalRoomEvents sockets, RoomEvents events) {
     this.limits = limits;
     this.floodGraceNanos = limits.floodGraceMillis() * 1_000_000L;
-    this.io = io;
+    this.sockets = sockets;
+    this.events = events;
     this.realm = realm;
     this.rooms = rooms;
   }
 
-  /** Registers the listeners; call before the server starts. */
-  public void install() {
-    io.addMultiTypeEventListener(JOIN, this::onJoin, Object.class, Object.class, Object.class);
-    io.addMultiTypeEventListener(STATE, this::onState, Object.class);
-    io.addMultiTypeEventListener(CHAT, this::onChat, Object.class);
-    io.addDisconnectListener(this::onDisconnect);
+  @Override
+  public void connected(Socket socket) {
+    sockets.connected(socket);
+  }
+
+  @Override
+  public void event(Socket socket, String name, List<Object> args, Ack ack) {
+    switch (name) {
+      case JOIN -> onJoin(socket, args, ack);
+      case STATE -> onState(socket, args, ack);
+      case CHAT -> onChat(socket, args, ack);
+      default -> { } // not ours: ignored, as before
+    }
+  }
+
+  private static Object arg(List<Object> args, int i) {
+    return i < args.size() ? args.get(i) : null;
   }
 
   /** Events dropped for going over the rate limit since start. */
@@ -77,8 +103,8 @@ public final class RoomSignaling {
     return dropped.get();
   }
 
-  private boolean admit(SocketIOClient client) {
-    Flow flow = flows.computeIfAbsent(client.getSessionId(), k -> new Flow(limits));
+  private boolean admit(Socket client) {
+    Flow flow = flows.computeIfAbsent(client.id(), k -> new Flow(limits));
     long now = System.nanoTime();
     boolean admitted = flow.bucket.take();
     boolean cutOff = false;
@@ -102,19 +128,19 @@ public final class RoomSignaling {
     }
     dropped.incrementAndGet();
     if (cutOff) {
-      log.info("event=flood-disconnect session={}", client.getSessionId());
+      log.info("event=flood-disconnect session={}", client.id());
       client.disconnect();
     }
     return false;
   }
 
-  private void onJoin(SocketIOClient client, MultiTypeArgs args, AckRequest ack) {
+  private void onJoin(Socket client, List<Object> args, Ack ack) {
     if (!admit(client)) {
       return;
     }
-    Object room = args.get(0);
-    Object user = args.get(1);
-    Map<?, ?> extra = args.get(2) instanceof Map<?, ?> m ? m : Map.of();
+    Object room = arg(args, 0);
+    Object user = arg(args, 1);
+    Map<?, ?> extra = arg(args, 2) instanceof Map<?, ?> m ? m : Map.of();
     if (!(room instanceof String roomId) || !HttpRouter.ROOM_ID.matcher(roomId).matches()) {
       reject(client, ack, Rooms.JoinError.BAD_ROOM);
       return;
@@ -130,56 +156,52 @@ public final class RoomSignaling {
       reject(client, ack, Rooms.JoinError.BAD_PROFILE);
       return;
     }
-    Rooms.Joined joined = rooms.join(client.getSessionId(), roomId, peer.id(), profile);
+    Rooms.Joined joined = rooms.join(client.id(), roomId, peer.id(), profile);
     if (joined.error() != null) {
       reject(client, ack, joined.error());
       return;
     }
     if (joined.replaced() != null) {
       // The same client on a new connection (it reconnected): retire the old one without announcing a leave.
-      SocketIOClient old = io.getClient(joined.replaced().session());
-      if (old != null) {
-        old.disconnect();
-      }
+      events.disconnect(joined.replaced().session());
     }
-    client.joinRoom(roomId);
-    io.getRoomOperations(roomId).sendEvent(USER_CONNECTED, client, peer.id(), profile.toWire(peer.id()));
+    events.toRoom(roomId, client.id(), USER_CONNECTED, peer.id(), profile.toWire(peer.id()));
     log.info("event=join room={} peer={} others={}", roomId, LogText.escape(peer.id()), joined.others().size());
-    if (ack.isAckRequested()) {
+    if (ack != null) {
       Map<String, Object> reply = new LinkedHashMap<>();
       reply.put("ok", true);
       reply.put("members", joined.others().stream().map(Rooms.Member::peerId).toList());
       reply.put("participants", joined.others().stream().map(Rooms.Member::toWire).toList());
       reply.put("capacity", rooms.capacity());
-      ack.sendAckData(reply);
+      ack.send(reply);
     }
   }
 
-  private void onState(SocketIOClient client, MultiTypeArgs args, AckRequest ack) {
+  private void onState(Socket client, List<Object> args, Ack ack) {
     Rooms.Member me = admittedMember(client, ack);
     if (me == null) {
       return;
     }
-    Profile next = args.get(0) instanceof Map<?, ?> update ? me.profile().with(update, limits.nameLength()) : null;
+    Profile next = arg(args, 0) instanceof Map<?, ?> update ? me.profile().with(update, limits.nameLength()) : null;
     if (next == null) {
       reject(client, ack, Rooms.JoinError.BAD_PROFILE);
       return;
     }
-    Rooms.Member updated = rooms.update(client.getSessionId(), next);
+    Rooms.Member updated = rooms.update(client.id(), next);
     if (updated == null) {
       reject(client, ack, Rooms.JoinError.NOT_JOINED);
       return;
     }
-    io.getRoomOperations(updated.room()).sendEvent(USER_STATE, client, updated.peerId(), updated.toWire());
+    events.toRoom(updated.room(), client.id(), USER_STATE, updated.peerId(), updated.toWire());
     ok(ack, Map.of("ok", true));
   }
 
-  private void onChat(SocketIOClient client, MultiTypeArgs args, AckRequest ack) {
+  private void onChat(Socket client, List<Object> args, Ack ack) {
     Rooms.Member me = admittedMember(client, ack);
     if (me == null) {
       return;
     }
-    String text = args.get(0) instanceof String s ? UserText.clean(s, limits.chatLength(), true) : null;
+    String text = arg(args, 0) instanceof String s ? UserText.clean(s, limits.chatLength(), true) : null;
     if (text == null || text.isEmpty()) {
       reject(client, ack, Rooms.JoinError.BAD_CHAT);
       return;
@@ -189,30 +211,30 @@ public final class RoomSignaling {
     message.put("name", me.profile().name());
     message.put("text", text);
     message.put("at", System.currentTimeMillis());
-    io.getRoomOperations(me.room()).sendEvent(CHAT_MESSAGE, client, message);
+    events.toRoom(me.room(), client.id(), CHAT_MESSAGE, message);
     ok(ack, Map.of("ok", true, "message", message));
   }
 
   /** The sender's membership, for events only members may send; null (and the sender told) otherwise. */
-  private Rooms.Member admittedMember(SocketIOClient client, AckRequest ack) {
+  private Rooms.Member admittedMember(Socket client, Ack ack) {
     if (!admit(client)) {
       return null;
     }
-    Rooms.Member me = rooms.memberOf(client.getSessionId());
+    Rooms.Member me = rooms.memberOf(client.id());
     if (me == null) {
       reject(client, ack, Rooms.JoinError.NOT_JOINED);
     }
     return me;
   }
 
-  private static void ok(AckRequest ack, Map<String, Object> reply) {
-    if (ack.isAckRequested()) {
-      ack.sendAckData(reply);
+  private static void ok(Ack ack, Map<String, Object> reply) {
+    if (ack != null) {
+      ack.send(reply);
     }
   }
 
-  private void reject(SocketIOClient client, AckRequest ack, Rooms.JoinError error) {
-    log.info("event=rejected session={} reason={}", client.getSessionId(), error.code());
+  private void reject(Socket client, Ack ack, Rooms.JoinError error) {
+    log.info("event=rejected session={} reason={}", client.id(), error.code());
     Map<String, Object> reply = new LinkedHashMap<>();
     reply.put("ok", false);
     reply.put("error", error.code());
@@ -223,20 +245,22 @@ public final class RoomSignaling {
       case BAD_CHAT -> reply.put("max", limits.chatLength());
       default -> { }
     }
-    if (ack.isAckRequested()) {
-      ack.sendAckData(reply);
+    if (ack != null) {
+      ack.send(reply);
     } else {
-      client.sendEvent("request-error", reply);
+      client.emit("request-error", reply);
     }
   }
 
-  private void onDisconnect(SocketIOClient client) {
-    flows.remove(client.getSessionId());
-    Rooms.Member m = rooms.leave(client.getSessionId());
+  @Override
+  public void disconnected(Socket client, DisconnectReason reason) {
+    flows.remove(client.id());
+    sockets.disconnected(client);
+    Rooms.Member m = rooms.leave(client.id());
     if (m == null) {
       return;
     }
-    io.getRoomOperations(m.room()).sendEvent(USER_DISCONNECTED, client, m.peerId());
+    events.toRoom(m.room(), client.id(), USER_DISCONNECTED, m.peerId());
     log.info("event=leave room={} peer={}", m.room(), LogText.escape(m.peerId()));
   }
 }

@@ -4,16 +4,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Who is in which room. A Socket.IO session is in at most one room, under one PeerJS id; a PeerJS id is in at most
+ * Who is in which room: the one owner of membership. A Socket.IO connection (by its socket id) is in at most one room, under one PeerJS id; a PeerJS id is in at most
  * one room. All changes happen atomically here.
  */
 public final class Rooms {
   /** A session's place: its room, the PeerJS id it joined with, and what the others see of it. */
-  public record Member(UUID session, String room, String peerId, Profile profile) {
+  public record Member(String session, String room, String peerId, Profile profile) {
     public Map<String, Object> toWire() {
       return profile.toWire(peerId);
     }
@@ -50,8 +49,8 @@ public final class Rooms {
   }
 
   private final int capacity;
-  private final Map<String, Map<UUID, Member>> rooms = new ConcurrentHashMap<>();
-  private final Map<UUID, Member> bySession = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Member>> rooms = new ConcurrentHashMap<>();
+  private final Map<String, Member> bySession = new ConcurrentHashMap<>();
   private final Map<String, Member> byPeer = new ConcurrentHashMap<>();
 
   public Rooms(int capacity) {
@@ -63,7 +62,7 @@ public final class Rooms {
   }
 
   /** Joins {@code session} to {@code room} as {@code peerId}, replacing an earlier session with that id there. */
-  public synchronized Joined join(UUID session, String room, String peerId, Profile profile) {
+  public synchronized Joined join(String session, String room, String peerId, Profile profile) {
     if (bySession.containsKey(session)) {
       return new Joined(JoinError.ALREADY_JOINED, List.of(), null);
     }
@@ -71,7 +70,7 @@ public final class Rooms {
     if (previous != null && !previous.room().equals(room)) {
       return new Joined(JoinError.USER_ELSEWHERE, List.of(), null);
     }
-    Map<UUID, Member> members = rooms.get(room);
+    Map<String, Member> members = rooms.get(room);
     int present = members == null ? 0 : members.size() - (previous != null ? 1 : 0);
     if (present >= capacity) {
       return new Joined(JoinError.ROOM_FULL, List.of(), null);
@@ -93,7 +92,7 @@ public final class Rooms {
   }
 
   /** Removes the session; returns its membership once, null ever after (so a leave is announced exactly once). */
-  public synchronized Member leave(UUID session) {
+  public synchronized Member leave(String session) {
     Member m = bySession.get(session);
     if (m != null) {
       remove(m);
@@ -104,7 +103,7 @@ public final class Rooms {
   private void remove(Member m) {
     bySession.remove(m.session());
     byPeer.remove(m.peerId(), m);
-    Map<UUID, Member> members = rooms.get(m.room());
+    Map<String, Member> members = rooms.get(m.room());
     if (members != null) {
       members.remove(m.session());
       if (members.isEmpty()) {
@@ -114,7 +113,7 @@ public final class Rooms {
   }
 
   /** Changes a member's profile; returns the updated member, or null if the session is in no room. */
-  public synchronized Member update(UUID session, Profile profile) {
+  public synchronized Member update(String session, Profile profile) {
     Member m = bySession.get(session);
     if (m == null) {
       return null;
@@ -126,13 +125,19 @@ public final class Rooms {
     return updated;
   }
 
-  public Member memberOf(UUID session) {
+  /** The connection ids of a room's members, in joining order; empty for a room that does not exist. */
+  public synchronized List<String> members(String room) {
+    Map<String, Member> members = rooms.get(room);
+    return members == null ? List.of() : List.copyOf(members.keySet());
+  }
+
+  public Member memberOf(String session) {
     return bySession.get(session);
   }
 
   /** Members in a room; 0 for a room that does not exist (an empty room is forgotten). */
   public synchronized int size(String room) {
-    Map<UUID, Member> members = rooms.get(room);
+    Map<String, Member> members = rooms.get(room);
     return members == null ? 0 : members.size();
   }
 

@@ -13,6 +13,8 @@ import java.util.Map;
  * @param floodGraceMillis how long a connection may keep going over the event rate before it is disconnected
  * @param pingIntervalMillis Engine.IO ping interval
  * @param pingTimeoutMillis Engine.IO ping timeout: a silent connection is closed (and announced as gone) after this
+ * @param connectTimeoutMillis how long a Socket.IO connection may stay without connecting to a namespace
+ * @param outboundBytes bytes waiting to be sent to one Socket.IO connection before it is cut off as a slow reader
  */
 public record SignalingLimits(
     int nameLength,
@@ -21,18 +23,21 @@ public record SignalingLimits(
     int eventBurst,
     long floodGraceMillis,
     long pingIntervalMillis,
-    long pingTimeoutMillis) {
+    long pingTimeoutMillis,
+    long connectTimeoutMillis,
+    int outboundBytes) {
 
-  public static final SignalingLimits DEFAULT = new SignalingLimits(64, 2000, 20, 50, 10_000, 25_000, 20_000);
+  public static final SignalingLimits DEFAULT =
+      new SignalingLimits(64, 2000, 20, 50, 10_000, 25_000, 20_000, 45_000, 1024 * 1024);
 
   /** The names operators give these limits, in the order of the components. */
   public static final List<String> NAMES = List.of(
       "name-length", "chat-length", "events-per-second", "event-burst", "flood-grace-ms", "ping-interval-ms",
-      "ping-timeout-ms");
+      "ping-timeout-ms", "connect-timeout-ms", "socketio-outbound-bytes");
 
   public SignalingLimits {
     for (long v : new long[] {nameLength, chatLength, eventsPerSecond, eventBurst, floodGraceMillis,
-        pingIntervalMillis, pingTimeoutMillis}) {
+        pingIntervalMillis, pingTimeoutMillis, connectTimeoutMillis, outboundBytes}) {
       if (v < 1) {
         throw new IllegalArgumentException("every signaling limit must be at least 1");
       }
@@ -43,11 +48,11 @@ public record SignalingLimits(
   public static SignalingLimits from(Map<String, Long> values) {
     SignalingLimits d = DEFAULT;
     long[] v = {d.nameLength, d.chatLength, d.eventsPerSecond, d.eventBurst, d.floodGraceMillis,
-        d.pingIntervalMillis, d.pingTimeoutMillis};
+        d.pingIntervalMillis, d.pingTimeoutMillis, d.connectTimeoutMillis, d.outboundBytes};
     for (int i = 0; i < NAMES.size(); i++) {
       v[i] = values.getOrDefault(NAMES.get(i), v[i]);
     }
     return new SignalingLimits(Math.toIntExact(v[0]), Math.toIntExact(v[1]), Math.toIntExact(v[2]),
-        Math.toIntExact(v[3]), v[4], v[5], v[6]);
+        Math.toIntExact(v[3]), v[4], v[5], v[6], v[7], Math.toIntExact(v[8]));
   }
 }

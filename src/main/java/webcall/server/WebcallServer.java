@@ -1,30 +1,27 @@
 package webcall.server;
 
-import com.corundumstudio.socketio.AckMode;
-import com.corundumstudio.socketio.Configuration;
-import com.corundumstudio.socketio.HttpRequestDecoderConfiguration;
-import com.corundumstudio.socketio.SocketConfig;
-import com.corundumstudio.socketio.SocketIOClient;
-import com.corundumstudio.socketio.SocketIOServer;
-import com.corundumstudio.socketio.Transport;
-import com.corundumstudio.socketio.handler.ClientHead;
-import com.corundumstudio.socketio.listener.DefaultExceptionListener;
-import com.corundumstudio.socketio.protocol.JacksonJsonSupport;
-import com.corundumstudio.socketio.protocol.Packet;
-import com.corundumstudio.socketio.protocol.PacketType;
-import com.corundumstudio.socketio.transport.NamespaceClient;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import org.slf4j.Logger;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 import webcall.config.ServerConfig;
+import webcall.http.ConnectionLimit;
 import webcall.http.HttpRouter;
 import webcall.http.HttpsRedirect;
 import webcall.http.OriginPolicy;
@@ -38,22 +35,34 @@ import webcall.peerjs.PeerJsEndpoint;
 import webcall.peerjs.Realm;
 import webcall.rooms.RoomSignaling;
 import webcall.rooms.Rooms;
+import webcall.logging.ClientErrorLog;
+import webcall.socketio.EngineHandler;
+import webcall.socketio.EngineIoServer;
+import webcall.socketio.SocketIoHandler;
+import webcall.socketio.SocketIoOptions;
+import webcall.socketio.SocketIoServer;
 import webcall.tls.Certificates;
 import webcall.tls.TlsOptions;
 
 /** The call server: pages, Socket.IO rooms and the PeerJS server on one port, in one Netty pipeline. */
 public final class WebcallServer implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(WebcallServer.class);
   static final String SOCKET_IO_PATH = "/socket.io";
 
   private final ServerConfig config;
   private final PeerJsEndpoint peerjs;
   private final Rooms rooms;
   private final RoomSignaling signaling;
-  private final SocketIOServer io;
+  private final EngineIoServer socketIo;
+  private final List<EngineIoServer> engines = new ArrayList<>();
+  private final ClientErrorLog clientErrors;
+  private final WebcallChannelInitializer initializer;
+  private final ConnectionLimit connectionLimit;
   private final ScheduledExecutorService timers;
   private final StunServer stun;
   private final RedirectListener redirect;
+  private EventLoopGroup boss;
+  private EventLoopGroup workers;
+  private Channel listener;
   private InetSocketAddress redirectAddress;
   private InetSocketAddress address;
   private volatile InetSocketAddress stunAddress; // read by I/O threads answering /api/ice
@@ -61,22 +70,41 @@ public final class WebcallServer implements AutoCloseable {
   private final Readiness readiness = new Readiness(Readiness.STARTING);
 
   public WebcallServer(ServerConfig config) {
-    this(config, Metrics.disabled());
+    this(config, Map.of(), Map.of(), Metrics.disabled());
+  }
+
+  /** @param metrics where every part registers its meters; the caller exposes and closes it */
+  public WebcallServer(ServerConfig config, Metrics metrics) {
+    this(config, Map.of(), Map.of(), metrics);
   }
 
   /**
-   * @param metrics where every part registers its meters (PeerJS, STUN, /api/ice now; Socket.IO and rooms are to use
-   *     {@code metrics.registry()} the same way); the caller exposes and closes it
+   * For tests: Socket.IO namespaces served instead of the rooms (none: the rooms on "/"), and extra Engine.IO
+   * endpoints by path (the protocol suites' echo server). Production never passes any.
    */
-  public WebcallServer(ServerConfig config, Metrics metrics) {
+  public WebcallServer(ServerConfig config, Map<String, SocketIoHandler> namespaces,
+      Map<String, EngineHandler> engineEndpoints) {
+    this(config, namespaces, engineEndpoints, Metrics.disabled());
+  }
+
+  private WebcallServer(ServerConfig config, Map<String, SocketIoHandler> namespaces,
+      Map<String, EngineHandler> engineEndpoints, Metrics metrics) {
     this.config = config;
     metrics.watch(readiness);
     OriginPolicy origins = new OriginPolicy(config.allowedOrigins(), config.proxied(), config.tls().enabled());
-    this.peerjs = new PeerJsEndpoint(config.peerjs(), origins::allows, config.proxied(),
+    this.peerjs = new PeerJsEndpoint(config.peerjs(), origins::allows, config.proxied(), java.util.List.of(),
         new PeerJsMetrics(metrics.registry()));
     this.rooms = new Rooms(config.roomCapacity());
-    this.io = new SocketIOServer(socketIoConfiguration(config));
-    HttpRouter router = new HttpRouter(SOCKET_IO_PATH, peerjs, StaticFiles.load(), readiness);
+    this.signaling = new RoomSignaling(peerjs.realm(), rooms, config.signaling());
+    this.clientErrors = new ClientErrorLog(LoggerFactory.getLogger(EngineIoServer.class));
+    SocketIoOptions options = socketIoOptions(config);
+    Map<String, SocketIoHandler> served = namespaces.isEmpty() ? Map.of("/", signaling) : namespaces;
+    this.socketIo = new EngineIoServer(SOCKET_IO_PATH, options, new SocketIoServer(served, options), clientErrors,
+        config.proxied());
+    engines.add(socketIo);
+    new LinkedHashMap<>(engineEndpoints).forEach((path, handler) ->
+        engines.add(new EngineIoServer(path, options, handler, clientErrors, config.proxied())));
+    HttpRouter router = new HttpRouter(SOCKET_IO_PATH, peerjs, StaticFiles.load(), readiness, config.uploadBudgetKbps());
     this.stun = config.ice().stunEnabled()
         ? new StunServer(config.host(), config.ice().stunPort(), config.ice().stunRepliesPerSecond())
         : null;
@@ -91,15 +119,13 @@ public final class WebcallServer implements AutoCloseable {
     HttpsRedirect httpsRedirect = ssl != null
         ? HttpsRedirect.plainConnections()
         : config.tls().forceHttps() ? HttpsRedirect.forwardedHttp() : null;
-    io.setPipelineFactory(
-        new WebcallChannelInitializer(SOCKET_IO_PATH, origins, router, iceApi, ssl, httpsRedirect,
-            config.peerjs().limits().headerTimeoutMillis()));
+    this.connectionLimit = new ConnectionLimit(config.peerjs().limits().connectionsPerAddress(), config.proxied());
+    this.initializer = new WebcallChannelInitializer(origins, router, iceApi, engines, ssl, httpsRedirect,
+        config.peerjs().limits().headerTimeoutMillis(), config.maxPayloadBytes(), clientErrors, connectionLimit,
+        config.peerjs().limits().requestTimeoutMillis());
     this.redirect = config.tls().httpRedirectPort() != TlsOptions.OFF
         ? new RedirectListener(config.host(), config.tls().httpRedirectPort())
         : null;
-    signaling = new RoomSignaling(io, peerjs.realm(), rooms, config.signaling());
-    signaling.install();
-    io.addDisconnectListener(WebcallServer::endSession);
     this.timers =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -109,80 +135,10 @@ public final class WebcallServer implements AutoCloseable {
             });
   }
 
-  /**
-   * What netty-socketio leaves undone when a session has left its last namespace:
-   *
-   * <ul>
-   *   <li>it forgets the session but leaves its ping timers running, and they hold all of it (handshake, headers,
-   *       queues) until they fire: up to ping interval + timeout later. Its own goodbye ("close") then no longer finds
-   *       the session, so nothing else stops them;
-   *   <li>a poll the client left waiting is never answered, and holds its connection until the client gives up on it
-   *       (socket.io-client in Node never does). It gets a NOOP, as the reference Engine.IO server ends it.
-   * </ul>
-   */
-  private static void endSession(SocketIOClient client) {
-    if (!(client instanceof NamespaceClient c) || !c.getBaseClient().getNamespaces().isEmpty()) {
-      return;
-    }
-    ClientHead session = c.getBaseClient();
-    session.cancelPing();
-    session.cancelPingTimeout();
-    if (session.getCurrentTransport() == Transport.POLLING) {
-      // Written only if a poll holds a connection now; otherwise it stays in the queue, which goes with the session.
-      session.send(new Packet(PacketType.NOOP, session.getEngineIOVersion()), Transport.POLLING);
-    }
-  }
-
-  private static Configuration socketIoConfiguration(ServerConfig config) {
-    Configuration c = new Configuration();
-    c.setHostname(config.host());
-    c.setPort(config.port());
-    c.setContext(SOCKET_IO_PATH);
-    c.setAllowCustomRequests(true); // pages, assets and PeerJS share the pipeline
-    c.setWebsocketCompression(false); // 5 000 idle clients: 197 MB RSS off vs 659 MB on
-    c.setHttpCompression(false);
-    c.setMaxFramePayloadLength(config.maxPayloadBytes());
-    c.setMaxHttpContentLength(config.maxPayloadBytes());
-    c.setHttpRequestDecoderConfiguration(new HttpRequestDecoderConfiguration(8192, 8192, 8192));
-    c.setPingInterval(Math.toIntExact(config.signaling().pingIntervalMillis()));
-    c.setPingTimeout(Math.toIntExact(config.signaling().pingTimeoutMillis()));
-    c.setAckMode(AckMode.MANUAL);
-    c.setJsonSupport(new LimitedJsonSupport());
-    c.setAddVersionHeader(false);
-    c.setBossThreads(1);
-    // Netty's native epoll transport where it loads (Linux): a fifth less heap per idle connection than NIO
-    // (no JDK SocketChannel, selection key and locks per socket; see BENCHMARKS.md)
-    c.setUseLinuxNativeEpoll(Epoll.isAvailable());
-    // One event loop per core instead of Netty's two: relaying is pure CPU work, and the extra threads only add
-    // hand-offs between threads (relay CPU per message 15 → 13 µs on 2 cores, see BENCHMARKS.md)
-    c.setWorkerThreads(Runtime.getRuntime().availableProcessors());
-    c.setRandomSession(true);
-    SocketConfig socket = new SocketConfig();
-    socket.setReuseAddress(true);
-    socket.setTcpNoDelay(true);
-    c.setSocketConfig(socket);
-    c.setExceptionListener(
-        new DefaultExceptionListener() {
-          @Override
-          public boolean exceptionCaught(ChannelHandlerContext ctx, Throwable e) {
-            log.info("event=connection-error remote={} error={}", ctx.channel().remoteAddress(), e.toString());
-            ctx.close();
-            return true;
-          }
-        });
-    return c;
-  }
-
-  /** Socket.IO's JSON with the limits of docs/limits.md: deep nesting and huge strings are refused while parsing. */
-  private static final class LimitedJsonSupport extends JacksonJsonSupport {
-    @Override
-    protected void init(ObjectMapper objectMapper) {
-      super.init(objectMapper);
-      objectMapper
-          .getFactory()
-          .setStreamReadConstraints(
-              StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(100_000).build());
-    }
+  private static SocketIoOptions socketIoOptions(ServerConfig config) {
+    var s = config.signaling();
+    return new SocketIoOptions(s.pingIntervalMillis(), s.pingTimeoutMillis(), config.maxPayloadBytes(),
+        s.connectTimeoutMillis(), s.outboundBytes(), config.peerjs().limits().fragmentsPerMessage(), 10_000);
   }
 
   /** Binds and starts; returns the address actually listened on (the real port when 0 was asked for). */
@@ -190,9 +146,33 @@ public final class WebcallServer implements AutoCloseable {
     if (stun != null) {
       stunAddress = stun.start(); // before HTTP, so the first page already learns its port
     }
-    ChannelFuture bound = (ChannelFuture) io.startAsync().syncUninterruptibly();
-    address = (InetSocketAddress) bound.channel().localAddress();
+    // Netty's native epoll transport where it loads (Linux): a fifth less heap per idle connection than NIO (no JDK
+    // SocketChannel, selection key and locks per socket; see BENCHMARKS.md). One event loop per core instead of
+    // Netty's two: relaying is pure CPU work, and more threads only add hand-offs (BENCHMARKS.md).
+    boolean epoll = Epoll.isAvailable();
+    int threads = Runtime.getRuntime().availableProcessors();
+    boss = epoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("webcall-accept"))
+        : new NioEventLoopGroup(1, new DefaultThreadFactory("webcall-accept"));
+    workers = epoll ? new EpollEventLoopGroup(threads, new DefaultThreadFactory("webcall-io"))
+        : new NioEventLoopGroup(threads, new DefaultThreadFactory("webcall-io"));
+    try {
+      listener = new ServerBootstrap()
+          .group(boss, workers)
+          .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+          .option(ChannelOption.SO_REUSEADDR, true)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childHandler(initializer)
+          .bind(config.host(), config.port())
+          .syncUninterruptibly()
+          .channel();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    address = (InetSocketAddress) listener.localAddress();
     peerjs.startTimers(timers);
+    timers.scheduleAtFixedRate(clientErrors::flush, 1, 1, TimeUnit.SECONDS);
+    timers.scheduleAtFixedRate(connectionLimit::flushLog, 1, 1, TimeUnit.SECONDS);
     if (redirect != null) {
       redirectAddress = redirect.start(address.getPort());
     }
@@ -218,12 +198,21 @@ public final class WebcallServer implements AutoCloseable {
     return peerjs.realm();
   }
 
+  /** The Socket.IO endpoint, for tests that count sessions. */
+  public EngineIoServer socketIo() {
+    return socketIo;
+  }
+
   public RoomSignaling signaling() {
     return signaling;
   }
 
   public PeerJsEndpoint peerjs() {
     return peerjs;
+  }
+
+  public ConnectionLimit connectionLimit() {
+    return connectionLimit;
   }
 
   public Rooms rooms() {
@@ -245,8 +234,15 @@ public final class WebcallServer implements AutoCloseable {
     peerjs.stopTimers();
     timers.shutdownNow();
     peerjs.goingAway();
-    if (address != null) {
-      io.stop(); // netty-socketio cannot stop what never started (e.g. the STUN port was taken)
+    engines.forEach(EngineIoServer::shutdown);
+    if (listener != null) {
+      listener.close().syncUninterruptibly();
+    }
+    for (EventLoopGroup g : new EventLoopGroup[] {workers, boss}) {
+      if (g != null) {
+        // A short quiet period: the close frames and last answers above go out, then the threads stop.
+        g.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+      }
     }
     if (stun != null) {
       stun.close();

@@ -161,6 +161,8 @@ export class LocalMedia {
   async startShare() {
     const s = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
     this.screen = s.getVideoTracks()[0];
+    // Text and lines stay sharp; the encoder drops frames rather than detail (the governor also keeps its resolution).
+    if ('contentHint' in this.screen) this.screen.contentHint = 'detail';
     this.screen.addEventListener('ended', () => this.stopShare());
     this.setOutgoing('video', this.screen);
   }

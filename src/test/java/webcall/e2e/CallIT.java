@@ -19,6 +19,8 @@ import webcall.TestServer;
 /** Whole calls in headless Chromium with fake media: the unmodified peerjs and socket.io-client against webcall. */
 class CallIT {
   @RegisterExtension static final TestServer server = new TestServer();
+  /** A server whose pages may send 1 200 kbit/s in all, for the bandwidth governor. */
+  @RegisterExtension static final TestServer budgeted = new TestServer(c -> c.withUploadBudgetKbps(1200));
 
   private static final String[] NAMES = {"Ada", "Grace", "Margaret", "Linus"};
 
@@ -35,10 +37,84 @@ class CallIT {
   }
 
   private Browser join(String room, String... chromiumArgs) {
+    return joinAt(server, room, chromiumArgs);
+  }
+
+  private Browser joinAt(TestServer at, String room, String... chromiumArgs) {
     Browser b = Browser.launch(chromiumArgs);
     browsers.add(b);
-    b.enter("http://127.0.0.1:" + server.port() + "/" + room, NAMES[browsers.size() % NAMES.length]);
+    b.enter("http://127.0.0.1:" + at.port() + "/" + room, NAMES[browsers.size() % NAMES.length]);
     return b;
+  }
+
+  /** The maxBitrate (bit/s) the page set on each connection's video sender, through the documented test hook. */
+  private static List<Long> videoCaps(Browser b) {
+    return b.js("return webcall.connections().map(c => {"
+        + " const s = c.pc.getSenders().find(s => s.track && s.track.kind === 'video');"
+        + " const e = s && s.getParameters().encodings[0]; return e && e.maxBitrate ? e.maxBitrate : 0; });");
+  }
+
+  /**
+   * What the page sent as video on each connection over about 10 s, from outbound-rtp bytesSent, with that
+   * connection's cap at the end: [[kbit/s, cap kbit/s], ...].
+   */
+  @SuppressWarnings("unchecked")
+  private static List<List<Number>> measuredVideo(Browser b) {
+    return (List<List<Number>>) b.driver().executeAsyncScript(
+        "const done = arguments[arguments.length - 1];"
+            + "const sent = async (pc) => { let bytes = 0, at = 0; for (const s of (await pc.getStats()).values())"
+            + "  if (s.type === 'outbound-rtp' && s.kind === 'video') { bytes += s.bytesSent; at = s.timestamp; }"
+            + "  return [bytes, at]; };"
+            + "const pcs = webcall.connections().map(c => c.pc);"
+            + "Promise.all(pcs.map(sent)).then(before => setTimeout(() => Promise.all(pcs.map(sent)).then(after =>"
+            + "  done(pcs.map((pc, i) => { const e = pc.getSenders().find(s => s.track && s.track.kind === 'video')"
+            + "    .getParameters().encodings[0];"
+            + "    return [(after[i][0] - before[i][0]) * 8 / (after[i][1] - before[i][1]), e.maxBitrate / 1000]; }))),"
+            + "  10000));");
+  }
+
+  @Test
+  void eachPageCapsWhatItSendsToEachOtherFromItsBudgetAndTheNumberOfPeople() {
+    String room = newRoom();
+    Browser a = joinAt(budgeted, room);
+    Browser b = joinAt(budgeted, room);
+    awaitPlaying(a, 1, Duration.ofSeconds(40));
+    awaitPlaying(b, 1, Duration.ofSeconds(40));
+    assertThat(a.<String>js("return document.body.dataset.uploadBudgetKbps;")).isEqualTo("1200");
+    // Two people: the whole budget but the audio's reserve goes to the one other (1 200 - 64 kbit/s).
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(videoCaps(a)).containsExactly(1_136_000L);
+      assertThat(videoCaps(b)).containsExactly(1_136_000L);
+    });
+    // A third joins: everyone's budget is now shared by two connections, and changed without anyone acting.
+    Browser c = joinAt(budgeted, room);
+    awaitPlaying(c, 2, Duration.ofSeconds(60));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      for (Browser p : List.of(a, b, c)) {
+        assertThat(videoCaps(p)).containsExactly(536_000L, 536_000L);
+      }
+    });
+    Browser d = joinAt(budgeted, room);
+    List<Browser> pages = List.of(a, b, c, d);
+    for (Browser p : pages) {
+      awaitPlaying(p, 3, Duration.ofSeconds(90));
+    }
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      for (Browser p : pages) {
+        assertThat(videoCaps(p)).containsExactly(336_000L, 336_000L, 336_000L);
+      }
+    });
+    // What is actually sent stays under each cap (10 % for a frame in flight at the window's edges).
+    for (Browser p : pages) {
+      List<List<Number>> sent = measuredVideo(p);
+      assertThat(sent).hasSize(3);
+      for (List<Number> connection : sent) {
+        double kbps = connection.get(0).doubleValue();
+        double cap = connection.get(1).doubleValue();
+        assertThat(cap).isEqualTo(336.0);
+        assertThat(kbps).as("video sent, kbit/s, under the cap of " + cap).isPositive().isLessThan(cap * 1.1);
+      }
+    }
   }
 
   /** Waits until the page shows exactly {@code expected} remote videos, each playing with audio and video tracks. */

@@ -1,5 +1,6 @@
 package webcall.peerjs;
 
+import webcall.support.RawWs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -39,11 +40,13 @@ class PeerJsConformanceIT {
     long totalBytes = 16L * 1024 * 1024;
     int rate = 100, burst = 200, heartbeats = 2, outbound = 1024 * 1024, perAddress = 50, fragments = 128;
     long headerTimeout = 30_000;
+    int connectionsPerAddress = 200;
+    long requestTimeout = 30_000;
 
     PeerJsOptions.Limits build() {
       return new PeerJsOptions.Limits(
           frame, perDest, perDestBytes, perSender, total, totalBytes, rate, burst, heartbeats, outbound,
-          perAddress, fragments, headerTimeout);
+          perAddress, fragments, headerTimeout, connectionsPerAddress, requestTimeout);
     }
   }
 

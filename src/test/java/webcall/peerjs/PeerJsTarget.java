@@ -91,8 +91,8 @@ interface PeerJsTarget extends AutoCloseable {
     WebcallServer server = new WebcallServer(config);
     int port = server.start().getPort();
     return of(port, server.realm(), server.peerjs(), options.path(), () -> {
-      // netty-socketio waits out two 2 s quiet periods when it stops; the port is free at once, so the next test
-      // need not wait. awaitClosed() joins them before the class ends.
+      // The event loops wait out a quiet period when they stop; the port is free at once, so the next test need not
+      // wait. awaitClosed() joins them before the class ends.
       Thread t = new Thread(server::close, "embedded-close");
       t.start();
       CLOSING.add(t);

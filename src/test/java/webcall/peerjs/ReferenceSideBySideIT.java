@@ -1,5 +1,6 @@
 package webcall.peerjs;
 
+import webcall.support.RawWs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

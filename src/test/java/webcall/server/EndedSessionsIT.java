@@ -16,9 +16,9 @@ import webcall.support.Jcmd;
 import webcall.support.RoomClient;
 
 /**
- * A Socket.IO session that has left keeps no memory in the server: as an operator's jcmd shows, netty-socketio's
- * sessions are gone from the heap within seconds of their clients saying goodbye, not kept until the session's ping
- * timers (25 s and more) fire.
+ * A Socket.IO session that has left keeps no memory in the server: as an operator's jcmd shows, Engine.IO sessions
+ * are gone from the heap within seconds of their clients saying goodbye, not kept until the session's ping timers
+ * (25 s and more) fire.
  */
 class EndedSessionsIT {
 
@@ -53,8 +53,8 @@ class EndedSessionsIT {
     }
   }
 
-  /** netty-socketio sessions on the server's heap after a full collection. */
+  /** Engine.IO sessions on the server's heap after a full collection. */
   private static long liveSessions(long pid) throws Exception {
-    return Jcmd.liveInstances(pid, "com\\.corundumstudio\\.socketio\\.handler\\.ClientHead");
+    return Jcmd.liveInstances(pid, "webcall\\.socketio\\.EngineSession");
   }
 }

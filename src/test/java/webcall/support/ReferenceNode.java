@@ -24,13 +24,20 @@ public final class ReferenceNode {
 
   /** Starts the reference on a free loopback port with the given mount path; returns once it says it started. */
   public static ChildProcess start(String path) {
+    return start(path, new String[0]);
+  }
+
+  /** As {@link #start(String)}, with more flags after the usual ones (e.g. {@code --cors ORIGIN}). */
+  public static ChildProcess start(String path, String... more) {
     if (!Files.isRegularFile(CLI)) {
       throw new AssertionError(CLI + " is missing: the build's npm ci in src/test/reference did not run");
     }
     int port = freePort();
+    List<String> command = new java.util.ArrayList<>(List.of("node", CLI.toString(), "--port", Integer.toString(port),
+        "--host", "127.0.0.1", "--key", "peerjs", "--path", path));
+    command.addAll(List.of(more));
     return ChildProcess.start(
-        List.of("node", CLI.toString(), "--port", Integer.toString(port), "--host", "127.0.0.1", "--key", "peerjs",
-            "--path", path),
+        command,
         Map.of(),
         READY,
         Duration.ofSeconds(60),

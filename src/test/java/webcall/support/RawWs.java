@@ -1,4 +1,4 @@
-package webcall.peerjs;
+package webcall.support;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -14,14 +14,14 @@ import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** A hand-rolled WebSocket client over a plain socket, for frames no well-behaved client would send. */
-final class RawWs implements AutoCloseable {
+public final class RawWs implements AutoCloseable {
   /** One frame from the server. */
-  record Frame(int opcode, byte[] payload) {
-    String text() {
+  public record Frame(int opcode, byte[] payload) {
+    public String text() {
       return new String(payload, StandardCharsets.UTF_8);
     }
 
-    int closeCode() {
+    public int closeCode() {
       return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
     }
   }
@@ -31,12 +31,12 @@ final class RawWs implements AutoCloseable {
   private final DataInputStream in;
 
   /** Connects, sends the upgrade for {@code pathAndQuery} and reads the 101. */
-  RawWs(int port, String pathAndQuery) throws IOException {
+  public RawWs(int port, String pathAndQuery) throws IOException {
     this(port, pathAndQuery, 0);
   }
 
   /** As above, with a small TCP receive buffer when {@code receiveBuffer} > 0 (a reader that falls behind). */
-  RawWs(int port, String pathAndQuery, int receiveBuffer) throws IOException {
+  public RawWs(int port, String pathAndQuery, int receiveBuffer) throws IOException {
     socket = new Socket();
     if (receiveBuffer > 0) {
       socket.setReceiveBufferSize(receiveBuffer); // before connecting, so that the window is small from the start
@@ -59,8 +59,13 @@ final class RawWs implements AutoCloseable {
     }
   }
 
+  /** How long a read may wait before it fails with SocketTimeoutException. */
+  public void readTimeout(int millis) throws IOException {
+    socket.setSoTimeout(Math.max(1, millis));
+  }
+
   /** Reads an HTTP response head up to the blank line. */
-  static String readHead(InputStream in) throws IOException {
+  public static String readHead(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int matched = 0;
     while (matched < 4 && head.size() < 16_384) {
@@ -75,7 +80,7 @@ final class RawWs implements AutoCloseable {
   }
 
   /** Writes one frame: fin flag, rsv bits, opcode, optional mask. */
-  void frame(boolean fin, int rsv, int opcode, byte[] payload, boolean masked) throws IOException {
+  public void frame(boolean fin, int rsv, int opcode, byte[] payload, boolean masked) throws IOException {
     ByteArrayOutputStream f = new ByteArrayOutputStream();
     f.write((fin ? 0x80 : 0) | (rsv << 4) | opcode);
     int maskBit = masked ? 0x80 : 0;
@@ -106,18 +111,18 @@ final class RawWs implements AutoCloseable {
     out.flush();
   }
 
-  void text(String s) throws IOException {
+  public void text(String s) throws IOException {
     frame(true, 0, 1, s.getBytes(StandardCharsets.UTF_8), true);
   }
 
   /** Writes raw bytes, e.g. a frame header that declares a huge length and no body. */
-  void raw(byte[] bytes) throws IOException {
+  public void raw(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
   }
 
   /** The next frame from the server (servers never mask). */
-  Frame read() throws IOException {
+  public Frame read() throws IOException {
     int b0 = in.readUnsignedByte();
     int b1 = in.readUnsignedByte();
     long len = b1 & 0x7f;
@@ -132,7 +137,7 @@ final class RawWs implements AutoCloseable {
   }
 
   /** Reads frames until a close frame and returns its code; -1 if the connection ends without one. */
-  int closeCode() throws IOException {
+  public int closeCode() throws IOException {
     for (int i = 0; i < 1000; i++) {
       Frame f;
       try {
@@ -151,7 +156,7 @@ final class RawWs implements AutoCloseable {
    * Whether the server has closed the TCP connection: reads (and drops) whatever is still buffered, up to 64 MiB, and
    * sees the end of the stream with no 10 s pause.
    */
-  boolean endsWithin() throws IOException {
+  public boolean endsWithin() throws IOException {
     byte[] buf = new byte[64 * 1024];
     try {
       for (int i = 0; i < 1024; i++) {

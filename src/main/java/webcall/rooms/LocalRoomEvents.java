@@ -1,0 +1,51 @@
+package webcall.rooms;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import webcall.socketio.Outgoing;
+import webcall.socketio.Socket;
+
+/** Room events delivered to this node's sockets: each event encoded once, then written to every member. */
+public final class LocalRoomEvents implements RoomEvents {
+  private final Rooms rooms;
+  private final Map<String, Socket> sockets = new ConcurrentHashMap<>();
+
+  public LocalRoomEvents(Rooms rooms) {
+    this.rooms = rooms;
+  }
+
+  void connected(Socket socket) {
+    sockets.put(socket.id(), socket);
+  }
+
+  void disconnected(Socket socket) {
+    sockets.remove(socket.id(), socket);
+  }
+
+  @Override
+  public void toRoom(String room, String except, String event, Object... args) {
+    Outgoing packet = null;
+    for (String member : rooms.members(room)) {
+      Socket s = member.equals(except) ? null : sockets.get(member);
+      if (s != null) {
+        if (packet == null) {
+          packet = Outgoing.event(event, args);
+        }
+        s.send(packet);
+      }
+    }
+  }
+
+  @Override
+  public void disconnect(String connection) {
+    Socket s = sockets.get(connection);
+    if (s != null) {
+      s.disconnect();
+    }
+  }
+
+  /** Sockets known here; for tests that check nothing is kept. */
+  public int socketCount() {
+    return sockets.size();
+  }
+}

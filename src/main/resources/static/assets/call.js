@@ -1,0 +1,222 @@
+// The call flow: joining with the connections the lobby opened, following who comes and goes, and leaving.
+// Members call each newcomer and the newcomer answers, so nobody depends on who was first.
+import { t } from './i18n.js';
+import { refreshIce } from './ice.js';
+import { Monitor } from './monitor.js';
+import { Calls } from './peers.js';
+import { connectEarly, joinRoom, listenToRoom, sendChat, sendState } from './signaling.js';
+import { dropProfile, putProfile, setCall, setEarly, setView, state, takeCall, updateMe } from './state.js';
+import { Chat } from './ui/chat.js';
+import { notify } from './ui/notices.js';
+import { SpeakingMeter } from './ui/speaking.js';
+import { Tiles } from './ui/tiles.js';
+import {
+  $, nameOf, reasonOf, renderControls, renderRoster, setStatus, showOwnProfile, showProfile,
+} from './view.js';
+
+const { room } = document.body.dataset;
+const budgetKbps = Number(document.body.dataset.uploadBudgetKbps) || 2500;
+const FOLLOW_HOLD_MS = 2000; // following the speaker: stay on one person at least this long, so it does not flicker
+
+export async function joinCall(name) {
+  const { media } = state;
+  $('join-problem').textContent = '';
+  updateMe({
+    name,
+    muted: !(media.micOn && media.hasMic()),
+    cameraOff: !(media.cameraOn && media.hasCamera()),
+    sharing: false,
+  });
+  media.startSending();
+  $('lobby').hidden = true;
+  $('call').hidden = false;
+  $('devices-panel').append($('device-settings'));
+  setStatus('connecting');
+
+  const audio = window.AudioContext ? new AudioContext() : null;
+  const tiles = new Tiles($('grid'), new SpeakingMeter(audio));
+  tiles.show('local', media.previewStream(), { local: true });
+  watchOwnVoice(tiles);
+  tiles.setSink(media.deviceIds.audiooutput);
+
+  const { peer, socket } = await connectEarly();
+  setEarly(null); // the call owns them now
+  const calls = new Calls({
+    peer,
+    tiles,
+    stream: media.stream,
+    onRemoteStream: () => {
+      if (state.status.key === 'waiting') setStatus(null);
+      monitor.govern();
+    },
+    onFailed: (id) => setStatus('callFailed', { name: nameOf(id) }),
+  });
+  const chat = new Chat(
+    { log: $('chat-log'), form: $('chat-form'), input: $('chat-input'), unread: $('unread'), button: $('btn-chat') },
+    (text) => sendChat(socket, text),
+  );
+  const monitor = new Monitor({
+    calls,
+    tiles,
+    budgetKbps,
+    onStarved: (starved) => {
+      tiles.setBadge('local', starved ? t('uploadLow') : '');
+      document.body.dataset.uploadLow = String(starved);
+    },
+  });
+  // Everything with a timer or listeners is in here, so leaveCall can stop it: the monitor's and the speaking
+  // meter's timers, the socket's and PeerJS's listeners (closed with them).
+  const call = { peer, socket, calls, tiles, chat, joined: false, audio, monitor };
+  setCall(call);
+  tiles.onSpotlight = spotlight;
+  let followedAt = 0;
+  tiles.onSpeaking = (id) => {
+    if (!state.view.follow || id === state.view.spotlight || id === 'local') return;
+    if (performance.now() - followedAt < FOLLOW_HOLD_MS) return;
+    followedAt = performance.now();
+    spotlight(id);
+  };
+  // The test hook documented in ARCHITECTURE.md: tests read the page through it and data- attributes only.
+  window.webcall = {
+    peer, socket, tiles, media, chat,
+    /** The live connections: [{peer: PeerJS id, pc: RTCPeerConnection}]. */
+    connections: () => [...calls.calls].map(([id, c]) => ({ peer: id, pc: c.peerConnection })).filter((c) => c.pc),
+  };
+  showOwnProfile();
+
+  // Registered before we join, so the calls our joining triggers always find a handler.
+  peer.on('call', async (incoming) => {
+    await refreshIce(peer);
+    calls.answer(incoming);
+    showProfile(incoming.peer);
+  });
+
+  const join = () => {
+    if (state.call !== call || call.joined || !peer.open || !socket.connected) return;
+    call.joined = true;
+    joinRoom(socket, room, peer, state.me, (reply) => {
+      if (!reply?.ok) {
+        call.joined = false;
+        if (reply?.error === 'room-full') showJoinProblem('roomFull', { capacity: reply.capacity ?? '?' });
+        else showJoinProblem('joinFailed', { reason: reasonOf(reply) });
+        return;
+      }
+      const present = new Set((reply.participants ?? []).map((p) => p.id));
+      for (const id of [...state.profiles.keys()]) {
+        if (present.has(id)) continue;
+        dropProfile(id); // left while our signaling was away
+        calls.drop(id);
+      }
+      for (const p of reply.participants ?? []) {
+        putProfile(p.id, p);
+        tiles.show(p.id, null); // seen at once; their call brings the media
+        showProfile(p.id);
+      }
+      renderRoster();
+      setStatus(state.profiles.size === 0 ? 'waiting' : null);
+    });
+  };
+  listenToRoom(socket, {
+    connect: () => { call.joined = false; join(); },
+    disconnect: () => {
+      if (state.call !== call) return;
+      call.joined = false;
+      setStatus('serverLost');
+    },
+    joined: async (id, profile) => {
+      putProfile(id, profile);
+      notify($('notices'), t('joined', { name: nameOf(id) }));
+      if (state.status.key === 'waiting') setStatus(null);
+      await refreshIce(peer);
+      calls.call(id);
+      monitor.govern();
+      showProfile(id);
+      renderRoster();
+    },
+    left: (id) => {
+      if (state.profiles.has(id)) notify($('notices'), t('left', { name: nameOf(id) }));
+      dropProfile(id);
+      calls.drop(id);
+      monitor.govern();
+      renderRoster();
+    },
+    changed: (id, profile) => {
+      const wasSharing = !!state.profiles.get(id)?.sharing;
+      putProfile(id, profile);
+      if (!!profile?.sharing !== wasSharing) monitor.govern();
+      showProfile(id);
+      renderRoster();
+    },
+    chat: (message) => chat.add(message),
+    refused: (reply) => notify($('notices'), t('requestFailed', { reason: reasonOf(reply) })),
+  });
+
+  peer.on('open', join);
+  peer.on('error', (err) => {
+    if (err.type === 'peer-unavailable') return; // the other side left before our call reached it
+    setStatus('peerError', { reason: err.type });
+  });
+  renderControls();
+  renderRoster();
+  join(); // both were likely opened in the lobby already: their open events are past
+}
+
+/** Back to the lobby with the reason the call could not be joined. */
+export function showJoinProblem(key, vars) {
+  leaveCall();
+  $('call').hidden = true;
+  $('lobby').hidden = false;
+  $('join-form').prepend($('device-settings'));
+  $('join-problem').textContent = t(key, vars);
+  setStatus(null);
+}
+
+export function leaveCall() {
+  const call = takeCall();
+  if (!call) return;
+  const { peer, socket, calls, tiles, audio, monitor } = call;
+  monitor.close();
+  setView({ spotlight: null });
+  if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+  if (document.pictureInPictureElement) document.exitPictureInPicture().catch(() => {});
+  socket.close();
+  calls.closeAll();
+  peer.destroy();
+  tiles.clear();
+  delete document.body.dataset.uploadLow;
+  tiles.speaking?.close(); // our own microphone's meter, which has no tile of its own
+  audio?.close();
+  for (const id of ['chat-panel', 'people-panel', 'devices-panel']) $(id).hidden = true;
+  $('panel').hidden = true;
+  if (state.media.screen) state.media.stopShare();
+}
+
+/** Our own speaking mark comes from the microphone itself, since the local tile plays no sound. */
+export function watchOwnVoice(tiles) {
+  const { media } = state;
+  if (!media.mic) return;
+  tiles.speaking?.watch('local-mic', new MediaStream([media.mic]), (on) => {
+    tiles.tiles.get('local')?.classList.toggle('speaking', on && !state.me.muted);
+  });
+}
+
+/** One tile large, the others in a strip; null for the grid again. */
+export function spotlight(id) {
+  setView({ spotlight: id });
+  state.call?.tiles.spotlight(id);
+}
+
+/** Whether the spotlight follows whoever speaks. */
+export function follow(on) {
+  setView({ follow: on });
+}
+
+/** Tells the room what changed about us; the server checks it and passes it on. */
+export function announce(changed) {
+  updateMe(changed);
+  renderControls();
+  renderRoster();
+  showOwnProfile();
+  if (state.call?.joined) sendState(state.call.socket, changed);
+  if ('sharing' in changed) state.call?.monitor.govern(); // a screen has its own limits
+}
