@@ -78,8 +78,8 @@ class TurnRelayE2EIT {
     return b.driver().executeAsyncScript(
         "const done = arguments[arguments.length - 1];"
             + "(async () => { const types = [];"
-            + " for (const call of window.webcall.calls.calls.values()) {"
-            + "  const stats = await call.peerConnection.getStats();"
+            + " for (const c of window.webcall.connections()) {"
+            + "  const stats = await c.pc.getStats();"
             + "  stats.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) {"
             + "   const pair = stats.get(s.selectedCandidatePairId);"
             + "   types.push(stats.get(pair.localCandidateId).candidateType); } }); }"
