@@ -253,7 +253,7 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
     p.addLast("socketio-websocket", socket);
     ch.config().setWriteBufferWaterMark(waterMark);
     EngineSession fresh = existing == null ? newSession(ch, address) : null;
-    socket.session(existing != null ? existing : fresh);
+    socket.session(existing != null ? existing : fresh, existing != null);
     if (fresh != null) {
       fresh.useWebSocket(ch);
     }

@@ -299,8 +299,7 @@ public final class EngineSession {
       return;
     }
     if (ch == probe) {
-      if ("2probe".equals(text)) {
-        ch.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(Frame.PONG_PROBE.bytes)), ch.voidPromise());
+      if ("2probe".equals(text)) { // EngineWebSocket has answered "3probe" on the channel's own loop
         if (poll != null) {
           answerPoll(Frame.NOOP.text); // the client finishes its poll before it sends "5"
         }

@@ -1,6 +1,7 @@
 package webcall.socketio;
 
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -31,14 +32,16 @@ final class EngineWebSocket extends ChannelInboundHandlerAdapter {
   private final String address;
   private EngineSession session;
   private boolean broken; // a protocol error was seen: nothing more it sends counts
+  private boolean probing; // opened for an existing sid, and its "2probe" not answered yet
 
   EngineWebSocket(EngineIoServer server, String address) {
     this.server = server;
     this.address = address;
   }
 
-  void session(EngineSession s) {
+  void session(EngineSession s, boolean probe) {
     session = s;
+    probing = probe;
   }
 
   @Override
@@ -56,7 +59,14 @@ final class EngineWebSocket extends ChannelInboundHandlerAdapter {
           ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()), ctx.voidPromise());
         }
       } else if (msg instanceof TextWebSocketFrame text && session != null) {
-        session.fromWebSocket(ctx.channel(), text.content().toString(StandardCharsets.UTF_8));
+        String data = text.content().toString(StandardCharsets.UTF_8);
+        if (probing && "2probe".equals(data)) {
+          // Answered here, on this channel's own event loop, before "5" can be read: the session runs on another loop,
+          // and a write from there could reach the client after the 400 its next poll gets once "5" is handled.
+          probing = false;
+          ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(Frame.PONG_PROBE.bytes)), ctx.voidPromise());
+        }
+        session.fromWebSocket(ctx.channel(), data);
       } else if (msg instanceof BinaryWebSocketFrame bin && session != null) {
         session.fromWebSocket(ctx.channel(), ByteBufUtil.getBytes(bin.content()));
       }
