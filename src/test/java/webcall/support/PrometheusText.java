@@ -60,4 +60,19 @@ public final class PrometheusText {
     }
     return Double.NaN;
   }
+
+  /** The sum over every sample of that name with those labels (e.g. the heap's pools), or NaN when there is none. */
+  public static double sum(List<Sample> samples, String name, String... labels) {
+    double total = Double.NaN;
+    for (Sample s : samples) {
+      boolean match = s.name().equals(name);
+      for (int i = 0; match && i + 1 < labels.length; i += 2) {
+        match = labels[i + 1].equals(s.labels().get(labels[i]));
+      }
+      if (match) {
+        total = Double.isNaN(total) ? s.value() : total + s.value();
+      }
+    }
+    return total;
+  }
 }
