@@ -114,6 +114,11 @@ public record ServerConfig(
         "127.0.0.1", 0, List.of(), 8, 1_000_000, false, PeerJsOptions.defaults("/peerjs"), IceOptions.forTests());
   }
 
+  public ServerConfig withAllowedOrigins(List<String> origins) {
+    return new ServerConfig(host, port, origins, roomCapacity, maxPayloadBytes,
+        proxied, peerjs, ice, tls, signaling, uploadBudgetKbps);
+  }
+
   public ServerConfig withPeerJs(PeerJsOptions options) {
     return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
         proxied, options, ice, tls, signaling, uploadBudgetKbps);

@@ -57,6 +57,11 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
   private static final String JSON = "application/json";
   /** The session whose poll waits on a connection, so that its close lets go of it. */
   static final AttributeKey<EngineSession> WAITING = AttributeKey.valueOf("webcall.socketio.waiting");
+  /**
+   * The Origin of the request being answered on a connection (one at a time: OneRequestAtATime), so that every
+   * answer, including a poll answered later from the session's loop, carries the CORS headers it needs.
+   */
+  static final AttributeKey<String> ORIGIN = AttributeKey.valueOf("webcall.socketio.origin");
 
   private final String prefix;
   final SocketIoOptions options;
@@ -108,6 +113,8 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
       ctx.fireChannelRead(msg);
       return;
     }
+    // The Origin was checked before (OriginGuard): an allowed other origin may read the answers.
+    ctx.channel().attr(ORIGIN).set(req.headers().get(HttpHeaderNames.ORIGIN));
     try {
       handle(ctx, req, query.parameters());
     } finally {
@@ -133,7 +140,7 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
       if (asked != null) {
         res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, asked);
       }
-      send(ctx, keepAlive, cors(req, res));
+      send(ctx, keepAlive, res);
       return;
     }
     String transport = first(params, "transport");
@@ -157,7 +164,7 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
       } else if (polling) {
         EngineSession s = newSession(ctx.channel(), address);
         FullHttpResponse res = response(HttpResponseStatus.OK, TEXT, handshake(s, true));
-        send(ctx, keepAlive, cors(req, res));
+        send(ctx, keepAlive, res);
         s.start();
         handler.opened(s);
       } else {
@@ -317,17 +324,6 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
     return res;
   }
 
-  private static FullHttpResponse cors(FullHttpRequest req, FullHttpResponse res) {
-    // The Origin was checked before (OriginGuard): an allowed other origin may read the answer.
-    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-    if (origin != null) {
-      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
-      res.headers().set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
-    }
-    return res;
-  }
-
   static void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String type,
       String body) {
     send(ctx, keepAlive, response(status, type, body));
@@ -340,6 +336,12 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
   /** Writes a response; the connection stays open for the next request unless the client asked otherwise. */
   static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse res) {
     HttpUtil.setContentLength(res, res.content().readableBytes());
+    String origin = ctx.channel().attr(ORIGIN).get();
+    if (origin != null) {
+      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+      res.headers().set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+    }
     if (keepAlive) {
       res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       ctx.writeAndFlush(res, ctx.voidPromise());

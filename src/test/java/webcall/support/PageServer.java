@@ -69,6 +69,11 @@ public final class PageServer implements AutoCloseable {
         + "&path=" + peerPath + "&key=" + key;
   }
 
+  /** This server's origin, as a browser names it in the Origin header of the pages it serves. */
+  public String origin() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
   @Override
   public void close() {
     server.stop(0);
