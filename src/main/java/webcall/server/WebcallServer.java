@@ -124,7 +124,7 @@ public final class WebcallServer implements AutoCloseable {
         config.peerjs().limits().headerTimeoutMillis(), config.maxPayloadBytes(), clientErrors, connectionLimit,
         config.peerjs().limits().requestTimeoutMillis());
     this.redirect = config.tls().httpRedirectPort() != TlsOptions.OFF
-        ? new RedirectListener(config.host(), config.tls().httpRedirectPort())
+        ? new RedirectListener(config.host(), config.tls().httpRedirectPort(), connectionLimit)
         : null;
     this.timers =
         Executors.newSingleThreadScheduledExecutor(

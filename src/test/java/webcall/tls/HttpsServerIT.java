@@ -2,6 +2,7 @@ package webcall.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Set;
 import io.socket.client.IO;
 import io.socket.client.Socket;
@@ -126,6 +128,57 @@ class HttpsServerIT {
       assertThat(Https.plain(port, "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).as(host)
           .startsWith("HTTP/1.1 400 ").doesNotContainIgnoringCase("location:");
     }
+  }
+
+  @Test
+  void theRedirectListenerRefusesAmbiguousFramingAndCloses() throws Exception {
+    int port = server.redirectAddress().getPort();
+    try (HttpConnection c = HttpConnection.open(port)) {
+      c.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+          + "GET /next HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      HttpConnection.Response res = c.read();
+      assertThat(res.status()).isEqualTo(400);
+      assertThat(c.closedByServerWithin(Duration.ofSeconds(3))).isTrue();
+    }
+  }
+
+  /** The redirect port is a way in too: its connections count against the same per-address cap as the main port's. */
+  @Test
+  void theRedirectListenerSharesThePerAddressConnectionCap() throws Exception {
+    int cap = ServerConfig.forLoopback().peerjs().limits().connectionsPerAddress();
+    int port = server.redirectAddress().getPort();
+    // Other tests' HTTP client may keep a connection of its own to the main port open: it counts too.
+    int before = server.connectionLimit().openByAddress().getOrDefault("127.0.0.1", 0);
+    List<HttpConnection> held = new ArrayList<>();
+    try {
+      for (int i = before; i < cap; i++) {
+        held.add(HttpConnection.open(port));
+      }
+      // Others' connections may close meanwhile: top up until the count is at the cap (one that comes in over it is
+      // refused and harmless).
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        int open = server.connectionLimit().openByAddress().getOrDefault("127.0.0.1", 0);
+        if (open < cap) {
+          held.add(HttpConnection.open(port));
+        }
+        return open == cap;
+      });
+      try (HttpConnection over = HttpConnection.open(port)) {
+        assertThat(over.closedByServerWithin(Duration.ofSeconds(3))).isTrue();
+      }
+      try (HttpConnection overMain = HttpConnection.open(server.address().getPort())) {
+        assertThat(overMain.closedByServerWithin(Duration.ofSeconds(3))).isTrue();
+      }
+      // The held ones still work.
+      held.get(0).write("GET /room HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      assertThat(held.get(0).read().status()).isEqualTo(308);
+    } finally {
+      for (HttpConnection c : held) {
+        c.close();
+      }
+    }
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> server.connectionLimit().openByAddress().getOrDefault("127.0.0.1", 0) <= before);
   }
 
   @Test
