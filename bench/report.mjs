@@ -43,6 +43,16 @@ export function report(R, cfg) {
   info('relay latency p50 at fixed rate (ms)', ['relay', 'fixed', 'latencyMs', 'p50']);
   vsNode('relay latency p99 at fixed rate (ms)', ['relay', 'fixed', 'latencyMs', 'p99']);
 
+  const [lw, ln] = both('relayLoop', 'msgsPerSec');
+  const pinnedTag = g(W, 'relayLoop', 'pinned') ? 'server and generator on a core each' : 'not pinned: fewer than 2 cores';
+  row(`relay closed loop, candidate-sized (msgs/s; ${pinnedTag})`, lw, ln, '≥ 1.5× Node', lw == null || ln == null ? null : lw >= 1.5 * ln);
+  vsNode('  closed loop latency p99 (ms)', ['relayLoop', 'latencyMs', 'p99']);
+  info('  closed loop latency p50 (ms)', ['relayLoop', 'latencyMs', 'p50']);
+  const [cw, cn] = both('relayLoop', 'serverCpuUsPerMsg');
+  row('  closed loop server CPU per relayed msg (µs)', cw, cn, '≤ 0.5 × Node', cw == null || cn == null ? null : cw <= 0.5 * cn);
+  info('  closed loop server CPU (% of its core)', ['relayLoop', 'serverCpuPct']);
+  info('  closed loop generator CPU (% of its core)', ['relayLoop', 'generatorCpuPct']);
+
   for (const t of ['websocket', 'polling']) {
     const tag = t === 'websocket' ? 'both WebSocket' : 'both polling';
     const r = (name, k, p, target) => { const w = g(W, 'rooms', t, k, p), n = g(N, 'rooms', t, k, p); target ? row(name, w, n, '≤ Node', le(w, n)) : row(name, w, n); };

@@ -85,7 +85,7 @@ let R = null;
 /** Opens P pairs of PeerJS sockets; socket i talks to socket i^1. */
 async function relayOpen({ wsBase, prefix, pairs, second, addrOffset, timeoutMs }) {
   const n = pairs * 2;
-  R = { n, socks: new Array(n), inflight: new Int32Array(n), head: [], tail: [], errors: {}, measuring: false, delivered: 0, lat: {} };
+  R = { n, socks: new Array(n), inflight: new Int32Array(n), head: [], tail: [], errors: {}, measuring: false, delivered: 0, lat: {}, loop: false };
   const { socks, inflight, errors } = R;
   const onMsg = i => (data, isBinary) => {
     const c = isBinary ? 0 : data[9]; // {"type":"O… or {"type":"C…
@@ -97,6 +97,8 @@ async function relayOpen({ wsBase, prefix, pairs, second, addrOffset, timeoutMs 
     }
     inflight[i ^ 1]--;
     if (R.measuring) { R.delivered++; histAdd(R.lat, performance.now() - sentAt(data)); }
+    // closed loop: every message is answered at once, as a browser answers during ICE
+    if (R.loop && socks[i].readyState === 1) { inflight[i]++; socks[i].send(R.head[i][1] + performance.now().toFixed(3) + R.tail[i][1]); }
   };
   for (let i = 0; i < n; i++) {
     const dst = JSON.stringify(`${prefix}-${i ^ 1}`);
@@ -176,6 +178,41 @@ async function relayRun({ ratePerSocket, window, warmupMs, durationMs }) {
   };
 }
 
+/**
+ * Closed loop: each pair keeps `window` candidate-sized messages in flight, each answered by the other side as soon as
+ * it arrives, so the server's latency sets the pace (a sender that waits for answers, as a browser does during ICE).
+ */
+async function relayLoop({ window, warmupMs, durationMs }) {
+  const { n, socks, errors } = R;
+  R.delivered = 0;
+  R.lat = {};
+  R.inflight.fill(0);
+  R.loop = true;
+  for (let i = 0; i < n; i += 2) {
+    if (!socks[i] || !socks[i + 1]) continue;
+    for (let k = 0; k < window; k++) { R.inflight[i]++; socks[i].send(R.head[i][1] + performance.now().toFixed(3) + R.tail[i][1]); }
+  }
+  await sleep(warmupMs);
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  R.measuring = true;
+  await sleep(durationMs);
+  R.measuring = false;
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  loop.disable();
+  R.loop = false;
+  await sleep(500); // the messages still in flight arrive unanswered
+  let closedEarly = 0;
+  for (const ws of socks) if (ws && ws.readyState !== 1) closedEarly++;
+  return {
+    sockets: socks.filter(Boolean).length, delivered: R.delivered, wallMs: wall, cpuMs: (cpu.user + cpu.system) / 1000,
+    closedEarly, errors, loopDelayP99Ms: Math.round(loop.percentile(99) / 1e4) / 100, lat: R.lat,
+  };
+}
+
 async function relayClose() {
   if (!R) return { ok: true };
   for (const ws of R.socks) if (ws) ws.close();
@@ -190,6 +227,7 @@ process.on('message', async msg => {
     if (msg.cmd === 'open') result = await openIdle(msg);
     else if (msg.cmd === 'relay-open') result = await relayOpen(msg);
     else if (msg.cmd === 'relay-run') result = await relayRun(msg);
+    else if (msg.cmd === 'relay-loop') result = await relayLoop(msg);
     else if (msg.cmd === 'relay-close') result = await relayClose();
     else if (msg.cmd === 'close-idle') {
       for (const ws of idle) ws.terminate();

@@ -36,7 +36,12 @@ export const CONCURRENT_LIMIT = 30000;
  * PeerJS server on a port of its own (as the seed does), so that its Socket.IO can upgrade to WebSocket; webcall has
  * one port for everything either way.
  */
-export async function startServer(env, kind, { extraFlags = true, jvm = [], peerPort = false } = {}) {
+/** The command to start, pinned to the given CPUs with taskset when `cpus` is set (a list such as "0"). */
+function pinned(cpus, cmd, args) {
+  return cpus ? ['taskset', ['-c', cpus, cmd, ...args]] : [cmd, args];
+}
+
+export async function startServer(env, kind, { extraFlags = true, jvm = [], peerPort = false, cpus = null } = {}) {
   const port = await freePort();
   const ownPeerPort = peerPort && kind !== 'webcall' ? await freePort() : null;
   let child;
@@ -48,11 +53,11 @@ export async function startServer(env, kind, { extraFlags = true, jvm = [], peer
     // webcall on this machine may hold
     const args = [...env.javaOpts, ...jvm, '-jar', env.jar, '--host', '127.0.0.1', '--port', String(port), '--stun-port', '0'];
     if (extraFlags) args.push('--concurrent_limit', String(CONCURRENT_LIMIT));
-    child = track(spawn('java', args, { stdio: ['ignore', 'pipe', logFile], env: { ...process.env, WEBCALL_LOG_LEVEL: process.env.WEBCALL_LOG_LEVEL || 'WARN' } }));
+    child = track(spawn(...pinned(cpus, 'java', args), { stdio: ['ignore', 'pipe', logFile], env: { ...process.env, WEBCALL_LOG_LEVEL: process.env.WEBCALL_LOG_LEVEL || 'WARN' } }));
   } else {
     const args = extraFlags ? ['--expose-gc', '-r', path.join(here, '..', 'ref-preload.cjs'), 'server.js'] : ['server.js'];
     if (ownPeerPort) args.push('--peer-port', String(ownPeerPort), '--concurrent-limit', String(CONCURRENT_LIMIT));
-    child = track(spawn('node', [...args, '--port', String(port), '--host', '127.0.0.1'], { cwd: env.ref, stdio: ['ignore', 'pipe', logFile], env: { ...process.env, BENCH_CONCURRENT_LIMIT: String(CONCURRENT_LIMIT), BENCH_MEM_FILE: memFile } }));
+    child = track(spawn(...pinned(cpus, 'node', [...args, '--port', String(port), '--host', '127.0.0.1']), { cwd: env.ref, stdio: ['ignore', 'pipe', logFile], env: { ...process.env, BENCH_CONCURRENT_LIMIT: String(CONCURRENT_LIMIT), BENCH_MEM_FILE: memFile } }));
   }
   const ready = kind === 'webcall' ? 'webcall listening on' : 'READY http';
   await new Promise((resolve, reject) => {
@@ -144,8 +149,10 @@ export function slope(points) {
 }
 
 /** Forks a load-generator process from lib/; `w.call(msg)` sends a command over IPC and resolves with its result. */
-export function startWorker(file) {
-  const w = track(fork(path.join(here, file), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+export function startWorker(file, { cpus = null } = {}) {
+  // pinned: taskset runs node (fork passes execArgv, then the module), which keeps the IPC channel it inherits
+  const pin = cpus ? { execPath: 'taskset', execArgv: ['-c', cpus, process.execPath] } : {};
+  const w = track(fork(path.join(here, file), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], ...pin }));
   let seq = 0;
   const pending = new Map();
   w.on('message', m => { const p = pending.get(m.id); if (p) { pending.delete(m.id); m.error ? p.reject(new Error(m.error)) : p.resolve(m.result); } });
