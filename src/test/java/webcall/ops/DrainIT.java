@@ -141,7 +141,7 @@ class DrainIT {
         assertThat(ws.read().text()).startsWith("40{");
         ws.text("420[\"join-room\",\"drain-stay\",\"drainStay\",{\"token\":\"" + token + "\",\"name\":\"Stay\"}]");
         assertThat(ws.read().text()).startsWith("430[{\"ok\":true");
-        // A polling session with a poll waiting when the drain ends: the poll gets the close packet.
+        // A polling session with a poll waiting when the drain ends: the poll gets DISCONNECT, the session is gone.
         String sid = handshakePolling(port);
         CompletableFuture<HttpResponse<String>> poll = HTTP.sendAsync(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=polling&sid="
@@ -154,7 +154,7 @@ class DrainIT {
         assertThat(cutOff).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(8));
         assertThat(peer.closeCode(5)).isEqualTo(1001);
         String body = poll.get(10, TimeUnit.SECONDS).body();
-        assertThat(Arrays.asList(body.split("\u001e"))).contains("1");
+        assertThat(Arrays.asList(body.split("\u001e"))).contains("41");
         assertThat(p.exitWithin(Duration.ofSeconds(10))).as(p.stderrText()).isZero();
         assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isLessThan(Duration.ofSeconds(10));
       }
