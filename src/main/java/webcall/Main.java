@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -88,6 +89,16 @@ public final class Main implements Callable<Integer> {
               + " (WEBCALL_UPLOAD_BUDGET_KBPS). Default: ${DEFAULT-VALUE}")
   int uploadBudgetKbps;
 
+  @Option(
+      names = "--drain-timeout",
+      defaultValue = "${env:WEBCALL_DRAIN_TIMEOUT:-20s}",
+      converter = DrainTimeout.class,
+      description =
+          "On SIGTERM or SIGINT, how long calls in progress keep their signaling before every connection is closed;"
+              + " seconds, or with a unit: 20s, 1500ms, 2m; 0 stops at once (WEBCALL_DRAIN_TIMEOUT)."
+              + " Default: ${DEFAULT-VALUE}")
+  Duration drainTimeout;
+
   @Mixin PeerJsFlags peerjs;
 
   @Mixin IceFlags ice;
@@ -146,25 +157,53 @@ public final class Main implements Callable<Integer> {
     if ("0.0.0.0".equals(host) || "::".equals(host)) {
       System.out.println("Open " + scheme + "://localhost:" + bound.getPort() + "/ in a browser to start a call.");
     }
+    Duration drain = drainTimeout;
     return serveUntilStopped(() -> {
+      server.drain(drain); // /readyz "draining", no new joins; until no room is left or the timeout
       server.close();
       if (adminListener != null) {
         adminListener.close(); // after the server: /readyz says "stopping" while it closes
       }
       metrics.close();
-    }, "webcall-shutdown");
+    }, "webcall-shutdown", drain);
+  }
+
+  /** {@code --drain-timeout}: whole seconds ("20"), or a number with {@code ms}, {@code s} or {@code m}. */
+  static final class DrainTimeout implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      var m = java.util.regex.Pattern.compile("(\\d{1,9})\\s*(ms|s|m)?").matcher(value.trim());
+      if (!m.matches()) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not a duration: give seconds (20) or a number with ms, s or m (1500ms, 20s, 2m)");
+      }
+      long n = Long.parseLong(m.group(1));
+      String unit = m.group(2) == null ? "s" : m.group(2);
+      Duration d = switch (unit) {
+        case "ms" -> Duration.ofMillis(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofSeconds(n);
+      };
+      if (d.compareTo(Duration.ofHours(1)) > 0) {
+        throw new CommandLine.TypeConversionException("--drain-timeout is at most 1 hour");
+      }
+      return d;
+    }
   }
 
   /**
-   * Waits until SIGTERM or SIGINT, then closes the server (clients are told 1001) and exits. A close that hangs is cut
-   * off after 10 s, and a second signal exits at once: an operator never waits on a stuck shutdown.
+   * Waits until SIGTERM or SIGINT, then runs {@code close} in a shutdown hook and exits with status 0. The hook blocks
+   * until {@code close} is done, so the drain it runs holds the process however it was asked to stop (a signal,
+   * {@code systemctl stop}, a container's stop); a close still running {@code drain} + 10 s after the signal is cut
+   * off (exit 1), and a second signal exits at once: an operator never waits on a stuck shutdown.
    */
-  static int serveUntilStopped(Runnable close, String threadName) throws InterruptedException {
+  static int serveUntilStopped(Runnable close, String threadName, Duration drain) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
+    long budgetMillis = drain.toMillis() + TimeUnit.SECONDS.toMillis(SHUTDOWN_GRACE_SECONDS);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       Thread watchdog = new Thread(() -> {
         try {
-          if (!stopped.await(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS)) {
+          if (!stopped.await(budgetMillis, TimeUnit.MILLISECONDS)) {
             Runtime.getRuntime().halt(1);
           }
         } catch (InterruptedException e) {

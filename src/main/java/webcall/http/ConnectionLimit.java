@@ -15,6 +15,9 @@ import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import webcall.logging.ClientErrorLog;
@@ -39,6 +42,11 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
   private final boolean proxied;
   private final ClientErrorLog log = new ClientErrorLog(logger);
   private final Map<String, Integer> open = new ConcurrentHashMap<>();
+  private final AtomicLong refused = new AtomicLong();
+
+  /** What {@code webcall_connections_refused_total} says, the same words wherever a per-address cap registers it. */
+  public static final String REFUSED_METER = "webcall.connections.refused";
+  public static final String REFUSED_DESCRIPTION = "Connections refused by a per-address limit, by limit";
 
   public ConnectionLimit(int max, boolean proxied) {
     if (max < 1) {
@@ -46,6 +54,19 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     }
     this.max = max;
     this.proxied = proxied;
+  }
+
+  /** {@code webcall_connections_refused_total{limit="connections_per_address"}}: closed at accept or answered 429. */
+  public void bindMetrics(MeterRegistry registry) {
+    FunctionCounter.builder(REFUSED_METER, refused, AtomicLong::get)
+        .description(REFUSED_DESCRIPTION)
+        .tag("limit", "connections_per_address")
+        .register(registry);
+  }
+
+  /** Connections refused since start. */
+  public long refused() {
+    return refused.get();
   }
 
   /** Says how many refusals the log held back; call it from a timer once a second. */
@@ -107,6 +128,7 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
       return ok[0] ? now + 1 : n;
     });
     if (!ok[0]) {
+      refused.incrementAndGet();
       log.info("connection-limit", "event=connection-refused addr={} limit={}", LogText.escape(address), max);
       return false;
     }

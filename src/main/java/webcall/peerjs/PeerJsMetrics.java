@@ -1,11 +1,13 @@
 package webcall.peerjs;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import webcall.http.ConnectionLimit;
 
 /**
  * The PeerJS server's meters. Every counter is looked up once here, into arrays indexed by the enum's ordinal, so the
@@ -47,6 +49,12 @@ public final class PeerJsMetrics {
         .register(registry);
     expiredTimeout = expired(registry, "timeout");
     expiredQueueFull = expired(registry, "queue_full");
+    // The PeerJS per-address cap, also in the series of every per-address refusal (ConnectionLimit's is the other).
+    Counter perAddress = refused[Rejection.TOO_MANY_CONNECTIONS_FROM_ADDRESS.ordinal()];
+    FunctionCounter.builder(ConnectionLimit.REFUSED_METER, perAddress, Counter::count)
+        .description(ConnectionLimit.REFUSED_DESCRIPTION)
+        .tag("limit", "peerjs_sockets_per_address")
+        .register(registry);
     Gauge.builder("webcall.peerjs.sockets.open", openSockets, AtomicInteger::get)
         .description("PeerJS WebSockets open, registered or not")
         .register(registry);
@@ -61,6 +69,10 @@ public final class PeerJsMetrics {
   }
 
   /** The realm's own figures, read at scrape time. */
+  MeterRegistry registry() {
+    return registry;
+  }
+
   void watch(Realm realm) {
     Gauge.builder("webcall.peerjs.ids.registered", realm, Realm::size)
         .description("PeerJS ids registered now")

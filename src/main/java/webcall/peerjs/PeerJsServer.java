@@ -81,6 +81,7 @@ public final class PeerJsServer implements AutoCloseable {
     this.ssl = ssl;
     this.endpoint = new PeerJsEndpoint(options, req -> true, proxied, corsOrigins, metrics);
     this.connectionLimit = new ConnectionLimit(options.limits().connectionsPerAddress(), proxied);
+    connectionLimit.bindMetrics(metrics.registry());
   }
 
   /** Binds and starts; returns the address actually listened on (the real port when 0 was asked for). */

@@ -42,6 +42,8 @@ public final class RoomSignaling implements SocketIoHandler {
   private final Rooms rooms;
   private final Map<String, Flow> flows = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
+  private final RoomMetrics metrics;
+  private volatile boolean draining;
 
   /** One socket's rate limit and, while it floods, since when. */
   private static final class Flow {
@@ -59,24 +61,45 @@ public final class RoomSignaling implements SocketIoHandler {
 
   /** Room events to this node's sockets. */
   public RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits) {
-    this(realm, rooms, limits, new LocalRoomEvents(rooms));
+    this(realm, rooms, limits, RoomMetrics.none());
   }
 
-  private RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits, LocalRoomEvents local) {
-    this(realm, rooms, limits, local, local);
+  /** Room events to this node's sockets, counted in {@code metrics}. */
+  public RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits, RoomMetrics metrics) {
+    this(realm, rooms, limits, new LocalRoomEvents(rooms), metrics);
+  }
+
+  private RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits, LocalRoomEvents local,
+      RoomMetrics metrics) {
+    this(realm, rooms, limits, local, local, metrics);
   }
 
   /**
    * @param sockets this node's sockets, by connection id
    * @param events how room events reach the members (this node's sockets, or later a cluster's)
    */
-  public RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits, LocalRoomEvents sockets, RoomEvents events) {
+  public RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits, LocalRoomEvents sockets, RoomEvents events,
+      RoomMetrics metrics) {
+    this.metrics = metrics;
     this.limits = limits;
     this.floodGraceNanos = limits.floodGraceMillis() * 1_000_000L;
     this.sockets = sockets;
     this.events = events;
     this.realm = realm;
     this.rooms = rooms;
+    metrics.watch(rooms, this);
+  }
+
+  /**
+   * The server drains (it will stop): from now on a join-room gets {@code draining}, except from a member rejoining
+   * its own room (a dropped connection back), so the calls in progress keep their signaling. Nothing else changes.
+   */
+  public void drain() {
+    draining = true;
+  }
+
+  public boolean draining() {
+    return draining;
   }
 
   @Override
@@ -129,7 +152,7 @@ public final class RoomSignaling implements SocketIoHandler {
     dropped.incrementAndGet();
     if (cutOff) {
       log.info("event=flood-disconnect session={}", client.id());
-      client.disconnect();
+      client.disconnect(DisconnectReason.FLOOD);
     }
     return false;
   }
@@ -142,29 +165,34 @@ public final class RoomSignaling implements SocketIoHandler {
     Object user = arg(args, 1);
     Map<?, ?> extra = arg(args, 2) instanceof Map<?, ?> m ? m : Map.of();
     if (!(room instanceof String roomId) || !HttpRouter.ROOM_ID.matcher(roomId).matches()) {
-      reject(client, ack, Rooms.JoinError.BAD_ROOM);
+      refuseJoin(client, ack, Rooms.JoinError.BAD_ROOM);
       return;
     }
     String token = extra.get("token") instanceof String t ? t : null;
     PeerClient peer = user instanceof String userId ? realm.get(userId) : null;
     if (peer == null || !peer.tokenMatches(token)) {
-      reject(client, ack, Rooms.JoinError.BAD_USER);
+      refuseJoin(client, ack, Rooms.JoinError.BAD_USER);
+      return;
+    }
+    if (draining && !roomId.equals(rooms.roomOfPeer(peer.id()))) {
+      refuseJoin(client, ack, Rooms.JoinError.DRAINING);
       return;
     }
     Profile profile = Profile.ANONYMOUS.with(extra, limits.nameLength());
     if (profile == null) {
-      reject(client, ack, Rooms.JoinError.BAD_PROFILE);
+      refuseJoin(client, ack, Rooms.JoinError.BAD_PROFILE);
       return;
     }
     Rooms.Joined joined = rooms.join(client.id(), roomId, peer.id(), profile);
     if (joined.error() != null) {
-      reject(client, ack, joined.error());
+      refuseJoin(client, ack, joined.error());
       return;
     }
     if (joined.replaced() != null) {
       // The same client on a new connection (it reconnected): retire the old one without announcing a leave.
       events.disconnect(joined.replaced().session());
     }
+    metrics.joined();
     events.toRoom(roomId, client.id(), USER_CONNECTED, peer.id(), profile.toWire(peer.id()));
     log.info("event=join room={} peer={} others={}", roomId, LogText.escape(peer.id()), joined.others().size());
     if (ack != null) {
@@ -212,6 +240,7 @@ public final class RoomSignaling implements SocketIoHandler {
     message.put("text", text);
     message.put("at", System.currentTimeMillis());
     events.toRoom(me.room(), client.id(), CHAT_MESSAGE, message);
+    metrics.chat();
     ok(ack, Map.of("ok", true, "message", message));
   }
 
@@ -231,6 +260,11 @@ public final class RoomSignaling implements SocketIoHandler {
     if (ack != null) {
       ack.send(reply);
     }
+  }
+
+  private void refuseJoin(Socket client, Ack ack, Rooms.JoinError error) {
+    metrics.refused(error);
+    reject(client, ack, error);
   }
 
   private void reject(Socket client, Ack ack, Rooms.JoinError error) {

@@ -29,7 +29,8 @@ public final class Rooms {
     ROOM_FULL("room-full", "The room is full."),
     BAD_PROFILE("bad-profile", "The name is too long (see max) or a state field has the wrong type."),
     NOT_JOINED("not-joined", "Join a room first."),
-    BAD_CHAT("bad-chat", "A chat message must be text of 1 to max characters.");
+    BAD_CHAT("bad-chat", "A chat message must be text of 1 to max characters."),
+    DRAINING("draining", "The server is shutting down: join again in a moment.");
 
     private final String code;
     private final String message;
@@ -129,6 +130,12 @@ public final class Rooms {
   public synchronized List<String> members(String room) {
     Map<String, Member> members = rooms.get(room);
     return members == null ? List.of() : List.copyOf(members.keySet());
+  }
+
+  /** The room {@code peerId} is in now, or null. */
+  public String roomOfPeer(String peerId) {
+    Member m = byPeer.get(peerId);
+    return m == null ? null : m.room();
   }
 
   public Member memberOf(String session) {

@@ -12,6 +12,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,7 @@ import webcall.ops.Readiness;
 import webcall.peerjs.PeerJsMetrics;
 import webcall.peerjs.PeerJsEndpoint;
 import webcall.peerjs.Realm;
+import webcall.rooms.RoomMetrics;
 import webcall.rooms.RoomSignaling;
 import webcall.rooms.Rooms;
 import webcall.logging.ClientErrorLog;
@@ -40,12 +42,14 @@ import webcall.socketio.EngineHandler;
 import webcall.socketio.EngineIoServer;
 import webcall.socketio.SocketIoHandler;
 import webcall.socketio.SocketIoOptions;
+import webcall.socketio.SocketIoMetrics;
 import webcall.socketio.SocketIoServer;
 import webcall.tls.Certificates;
 import webcall.tls.TlsOptions;
 
 /** The call server: pages, Socket.IO rooms and the PeerJS server on one port, in one Netty pipeline. */
 public final class WebcallServer implements AutoCloseable {
+  private static final org.slf4j.Logger log = LoggerFactory.getLogger(WebcallServer.class);
   static final String SOCKET_IO_PATH = "/socket.io";
 
   private final ServerConfig config;
@@ -95,12 +99,12 @@ public final class WebcallServer implements AutoCloseable {
     this.peerjs = new PeerJsEndpoint(config.peerjs(), origins::allows, config.proxied(), java.util.List.of(),
         new PeerJsMetrics(metrics.registry()));
     this.rooms = new Rooms(config.roomCapacity());
-    this.signaling = new RoomSignaling(peerjs.realm(), rooms, config.signaling());
+    this.signaling = new RoomSignaling(peerjs.realm(), rooms, config.signaling(), new RoomMetrics(metrics.registry()));
     this.clientErrors = new ClientErrorLog(LoggerFactory.getLogger(EngineIoServer.class));
     SocketIoOptions options = socketIoOptions(config);
     Map<String, SocketIoHandler> served = namespaces.isEmpty() ? Map.of("/", signaling) : namespaces;
     this.socketIo = new EngineIoServer(SOCKET_IO_PATH, options, new SocketIoServer(served, options), clientErrors,
-        config.proxied());
+        config.proxied(), new SocketIoMetrics(metrics.registry()));
     engines.add(socketIo);
     new LinkedHashMap<>(engineEndpoints).forEach((path, handler) ->
         engines.add(new EngineIoServer(path, options, handler, clientErrors, config.proxied())));
@@ -120,6 +124,7 @@ public final class WebcallServer implements AutoCloseable {
         ? HttpsRedirect.plainConnections()
         : config.tls().forceHttps() ? HttpsRedirect.forwardedHttp() : null;
     this.connectionLimit = new ConnectionLimit(config.peerjs().limits().connectionsPerAddress(), config.proxied());
+    connectionLimit.bindMetrics(metrics.registry());
     this.initializer = new WebcallChannelInitializer(origins, router, iceApi, engines, ssl, httpsRedirect,
         config.peerjs().limits().headerTimeoutMillis(), config.maxPayloadBytes(), clientErrors, connectionLimit,
         config.peerjs().limits().requestTimeoutMillis());
@@ -223,6 +228,33 @@ public final class WebcallServer implements AutoCloseable {
     return config;
   }
 
+  /**
+   * The drain before a stop: {@code /readyz} says "draining" at once, a new join-room gets {@code draining}, and this
+   * waits until no room is left or {@code timeout} has passed, whichever comes first. Everything else goes on as
+   * before: the members' events and chat, their PeerJS signaling, new PeerJS and Socket.IO connections (a member
+   * whose connection drops comes back with them). {@link #close()} then tells every client 1001. Returns the rooms
+   * still open.
+   */
+  public int drain(Duration timeout) {
+    readiness.notReady(Readiness.DRAINING);
+    signaling.drain();
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
+    log.info("event=drain-start rooms={} participants={} timeout_ms={}", rooms.roomCount(), rooms.memberCount(),
+        timeout.toMillis());
+    try {
+      for (long left; rooms.roomCount() > 0 && (left = deadline - System.nanoTime()) > 0; ) {
+        Thread.sleep(Math.max(1, Math.min(100, TimeUnit.NANOSECONDS.toMillis(left))));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // stop waiting: the close that follows ends the calls
+    }
+    int left = rooms.roomCount();
+    log.info("event=drain-end rooms={} participants={} waited_ms={}", left, rooms.memberCount(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    return left;
+  }
+
   /** Whether this server takes new calls; the admin listener serves it too. */
   public Readiness readiness() {
     return readiness;
@@ -231,13 +263,13 @@ public final class WebcallServer implements AutoCloseable {
   @Override
   public void close() {
     readiness.notReady(Readiness.STOPPING);
+    if (listener != null) {
+      listener.close().syncUninterruptibly(); // no new connection from here on
+    }
     peerjs.stopTimers();
     timers.shutdownNow();
-    peerjs.goingAway();
-    engines.forEach(EngineIoServer::shutdown);
-    if (listener != null) {
-      listener.close().syncUninterruptibly();
-    }
+    peerjs.goingAway(); // 1001 to every PeerJS socket
+    engines.forEach(EngineIoServer::shutdown); // 1001 to every Socket.IO WebSocket; a waiting poll gets the close
     for (EventLoopGroup g : new EventLoopGroup[] {workers, boss}) {
       if (g != null) {
         // A short quiet period: the close frames and last answers above go out, then the threads stop.

@@ -9,6 +9,8 @@ public enum DisconnectReason {
   FORCED_CLOSE("forced close"),
   SERVER_SHUTTING_DOWN("server shutting down"),
   SLOW_READER("slow reader"),
+  /** Over the event rate for longer than the flood grace: cut off by the layer above. */
+  FLOOD("flood"),
   CONNECT_TIMEOUT("connect timeout"),
   CLIENT_NAMESPACE_DISCONNECT("client namespace disconnect"),
   SERVER_NAMESPACE_DISCONNECT("server namespace disconnect");

@@ -72,6 +72,7 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
   // Shared by every WebSocket (both immutable): each would cost heap per connection otherwise.
   private final WebSocketDecoderConfig decoderConfig;
   private final WriteBufferWaterMark waterMark;
+  final SocketIoMetrics metrics;
 
   /**
    * @param path where it is mounted, e.g. "/socket.io"
@@ -79,6 +80,13 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
    */
   public EngineIoServer(String path, SocketIoOptions options, EngineHandler handler, ClientErrorLog clientErrors,
       boolean proxied) {
+    this(path, options, handler, clientErrors, proxied, SocketIoMetrics.none());
+  }
+
+  /** As above, counting its sessions in {@code metrics}. */
+  public EngineIoServer(String path, SocketIoOptions options, EngineHandler handler, ClientErrorLog clientErrors,
+      boolean proxied, SocketIoMetrics metrics) {
+    this.metrics = metrics;
     this.prefix = path + "/";
     this.options = options;
     this.handler = handler;
@@ -162,7 +170,7 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
       } else if (!"4".equals(first(params, "EIO"))) {
         refuse(ctx, keepAlive, EngineError.UNSUPPORTED_PROTOCOL_VERSION);
       } else if (polling) {
-        EngineSession s = newSession(ctx.channel(), address);
+        EngineSession s = newSession(ctx.channel(), address, false);
         FullHttpResponse res = response(HttpResponseStatus.OK, TEXT, handshake(s, true));
         send(ctx, keepAlive, res);
         s.start();
@@ -195,8 +203,9 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private EngineSession newSession(Channel ch, String address) {
+  private EngineSession newSession(Channel ch, String address, boolean overWebSocket) {
     EngineSession s = new EngineSession(this, ch.eventLoop(), UUID.randomUUID().toString(), address);
+    s.counted(overWebSocket); // on the session's event loop: the connection's, where this runs
     sessions.put(s.id(), s);
     return s;
   }
@@ -259,7 +268,7 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
     p.addLast("socketio-aggregator", new WebSocketFrameAggregator(options.maxPayload()));
     p.addLast("socketio-websocket", socket);
     ch.config().setWriteBufferWaterMark(waterMark);
-    EngineSession fresh = existing == null ? newSession(ch, address) : null;
+    EngineSession fresh = existing == null ? newSession(ch, address, true) : null;
     socket.session(existing != null ? existing : fresh, existing != null);
     if (fresh != null) {
       fresh.useWebSocket(ch);

@@ -38,6 +38,8 @@ public final class EngineSession {
   private long pongDeadline; // System.nanoTime() by which the pong must be in, while awaitingPong
   private ScheduledFuture<?> upgradeTimer;
   private Object attachment;
+  private boolean counted; // in the metrics' open sessions, until end()
+  private boolean countedWebSocket; // counted there as a WebSocket (else polling)
 
   EngineSession(EngineIoServer server, EventLoop loop, String id, String address) {
     this.server = server;
@@ -326,6 +328,10 @@ public final class EngineSession {
 
   private void upgraded(Channel ch) {
     probe = null;
+    if (counted && !countedWebSocket) {
+      countedWebSocket = true;
+      server.metrics.upgraded();
+    }
     if (upgradeTimer != null) {
       upgradeTimer.cancel(false);
       upgradeTimer = null;
@@ -477,6 +483,10 @@ public final class EngineSession {
   /** Stops everything, forgets the session and tells the layer above, once. */
   private void end(DisconnectReason reason) {
     state = CLOSED;
+    if (counted) {
+      counted = false;
+      server.metrics.ended(countedWebSocket, reason);
+    }
     cancel(pingTimer);
     cancel(upgradeTimer);
     pingTimer = null;
@@ -507,14 +517,21 @@ public final class EngineSession {
     }
   }
 
-  /** For the server's shutdown: closes the transport without waiting. */
+  /** Counted as open in the metrics from now until it ends; called once, when the server makes it. */
+  void counted(boolean overWebSocket) {
+    counted = true;
+    countedWebSocket = overWebSocket;
+    server.metrics.opened(overWebSocket);
+  }
+
+  /** For the server's shutdown: closes the transport without waiting; a WebSocket gets 1001 (going away). */
   void shutdown() {
     if (!loop.inEventLoop()) {
       loop.execute(this::shutdown);
       return;
     }
     if (state == OPEN) {
-      close(DisconnectReason.SERVER_SHUTTING_DOWN);
+      close(DisconnectReason.SERVER_SHUTTING_DOWN, 1001);
     }
   }
 }

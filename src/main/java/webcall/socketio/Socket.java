@@ -21,4 +21,9 @@ public interface Socket {
 
   /** Leaves the namespace (the client gets DISCONNECT) and, with no namespace left, closes the connection. */
   void disconnect();
+
+  /** As {@link #disconnect()}; if the connection closes for it, {@code why} is the session's reason (its metrics). */
+  default void disconnect(DisconnectReason why) {
+    disconnect();
+  }
 }

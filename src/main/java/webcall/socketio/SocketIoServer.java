@@ -262,9 +262,14 @@ public final class SocketIoServer implements EngineHandler {
 
     @Override
     public void disconnect() {
+      disconnect(DisconnectReason.FORCED_CLOSE);
+    }
+
+    @Override
+    public void disconnect(DisconnectReason why) {
       EngineSession engine = client.engine;
       if (!engine.onEventLoop()) {
-        engine.loop.execute(this::disconnect);
+        engine.loop.execute(() -> disconnect(why));
         return;
       }
       if (!client.remove(this)) {
@@ -273,7 +278,7 @@ public final class SocketIoServer implements EngineHandler {
       engine.send(Outgoing.of(Parser.encode(PacketType.DISCONNECT, nsp, -1, Packet.NONE)).frames);
       handler.disconnected(this, DisconnectReason.SERVER_NAMESPACE_DISCONNECT);
       if (client.empty()) {
-        engine.close(); // after the DISCONNECT, which is already on its way
+        engine.close(why); // after the DISCONNECT, which is already on its way
       }
     }
 

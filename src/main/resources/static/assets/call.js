@@ -4,6 +4,7 @@ import { t } from './i18n.js';
 import { refreshIce } from './ice.js';
 import { Monitor } from './monitor.js';
 import { Calls } from './peers.js';
+import { rejoinDelay, retryable } from './rejoin.js';
 import { connectEarly, joinRoom, listenToRoom, sendChat, sendState } from './signaling.js';
 import { dropProfile, putProfile, setCall, setEarly, setView, state, takeCall, updateMe } from './state.js';
 import { Chat } from './ui/chat.js';
@@ -66,7 +67,7 @@ export async function joinCall(name) {
   });
   // Everything with a timer or listeners is in here, so leaveCall can stop it: the monitor's and the speaking
   // meter's timers, the socket's and PeerJS's listeners (closed with them).
-  const call = { peer, socket, calls, tiles, chat, joined: false, audio, monitor };
+  const call = { peer, socket, calls, tiles, chat, joined: false, audio, monitor, rejoins: 0, rejoinTimer: null };
   setCall(call);
   tiles.onSpotlight = spotlight;
   let followedAt = 0;
@@ -97,10 +98,15 @@ export async function joinCall(name) {
     joinRoom(socket, room, peer, state.me, (reply) => {
       if (!reply?.ok) {
         call.joined = false;
+        if (retryable(reply)) {
+          joinLater();
+          return;
+        }
         if (reply?.error === 'room-full') showJoinProblem('roomFull', { capacity: reply.capacity ?? '?' });
         else showJoinProblem('joinFailed', { reason: reasonOf(reply) });
         return;
       }
+      call.rejoins = 0;
       const present = new Set((reply.participants ?? []).map((p) => p.id));
       for (const id of [...state.profiles.keys()]) {
         if (present.has(id)) continue;
@@ -115,6 +121,18 @@ export async function joinCall(name) {
       renderRoster();
       setStatus(state.profiles.size === 0 ? 'waiting' : null);
     });
+  };
+  // The server drains before it stops: wait, then join again (the socket may by then be on another server).
+  const joinLater = () => {
+    const delay = rejoinDelay(call.rejoins);
+    if (delay === null) {
+      showJoinProblem('drainingGaveUp');
+      return;
+    }
+    call.rejoins += 1;
+    setStatus('draining', { seconds: Math.ceil(delay / 1000) });
+    clearTimeout(call.rejoinTimer);
+    call.rejoinTimer = setTimeout(() => { call.rejoinTimer = null; join(); }, delay);
   };
   listenToRoom(socket, {
     connect: () => { call.joined = false; join(); },
@@ -175,6 +193,7 @@ export function leaveCall() {
   const call = takeCall();
   if (!call) return;
   const { peer, socket, calls, tiles, audio, monitor } = call;
+  clearTimeout(call.rejoinTimer);
   monitor.close();
   setView({ spotlight: null });
   if (document.fullscreenElement) document.exitFullscreen().catch(() => {});

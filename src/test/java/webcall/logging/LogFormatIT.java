@@ -16,16 +16,21 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import webcall.support.ChildProcess;
 import webcall.support.PeerSocket;
+import webcall.support.RoomClient;
+import org.json.JSONObject;
 
 /**
  * {@code --log-format} as an operator runs it: a whole session (peers opening, relaying, refused, leaving; TURN
  * credentials handed out; the server stopped) in json gives only JSON lines with the text format's information, and
- * in either format the PeerJS token and the TURN secret never reach the log.
+ * in either format the PeerJS token, the TURN secret, display names and chat never reach the log (nor does a room's
+ * member's token, or what a drain logs when the server stops with members still in a room).
  */
 class LogFormatIT {
   static final Pattern LISTENING = Pattern.compile("^webcall listening on http://\\S+:(\\d+)$");
   static final String TOKEN = "Tok3nNeverLogged";
   static final String SECRET = "turn-secret-never-logged";
+  static final String NAME = "Nameneverlogged";
+  static final String CHAT = "chat text never logged";
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -55,11 +60,23 @@ class LogFormatIT {
         a.send("{\"type\":\"LEAVE\"}");
         assertThat(a.closeCode(5)).isEqualTo(1000);
       }
+      // A room with two named members who chat, one refused for a name too long, then they leave.
+      String roomTokenA;
+      try (RoomClient ra = new RoomClient(port, "log-room-a"); RoomClient rb = new RoomClient(port, "log-room-b")) {
+        roomTokenA = ra.token;
+        assertThat(ra.joinAs("log-room", new JSONObject().put("name", NAME)).getBoolean("ok")).isTrue();
+        assertThat(rb.joinAs("log-room", new JSONObject().put("name", NAME + "x".repeat(80))).getBoolean("ok"))
+            .isFalse();
+        assertThat(rb.joinAs("log-room", new JSONObject().put("name", NAME + "B")).getBoolean("ok")).isTrue();
+        assertThat(ra.request("chat", CHAT).getBoolean("ok")).isTrue();
+        assertThat(rb.request("state", new JSONObject().put("name", NAME + "C")).getBoolean("ok")).isTrue();
+      }
       assertThat(p.stop(Duration.ofSeconds(15))).isZero();
       String err = p.stderrText();
       assertThat(String.join("\n", p.stdout())).doesNotContain(TOKEN).doesNotContain(SECRET);
-      assertThat(err).contains("peer-open", "peer-reject", "peer-leave");
-      assertThat(err).doesNotContain(TOKEN).doesNotContain(SECRET);
+      assertThat(err).contains("peer-open", "peer-reject", "peer-leave", "event=join", "event=leave", "drain-end");
+      assertThat(err).doesNotContain(TOKEN).doesNotContain(SECRET).doesNotContain(roomTokenA)
+          .doesNotContain(NAME).doesNotContain(CHAT).doesNotContain("never logged");
       return err;
     }
   }

@@ -50,7 +50,11 @@ class AdminCommandIT {
       assertThat(get(admin, "/healthz").statusCode()).isEqualTo(200);
       String metrics = get(admin, "/metrics").body();
       assertThat(metrics).contains("webcall_peerjs_sockets_open", "webcall_stun_requests_total",
-          "webcall_ice_api_requests_total", "process_files_max_files", "jvm_memory_used_bytes", "webcall_ready 1");
+          "webcall_ice_api_requests_total", "process_files_max_files", "jvm_memory_used_bytes", "webcall_ready 1",
+          "webcall_socketio_connections_open", "webcall_socketio_disconnections_total", "webcall_rooms_open",
+          "webcall_rooms_participants", "webcall_rooms_join_refusals_total",
+          "webcall_connections_refused_total{limit=\"connections_per_address\"}",
+          "webcall_connections_refused_total{limit=\"peerjs_sockets_per_address\"}");
       assertThat(get(port, "/metrics").statusCode()).isEqualTo(404);
       assertThat(get(port, "/healthz").statusCode()).isEqualTo(200);
     }
@@ -71,6 +75,10 @@ class AdminCommandIT {
           assertThat(PrometheusText.value(s, "webcall_peerjs_ids_registered")).isEqualTo(1.0);
           assertThat(PrometheusText.value(s, "webcall_peerjs_sockets_open")).isEqualTo(1.0);
           assertThat(PrometheusText.value(s, "process_files_open_files")).isPositive();
+          assertThat(PrometheusText.value(s, "webcall_connections_refused_total", "limit", "connections_per_address"))
+              .isZero();
+          assertThat(PrometheusText.value(s, "webcall_connections_refused_total", "limit",
+              "peerjs_sockets_per_address")).isZero();
         });
       }
       assertThat(get(admin, "/readyz").statusCode()).isEqualTo(200);

@@ -40,7 +40,7 @@ class HealthIT {
     assertThat(ready.body()).isEqualTo("{\"ready\":true}");
 
     Readiness readiness = server.server().readiness();
-    readiness.notReady("draining");
+    readiness.notReady(Readiness.DRAINING);
     readiness.notReady("redis");
     try {
       HttpResponse<String> notReady = get("/readyz");
@@ -49,7 +49,7 @@ class HealthIT {
       // Liveness is not readiness: the process still serves.
       assertThat(get("/healthz").statusCode()).isEqualTo(200);
     } finally {
-      readiness.clear("draining");
+      readiness.clear(Readiness.DRAINING);
       readiness.clear("redis");
     }
     assertThat(get("/readyz").statusCode()).isEqualTo(200);

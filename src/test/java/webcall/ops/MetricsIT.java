@@ -26,8 +26,10 @@ import org.junit.jupiter.api.Test;
 import webcall.config.ServerConfig;
 import webcall.peerjs.PeerJsOptions;
 import webcall.peerjs.Rejection;
+import org.json.JSONObject;
 import webcall.server.WebcallServer;
 import webcall.support.PeerSocket;
+import webcall.support.RoomClient;
 import webcall.support.PrometheusText;
 import webcall.support.PrometheusText.Sample;
 
@@ -45,7 +47,13 @@ class MetricsIT {
       "reason", reasons(),
       "result", Set.of("answered", "dropped"),
       "status", Set.of("200", "405", "429"),
-      "area", Set.of("direct", "heap"));
+      "area", Set.of("direct", "heap"),
+      "transport", Set.of("polling", "websocket"),
+      "cause", Set.of("client", "ping_timeout", "flood", "slow_reader", "shutdown", "protocol_error",
+          "connect_timeout", "server"),
+      "code", Set.of("already-joined", "bad-room", "bad-user", "user-in-other-room", "room-full", "bad-profile",
+          "draining"),
+      "limit", Set.of("connections_per_address", "peerjs_sockets_per_address"));
 
   static Set<String> reasons() {
     Set<String> r = new TreeSet<>(Set.of("timeout", "queue_full"));
@@ -226,6 +234,111 @@ class MetricsIT {
       assertThat(value(s, "webcall_peerjs_sockets_open")).isZero();
       assertThat(value(s, "webcall_peerjs_ids_registered")).isZero();
     });
+  }
+
+  @Test
+  void socketIoAndRoomFiguresFollowRealClientsAndCarryNoRoomNameOrText() throws Exception {
+    int port = server.address().getPort();
+    List<Sample> before = scrape();
+    double ws = value(before, "webcall_socketio_connections_open", "transport", "websocket");
+    double polling = value(before, "webcall_socketio_connections_open", "transport", "polling");
+    double rooms = value(before, "webcall_rooms_open");
+    double participants = value(before, "webcall_rooms_participants");
+    double joins = value(before, "webcall_rooms_joins_total");
+    double chats = value(before, "webcall_rooms_chat_messages_total");
+    double already = value(before, "webcall_rooms_join_refusals_total", "code", "already-joined");
+    double badRoom = value(before, "webcall_rooms_join_refusals_total", "code", "bad-room");
+    double badUser = value(before, "webcall_rooms_join_refusals_total", "code", "bad-user");
+    double byClient = value(before, "webcall_socketio_disconnections_total", "cause", "client");
+    String room = MARK + "-room";
+
+    RoomClient a = new RoomClient(port, MARK + "-sa"); // upgrades to WebSocket
+    RoomClient b = new RoomClient(port, MARK + "-sb", "polling");
+    RoomClient c = new RoomClient(port, MARK + "-sc", "websocket");
+    try {
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        List<Sample> s = scrape();
+        assertThat(value(s, "webcall_socketio_connections_open", "transport", "websocket") - ws).isEqualTo(2);
+        assertThat(value(s, "webcall_socketio_connections_open", "transport", "polling") - polling).isEqualTo(1);
+      });
+      assertThat(a.joinAs(room, new JSONObject().put("name", MARK + " Ann")).getBoolean("ok")).isTrue();
+      assertThat(b.joinAs(room, new JSONObject().put("name", MARK + " Bob")).getBoolean("ok")).isTrue();
+      assertThat(a.join(room).error()).isEqualTo("already-joined");
+      assertThat(c.join(MARK + " not a room!").error()).isEqualTo("bad-room");
+      assertThat(c.join(room, MARK + "-nobody", "tok").error()).isEqualTo("bad-user");
+      assertThat(a.request("chat", MARK + " hello").getBoolean("ok")).isTrue();
+      assertThat(b.request("chat", MARK + " hi").getBoolean("ok")).isTrue();
+
+      List<Sample> s = scrape();
+      assertThat(value(s, "webcall_rooms_open") - rooms).isEqualTo(1);
+      assertThat(value(s, "webcall_rooms_participants") - participants).isEqualTo(2);
+      assertThat(value(s, "webcall_rooms_joins_total") - joins).isEqualTo(2);
+      assertThat(value(s, "webcall_rooms_chat_messages_total") - chats).isEqualTo(2);
+      assertThat(value(s, "webcall_rooms_join_refusals_total", "code", "already-joined") - already).isEqualTo(1);
+      assertThat(value(s, "webcall_rooms_join_refusals_total", "code", "bad-room") - badRoom).isEqualTo(1);
+      assertThat(value(s, "webcall_rooms_join_refusals_total", "code", "bad-user") - badUser).isEqualTo(1);
+      assertThat(value(s, "webcall_rooms_join_refusals_total", "code", "draining")).isZero();
+      assertThat(value(s, "webcall_socketio_events_dropped_total")).isZero();
+
+      b.close();
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        List<Sample> t = scrape();
+        assertThat(value(t, "webcall_rooms_participants") - participants).isEqualTo(1);
+        assertThat(value(t, "webcall_socketio_connections_open", "transport", "polling") - polling).isZero();
+        assertThat(value(t, "webcall_socketio_disconnections_total", "cause", "client") - byClient).isEqualTo(1);
+      });
+      String text = get(adminPort, "/metrics").body();
+      assertThat(text).doesNotContain(MARK).doesNotContain("Ann").doesNotContain("hello");
+    } finally {
+      a.close();
+      b.close();
+      c.close();
+    }
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      List<Sample> s = scrape();
+      assertThat(value(s, "webcall_rooms_open") - rooms).isZero();
+      assertThat(value(s, "webcall_rooms_participants") - participants).isZero();
+      assertThat(value(s, "webcall_socketio_connections_open", "transport", "websocket") - ws).isZero();
+      assertThat(value(s, "webcall_socketio_disconnections_total", "cause", "client") - byClient).isEqualTo(3);
+      assertThat(value(s, "webcall_peerjs_sockets_open")).isZero(); // for the PeerJS test's absolute figures
+    });
+  }
+
+  @Test
+  void connectionsRefusedByThePerAddressLimitsAreCountedByLimit() throws Exception {
+    ServerConfig base = ServerConfig.forLoopback();
+    ServerConfig tight = base.withPeerJs(base.peerjs().withLimits(PeerJsOptions.Limits.from(
+        Map.of("connections-per-address", 2L, "sockets-per-address", 1L))));
+    Metrics own = Metrics.prometheus();
+    WebcallServer small = new WebcallServer(tight, own);
+    List<java.net.Socket> plain = new ArrayList<>();
+    try {
+      int port = small.start().getPort();
+      String q = "/peerjs/peerjs?key=peerjs&token=t1&version=1.5.5&id=";
+      try (PeerSocket first = PeerSocket.open(URI.create("ws://127.0.0.1:" + port + q + "limitOne"));
+          PeerSocket second = PeerSocket.open(URI.create("ws://127.0.0.1:" + port + q + "limitTwo"))) {
+        assertThat(first.next().get("type").asText()).isEqualTo("OPEN");
+        assertThat(second.closeCode(5)).isEqualTo(1013); // sockets-per-address
+        for (int i = 0; i < 3; i++) { // one more TCP connection fits beside the first socket, then they are refused
+          java.net.Socket tcp = new java.net.Socket();
+          tcp.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+          plain.add(tcp);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+          List<Sample> s = PrometheusText.parse(own.scrape());
+          assertThat(value(s, "webcall_connections_refused_total", "limit", "peerjs_sockets_per_address"))
+              .isEqualTo(1);
+          assertThat(value(s, "webcall_connections_refused_total", "limit", "connections_per_address"))
+              .isGreaterThanOrEqualTo(1);
+        });
+      }
+    } finally {
+      for (java.net.Socket tcp : plain) {
+        tcp.close();
+      }
+      small.close();
+      own.close();
+    }
   }
 
   static double value(List<Sample> s, String name, String... labels) {

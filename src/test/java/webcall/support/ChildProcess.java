@@ -121,6 +121,31 @@ public final class ChildProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** Sends a signal by name ("TERM", "INT") to this process alone, by its PID. */
+  public void signal(String name) {
+    try {
+      Command.Result r = Command.run(10, "kill", "-" + name, Long.toString(process.pid()));
+      if (r.exit() != 0) {
+        throw new AssertionError("kill -" + name + " failed: " + r.output());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Waits up to {@code within} for the process to end by itself; its exit code, or -1 if it is still running. */
+  public int exitWithin(Duration within) {
+    try {
+      return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
   /** Sends SIGTERM and returns the exit code, or -1 if it had to be killed after {@code grace}. */
   public int stop(Duration grace) {
     process.destroy();
