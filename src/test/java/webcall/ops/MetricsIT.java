@@ -341,6 +341,76 @@ class MetricsIT {
     }
   }
 
+  /**
+   * Each way the server ends a Socket.IO connection is counted under its own cause: a client that never sends CONNECT,
+   * one that stops answering pings, one that floods events and one that stops reading. Raw Engine.IO over HTTP, so
+   * that the client does exactly that and nothing more.
+   */
+  @Test
+  void socketIoDisconnectionsAreCountedByCause() throws Exception {
+    // Each refused event is answered with a request-error: the flooder, which never polls, would be cut off as a slow
+    // reader first under a small outbound cap, so the slow reader has a server of its own.
+    Map<String, Long> common = Map.of("connect-timeout-ms", 300L, "ping-interval-ms", 1000L, "ping-timeout-ms", 1000L,
+        "flood-grace-ms", 200L);
+    Map<String, Long> smallOutbound = new java.util.HashMap<>(common);
+    smallOutbound.put("socketio-outbound-bytes", 1000L);
+    Metrics own = Metrics.prometheus();
+    ServerConfig base = ServerConfig.forLoopback();
+    WebcallServer first = new WebcallServer(base.withSignaling(webcall.rooms.SignalingLimits.from(common)), own);
+    WebcallServer second = new WebcallServer(base.withSignaling(webcall.rooms.SignalingLimits.from(smallOutbound)),
+        own);
+    try {
+      int port = first.start().getPort();
+      handshake(port); // never sends CONNECT
+      String neverPongs = handshake(port);
+      post(port, neverPongs, "40");
+      String floods = handshake(port);
+      post(port, floods, "40");
+      // Over the event rate (20/s, a burst of 50) for longer than the 200 ms grace: three bursts of 60, 150 ms apart.
+      String burst = String.join("\u001e", java.util.Collections.nCopies(60, "42[\"chat\",\"x\"]"));
+      for (int i = 0; i < 3; i++) {
+        if (post(port, floods, burst) != 200) {
+          break; // already cut off
+        }
+        Thread.sleep(150);
+      }
+      int other = second.start().getPort();
+      String neverReads = handshake(other);
+      post(other, neverReads, "40");
+      // Twenty join-room calls with an ack each: their refusals (about 100 bytes apiece) wait for a poll that never
+      // comes, past the 1 000-byte cap.
+      StringBuilder asks = new StringBuilder();
+      for (int i = 0; i < 20; i++) {
+        asks.append(i == 0 ? "" : "\u001e").append("42").append(i).append("[\"join-room\",\"r\",\"nobody\"]");
+      }
+      post(other, neverReads, asks.toString());
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        List<Sample> s = PrometheusText.parse(own.scrape());
+        for (String cause : List.of("connect_timeout", "ping_timeout", "flood", "slow_reader")) {
+          assertThat(value(s, "webcall_socketio_disconnections_total", "cause", cause)).as(cause).isEqualTo(1);
+        }
+      });
+    } finally {
+      first.close();
+      second.close();
+      own.close();
+    }
+  }
+
+  /** Opens an Engine.IO session over polling; its sid. */
+  static String handshake(int port) throws Exception {
+    HttpResponse<String> res = get(port, "/socket.io/?EIO=4&transport=polling");
+    assertThat(res.statusCode()).isEqualTo(200);
+    return new JSONObject(res.body().substring(1)).getString("sid");
+  }
+
+  static int post(int port, String sid, String body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+            + "/socket.io/?EIO=4&transport=polling&sid=" + sid))
+        .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode();
+  }
+
   static double value(List<Sample> s, String name, String... labels) {
     double v = PrometheusText.value(s, name, labels);
     assertThat(v).as(name + " " + String.join(",", labels)).isNotNaN();
