@@ -192,4 +192,38 @@ class DrainIT {
       }
     }
   }
+
+  /**
+   * A person who presses Join while the server drains is told it is restarting, and the page asks again by itself:
+   * the server counts a second {@code draining} refusal from it a few seconds later, with no click.
+   */
+  @Test
+  void thePageSaysTheServerIsRestartingAndJoinsAgainByItself() throws Exception {
+    try (ChildProcess p = start("webcall-drain-page", "--drain-timeout", "30s")) {
+      int port = port(p);
+      int admin = AdminCommandIT.adminPort(p);
+      RoomClient member = new RoomClient(port, "drainHolder");
+      webcall.e2e.Browser browser = webcall.e2e.Browser.launch();
+      try {
+        assertThat(member.joinAs("drain-page", profile("Holder")).getBoolean("ok")).isTrue(); // keeps the drain going
+        browser.open("http://127.0.0.1:" + port + "/drain-page?lang=en");
+        p.signal("TERM");
+        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
+            .until(() -> get(port, "/readyz").statusCode() == 503);
+        browser.joinCall("Cleo");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+            assertThat(browser.status()).contains("restarting").contains("Joining again in"));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+          List<PrometheusText.Sample> s = PrometheusText.parse(get(admin, "/metrics").body());
+          assertThat(PrometheusText.value(s, "webcall_rooms_join_refusals_total", "code", "draining"))
+              .isGreaterThanOrEqualTo(2);
+        });
+        assertThat(browser.status()).contains("restarting");
+      } finally {
+        browser.close();
+        member.close();
+      }
+      assertThat(p.exitWithin(Duration.ofSeconds(12))).as(p.stderrText()).isZero();
+    }
+  }
 }
