@@ -41,7 +41,7 @@ function pinned(cpus, cmd, args) {
   return cpus ? ['taskset', ['-c', cpus, cmd, ...args]] : [cmd, args];
 }
 
-export async function startServer(env, kind, { extraFlags = true, jvm = [], peerPort = false, cpus = null } = {}) {
+export async function startServer(env, kind, { extraFlags = true, jvm = [], peerPort = false, cpus = null, webcallArgs = [] } = {}) {
   const port = await freePort();
   const ownPeerPort = peerPort && kind !== 'webcall' ? await freePort() : null;
   let child;
@@ -53,6 +53,7 @@ export async function startServer(env, kind, { extraFlags = true, jvm = [], peer
     // webcall on this machine may hold
     const args = [...env.javaOpts, ...jvm, '-jar', env.jar, '--host', '127.0.0.1', '--port', String(port), '--stun-port', '0'];
     if (extraFlags) args.push('--concurrent_limit', String(CONCURRENT_LIMIT));
+    args.push(...webcallArgs);
     child = track(spawn(...pinned(cpus, 'java', args), { stdio: ['ignore', 'pipe', logFile], env: { ...process.env, WEBCALL_LOG_LEVEL: process.env.WEBCALL_LOG_LEVEL || 'WARN' } }));
   } else {
     const args = extraFlags ? ['--expose-gc', '-r', path.join(here, '..', 'ref-preload.cjs'), 'server.js'] : ['server.js'];

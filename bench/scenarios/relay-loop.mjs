@@ -7,7 +7,9 @@ import { startServer, stopServer, startWorker, procCpu, log } from '../lib/procs
 
 export default async function relayLoop(kind, { cfg, env }) {
   const pin = os.cpus().length >= 2;
-  const s = await startServer(env, kind, { cpus: pin ? '0' : null });
+  // webcall limits each PeerJS socket to 100 messages/s (a browser sends a few dozen while it sets up a call); a closed
+  // loop answers as fast as the server delivers, so the limit is raised here, where the reference has none
+  const s = await startServer(env, kind, { cpus: pin ? '0' : null, webcallArgs: ['--limit', 'peer-messages-per-second=1000000', '--limit', 'peer-message-burst=1000000'] });
   const w = startWorker('peers-worker.mjs', { cpus: pin ? '1' : null });
   try {
     const opened = await w.call({
