@@ -99,6 +99,15 @@ public final class Main implements Callable<Integer> {
               + " Default: ${DEFAULT-VALUE}")
   Duration drainTimeout;
 
+  @Option(
+      names = "--allow-legacy-join",
+      arity = "0..1",
+      defaultValue = "${env:WEBCALL_ALLOW_LEGACY_JOIN:-false}",
+      description =
+          "Accept the original page's join-room(roomId, userId) without a PeerJS token: the client's word for its id"
+              + " is trusted, as long as that id is connected (WEBCALL_ALLOW_LEGACY_JOIN). Default: ${DEFAULT-VALUE}")
+  boolean allowLegacyJoin;
+
   @Mixin PeerJsFlags peerjs;
 
   @Mixin IceFlags ice;
@@ -135,6 +144,7 @@ public final class Main implements Callable<Integer> {
     TlsOptions tlsOptions = tls.toOptions(host);
     ServerConfig config = new ServerConfig(host, port, origins, roomCapacity, maxPayload, proxied,
         peerjs.toOptions("/peerjs"), ice.toOptions(), tlsOptions);
+    config = config.withAllowLegacyJoin(allowLegacyJoin);
     List<String> known = new ArrayList<>(PeerJsOptions.Limits.NAMES);
     known.addAll(SignalingLimits.NAMES);
     Map<String, Long> chosen = limits.values(known, "webcall");

@@ -20,6 +20,8 @@ import webcall.tls.TlsOptions;
  * @param tls HTTPS: certificate, redirects from plain HTTP
  * @param signaling the room signaling's limits
  * @param uploadBudgetKbps what each page may send in all, in kbit/s, shared among the people it sends to
+ * @param allowLegacyJoin accept the original page's {@code join-room(roomId, userId)} without a token, trusting the
+ *     client's word for its PeerJS id as long as that id is connected
  */
 public record ServerConfig(
     String host,
@@ -32,7 +34,8 @@ public record ServerConfig(
     IceOptions ice,
     TlsOptions tls,
     SignalingLimits signaling,
-    int uploadBudgetKbps) {
+    int uploadBudgetKbps,
+    boolean allowLegacyJoin) {
 
   public static final int DEFAULT_UPLOAD_BUDGET_KBPS = 2500;
 
@@ -50,6 +53,14 @@ public record ServerConfig(
     if (uploadBudgetKbps < 100) {
       throw new IllegalArgumentException("--upload-budget-kbps must be at least 100");
     }
+  }
+
+  /** Without the original page's join. */
+  public ServerConfig(String host, int port, List<String> allowedOrigins, int roomCapacity, int maxPayloadBytes,
+      boolean proxied, PeerJsOptions peerjs, IceOptions ice, TlsOptions tls, SignalingLimits signaling,
+      int uploadBudgetKbps) {
+    this(host, port, allowedOrigins, roomCapacity, maxPayloadBytes, proxied, peerjs, ice, tls, signaling,
+        uploadBudgetKbps, false);
   }
 
   /** With the default upload budget. */
@@ -116,41 +127,46 @@ public record ServerConfig(
 
   public ServerConfig withAllowedOrigins(List<String> origins) {
     return new ServerConfig(host, port, origins, roomCapacity, maxPayloadBytes,
-        proxied, peerjs, ice, tls, signaling, uploadBudgetKbps);
+        proxied, peerjs, ice, tls, signaling, uploadBudgetKbps, allowLegacyJoin);
   }
 
   public ServerConfig withPeerJs(PeerJsOptions options) {
     return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
-        proxied, options, ice, tls, signaling, uploadBudgetKbps);
+        proxied, options, ice, tls, signaling, uploadBudgetKbps, allowLegacyJoin);
   }
 
   public ServerConfig withRoomCapacity(int capacity) {
     return new ServerConfig(host, port, allowedOrigins, capacity, maxPayloadBytes,
-        proxied, peerjs, ice, tls, signaling, uploadBudgetKbps);
+        proxied, peerjs, ice, tls, signaling, uploadBudgetKbps, allowLegacyJoin);
   }
 
   public ServerConfig withIce(IceOptions options) {
     return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
-        proxied, peerjs, options, tls, signaling, uploadBudgetKbps);
+        proxied, peerjs, options, tls, signaling, uploadBudgetKbps, allowLegacyJoin);
   }
 
   public ServerConfig withTls(TlsOptions options) {
     return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
-        proxied, peerjs, ice, options, signaling, uploadBudgetKbps);
+        proxied, peerjs, ice, options, signaling, uploadBudgetKbps, allowLegacyJoin);
   }
 
   public ServerConfig withProxied(boolean behindProxy) {
     return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
-        behindProxy, peerjs, ice, tls, signaling, uploadBudgetKbps);
+        behindProxy, peerjs, ice, tls, signaling, uploadBudgetKbps, allowLegacyJoin);
   }
 
   public ServerConfig withSignaling(SignalingLimits limits) {
     return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
-        proxied, peerjs, ice, tls, limits, uploadBudgetKbps);
+        proxied, peerjs, ice, tls, limits, uploadBudgetKbps, allowLegacyJoin);
   }
 
   public ServerConfig withUploadBudgetKbps(int kbps) {
     return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
-        proxied, peerjs, ice, tls, signaling, kbps);
+        proxied, peerjs, ice, tls, signaling, kbps, allowLegacyJoin);
+  }
+
+  public ServerConfig withAllowLegacyJoin(boolean allow) {
+    return new ServerConfig(host, port, allowedOrigins, roomCapacity, maxPayloadBytes,
+        proxied, peerjs, ice, tls, signaling, uploadBudgetKbps, allow);
   }
 }

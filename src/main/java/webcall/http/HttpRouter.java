@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import webcall.ops.HealthEndpoints;
 import webcall.ops.Readiness;
 import webcall.peerjs.PeerJsEndpoint;
+import webcall.socketio.EngineIoServer;
 
 /**
  * Every HTTP request that is not Socket.IO's: the PeerJS server, the redirect to a new room, the call page and the
@@ -78,7 +79,7 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
       return;
     }
     String path = new QueryStringDecoder(req.uri()).path();
-    if (path.startsWith(socketIoPrefix)) {
+    if (path.startsWith(socketIoPrefix) && !EngineIoServer.isClientScript(path.substring(socketIoPrefix.length()))) {
       ctx.fireChannelRead(msg);
       return;
     }
@@ -122,6 +123,9 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
     if (path.startsWith("/assets/") || path.startsWith("/vendor/")) {
       return asset(req, path.substring(1));
+    }
+    if (path.startsWith(socketIoPrefix)) { // /socket.io/socket.io.js, where the reference server serves its client
+      return asset(req, "vendor/socket.io.min.js");
     }
     // Before the room route: these names are refused as room ids (ROOM_ID), so no room is hidden by them.
     FullHttpResponse health = HealthEndpoints.respond(path, readiness);

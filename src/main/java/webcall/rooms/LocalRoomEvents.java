@@ -37,6 +37,14 @@ public final class LocalRoomEvents implements RoomEvents {
   }
 
   @Override
+  public void toConnection(String connection, String event, Object... args) {
+    Socket s = connection == null ? null : sockets.get(connection);
+    if (s != null) {
+      s.emit(event, args);
+    }
+  }
+
+  @Override
   public void disconnect(String connection) {
     Socket s = sockets.get(connection);
     if (s != null) {

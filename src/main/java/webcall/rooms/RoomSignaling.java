@@ -34,6 +34,19 @@ public final class RoomSignaling implements SocketIoHandler {
   public static final String USER_DISCONNECTED = "user-disconnected";
   public static final String USER_STATE = "user-state";
   public static final String CHAT_MESSAGE = "chat-message";
+  public static final String ROOM_SETTINGS = "room-settings";
+  public static final String ADMIT = "admit";
+  public static final String DENY = "deny";
+  public static final String REMOVE = "remove-participant";
+  public static final String KNOCK = "knock";
+  public static final String KNOCK_WITHDRAWN = "knock-withdrawn";
+  public static final String KNOCK_DENIED = "knock-denied";
+  public static final String ADMITTED = "admitted";
+  public static final String REMOVED = "removed";
+  public static final String HOST_CHANGED = "host-changed";
+  /** Most client addresses whose password attempts are counted at once; past it the counts start over. */
+  private static final int MAX_COUNTED_ADDRESSES = 10_000;
+  private static final int MAX_KNOCK_ID = 64;
   private static final long CALM_NANOS = 1_000_000_000L;
 
   private final LocalRoomEvents sockets;
@@ -44,15 +57,19 @@ public final class RoomSignaling implements SocketIoHandler {
   private final AtomicLong dropped = new AtomicLong();
   private final RoomMetrics metrics;
   private volatile boolean draining;
+  private final Map<String, TokenBucket> attemptsByAddress = new ConcurrentHashMap<>();
+  private final boolean allowLegacyJoin;
 
   /** One socket's rate limit and, while it floods, since when. */
   private static final class Flow {
     final TokenBucket bucket;
     long floodingSince; // guarded by this
     long lastDrop;
+    final TokenBucket passwordAttempts;
 
     Flow(SignalingLimits limits) {
       bucket = new TokenBucket(limits.eventsPerSecond(), limits.eventBurst());
+      passwordAttempts = perMinute(limits.passwordAttemptsPerMinute());
     }
   }
 
@@ -61,17 +78,23 @@ public final class RoomSignaling implements SocketIoHandler {
 
   /** Room events to this node's sockets. */
   public RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits) {
-    this(realm, rooms, limits, RoomMetrics.none());
+    this(realm, rooms, limits, RoomMetrics.none(), false);
   }
 
-  /** Room events to this node's sockets, counted in {@code metrics}. */
-  public RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits, RoomMetrics metrics) {
-    this(realm, rooms, limits, new LocalRoomEvents(rooms), metrics);
+  /**
+   * Room events to this node's sockets, counted in {@code metrics}.
+   *
+   * @param allowLegacyJoin accept {@code join-room(roomId, userId)} without a token for an id connected to the PeerJS
+   *     server, as the original page sends it (--allow-legacy-join): the client's word for its id is trusted
+   */
+  public RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits, RoomMetrics metrics,
+      boolean allowLegacyJoin) {
+    this(realm, rooms, limits, new LocalRoomEvents(rooms), metrics, allowLegacyJoin);
   }
 
   private RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits, LocalRoomEvents local,
-      RoomMetrics metrics) {
-    this(realm, rooms, limits, local, local, metrics);
+      RoomMetrics metrics, boolean allowLegacyJoin) {
+    this(realm, rooms, limits, local, local, metrics, allowLegacyJoin);
   }
 
   /**
@@ -79,8 +102,9 @@ public final class RoomSignaling implements SocketIoHandler {
    * @param events how room events reach the members (this node's sockets, or later a cluster's)
    */
   public RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits, LocalRoomEvents sockets, RoomEvents events,
-      RoomMetrics metrics) {
+      RoomMetrics metrics, boolean allowLegacyJoin) {
     this.metrics = metrics;
+    this.allowLegacyJoin = allowLegacyJoin;
     this.limits = limits;
     this.floodGraceNanos = limits.floodGraceMillis() * 1_000_000L;
     this.sockets = sockets;
@@ -113,6 +137,9 @@ public final class RoomSignaling implements SocketIoHandler {
       case JOIN -> onJoin(socket, args, ack);
       case STATE -> onState(socket, args, ack);
       case CHAT -> onChat(socket, args, ack);
+      case ROOM_SETTINGS -> onSettings(socket, args, ack);
+      case ADMIT, DENY -> onKnockAnswer(socket, name.equals(ADMIT), args, ack);
+      case REMOVE -> onRemove(socket, args, ack);
       default -> { } // not ours: ignored, as before
     }
   }
@@ -168,9 +195,10 @@ public final class RoomSignaling implements SocketIoHandler {
       refuseJoin(client, ack, Rooms.JoinError.BAD_ROOM);
       return;
     }
-    String token = extra.get("token") instanceof String t ? t : null;
+    Object token = extra.get("token");
     PeerClient peer = user instanceof String userId ? realm.get(userId) : null;
-    if (peer == null || !peer.tokenMatches(token)) {
+    boolean legacy = allowLegacyJoin && token == null && peer != null; // the seed's page: (roomId, userId) alone
+    if (peer == null || !(legacy || token instanceof String t && peer.tokenMatches(t))) {
       refuseJoin(client, ack, Rooms.JoinError.BAD_USER);
       return;
     }
@@ -183,26 +211,157 @@ public final class RoomSignaling implements SocketIoHandler {
       refuseJoin(client, ack, Rooms.JoinError.BAD_PROFILE);
       return;
     }
-    Rooms.Joined joined = rooms.join(client.id(), roomId, peer.id(), profile);
+    Object password = extra.get("password");
+    if (password != null && !(password instanceof String)) {
+      refuseJoin(client, ack, Rooms.JoinError.BAD_REQUEST);
+      return;
+    }
+    if (password != null && rooms.hasPassword(roomId) && !attemptAllowed(client)) {
+      log.info("event=password-attempts-over room={} session={} addr={}", roomId, client.id(),
+          LogText.escape(client.clientAddress()));
+      refuseJoin(client, ack, Rooms.JoinError.TOO_MANY_ATTEMPTS);
+      return;
+    }
+    Rooms.Joined joined = rooms.join(client.id(), roomId, peer.id(), profile, (String) password);
+    if (joined.error() == Rooms.JoinError.KNOCKING) {
+      if (joined.host() != null) { // a new knock (a repeated join while knocking tells the host nothing new)
+        events.toConnection(rooms.hostSession(roomId), KNOCK, joined.knock().toWire());
+        log.info("event=knock room={} peer={}", roomId, LogText.escape(peer.id()));
+      }
+      reject(client, ack, Rooms.JoinError.KNOCKING);
+      return;
+    }
     if (joined.error() != null) {
       refuseJoin(client, ack, joined.error());
       return;
+    }
+    completeJoin(client.id(), joined, ack, false);
+  }
+
+  /** Announces a join that went through (asked for now, or admitted by the host) and answers the newcomer. */
+  private void completeJoin(String session, Rooms.Joined joined, Ack ack, boolean admitted) {
+    Rooms.Member me = rooms.memberOf(session);
+    if (me == null) {
+      return; // gone meanwhile: its leave took care of itself
     }
     if (joined.replaced() != null) {
       // The same client on a new connection (it reconnected): retire the old one without announcing a leave.
       events.disconnect(joined.replaced().session());
     }
     metrics.joined();
-    events.toRoom(roomId, client.id(), USER_CONNECTED, peer.id(), profile.toWire(peer.id()));
-    log.info("event=join room={} peer={} others={}", roomId, LogText.escape(peer.id()), joined.others().size());
-    if (ack != null) {
-      Map<String, Object> reply = new LinkedHashMap<>();
-      reply.put("ok", true);
-      reply.put("members", joined.others().stream().map(Rooms.Member::peerId).toList());
-      reply.put("participants", joined.others().stream().map(Rooms.Member::toWire).toList());
-      reply.put("capacity", rooms.capacity());
+    events.toRoom(me.room(), session, USER_CONNECTED, me.peerId(), me.toWire());
+    log.info("event=join room={} peer={} others={}", me.room(), LogText.escape(me.peerId()), joined.others().size());
+    Map<String, Object> reply = new LinkedHashMap<>();
+    reply.put("ok", true);
+    reply.put("members", joined.others().stream().map(Rooms.Member::peerId).toList());
+    reply.put("participants", joined.others().stream().map(Rooms.Member::toWire).toList());
+    reply.put("capacity", rooms.capacity());
+    reply.put("host", joined.host());
+    reply.put("settings", joined.settings().toWire());
+    if (admitted) { // its join-room was answered with "knocking" long ago
+      events.toConnection(session, ADMITTED, reply);
+    } else if (ack != null) {
       ack.send(reply);
     }
+    if (session.equals(rooms.hostSession(me.room()))) {
+      for (Rooms.Knock k : rooms.knocks(me.room())) { // a host that reconnected hears of who still waits
+        events.toConnection(session, KNOCK, k.toWire());
+      }
+    }
+  }
+
+  private static TokenBucket perMinute(int attempts) {
+    return new TokenBucket(attempts / 60.0, attempts);
+  }
+
+  /** One password attempt, counted per connection and per client address (the forwarded one with --proxied). */
+  private boolean attemptAllowed(Socket client) {
+    Flow flow = flows.computeIfAbsent(client.id(), k -> new Flow(limits));
+    if (!flow.passwordAttempts.take()) {
+      return false;
+    }
+    if (attemptsByAddress.size() > MAX_COUNTED_ADDRESSES) {
+      attemptsByAddress.clear();
+    }
+    return attemptsByAddress
+        .computeIfAbsent(String.valueOf(client.clientAddress()),
+            k -> perMinute(limits.passwordAttemptsPerAddressPerMinute()))
+        .take();
+  }
+
+  /** room-settings({locked?, knock?, password?}): the host closes or opens the room. */
+  private void onSettings(Socket client, List<Object> args, Ack ack) {
+    if (!admit(client)) {
+      return;
+    }
+    if (!(arg(args, 0) instanceof Map<?, ?> changes)) {
+      reject(client, ack, Rooms.JoinError.BAD_REQUEST);
+      return;
+    }
+    Object locked = changes.get("locked");
+    Object knock = changes.get("knock");
+    Object password = changes.containsKey("password") && changes.get("password") == null ? "" : changes.get("password");
+    if (locked != null && !(locked instanceof Boolean) || knock != null && !(knock instanceof Boolean)
+        || password != null && !(password instanceof String p && p.length() <= RoomPassword.MAX_LENGTH)) {
+      reject(client, ack, Rooms.JoinError.BAD_REQUEST);
+      return;
+    }
+    Rooms.HostAction done = rooms.configure(client.id(), (Boolean) locked, (Boolean) knock, (String) password);
+    if (done.error() != null) {
+      reject(client, ack, done.error());
+      return;
+    }
+    Map<String, Object> settings = done.settings().toWire();
+    events.toRoom(done.member().room(), client.id(), ROOM_SETTINGS, settings);
+    log.info("event=room-settings room={} locked={} knock={} password={}", done.member().room(),
+        done.settings().locked(), done.settings().knock(), done.settings().password());
+    ok(ack, Map.of("ok", true, "settings", settings));
+  }
+
+  /** admit(knockId) / deny(knockId): the host answers a knock. */
+  private void onKnockAnswer(Socket client, boolean letIn, List<Object> args, Ack ack) {
+    if (!admit(client)) {
+      return;
+    }
+    if (!(arg(args, 0) instanceof String knockId) || knockId.length() > MAX_KNOCK_ID) {
+      reject(client, ack, Rooms.JoinError.BAD_REQUEST);
+      return;
+    }
+    Rooms.HostAction done = letIn ? rooms.admit(client.id(), knockId) : rooms.deny(client.id(), knockId);
+    if (done.error() != null) {
+      reject(client, ack, done.error());
+      return;
+    }
+    Rooms.Knock k = done.knock();
+    log.info("event={} room={} peer={}", letIn ? "knock-admitted" : "knock-denied", k.room(), LogText.escape(k.peerId()));
+    if (!letIn || done.joined().error() != null) {
+      events.toConnection(k.session(), KNOCK_DENIED,
+          errorReply(letIn ? done.joined().error() : Rooms.JoinError.KNOCK_DENIED));
+    } else {
+      completeJoin(k.session(), done.joined(), null, true);
+    }
+    ok(ack, Map.of("ok", true));
+  }
+
+  /** remove-participant(peerId): the host sends a member out for good (for the room's lifetime). */
+  private void onRemove(Socket client, List<Object> args, Ack ack) {
+    if (!admit(client)) {
+      return;
+    }
+    if (!(arg(args, 0) instanceof String peerId) || peerId.length() > 64) {
+      reject(client, ack, Rooms.JoinError.BAD_REQUEST);
+      return;
+    }
+    Rooms.HostAction done = rooms.remove(client.id(), peerId);
+    if (done.error() != null) {
+      reject(client, ack, done.error());
+      return;
+    }
+    Rooms.Member gone = done.member();
+    events.toConnection(gone.session(), REMOVED, errorReply(Rooms.JoinError.REMOVED));
+    events.toRoom(gone.room(), null, USER_DISCONNECTED, gone.peerId());
+    log.info("event=removed room={} peer={}", gone.room(), LogText.escape(gone.peerId()));
+    ok(ack, Map.of("ok", true));
   }
 
   private void onState(Socket client, List<Object> args, Ack ack) {
@@ -269,10 +428,7 @@ public final class RoomSignaling implements SocketIoHandler {
 
   private void reject(Socket client, Ack ack, Rooms.JoinError error) {
     log.info("event=rejected session={} reason={}", client.id(), error.code());
-    Map<String, Object> reply = new LinkedHashMap<>();
-    reply.put("ok", false);
-    reply.put("error", error.code());
-    reply.put("message", error.message());
+    Map<String, Object> reply = errorReply(error);
     switch (error) { // the numbers the page puts in its own words
       case ROOM_FULL -> reply.put("capacity", rooms.capacity());
       case BAD_PROFILE -> reply.put("max", limits.nameLength());
@@ -286,15 +442,38 @@ public final class RoomSignaling implements SocketIoHandler {
     }
   }
 
+  private static Map<String, Object> errorReply(Rooms.JoinError error) {
+    Map<String, Object> reply = new LinkedHashMap<>();
+    reply.put("ok", false);
+    reply.put("error", error.code());
+    reply.put("message", error.message());
+    return reply;
+  }
+
   @Override
   public void disconnected(Socket client, DisconnectReason reason) {
     flows.remove(client.id());
     sockets.disconnected(client);
-    Rooms.Member m = rooms.leave(client.id());
+    Rooms.Left left = rooms.leave(client.id());
+    if (left.knock() != null) {
+      events.toConnection(rooms.hostSession(left.knock().room()), KNOCK_WITHDRAWN,
+          Map.of("knockId", left.knock().id()));
+    }
+    Rooms.Member m = left.member();
     if (m == null) {
       return;
     }
     events.toRoom(m.room(), client.id(), USER_DISCONNECTED, m.peerId());
     log.info("event=leave room={} peer={}", m.room(), LogText.escape(m.peerId()));
+    for (Rooms.Knock k : left.dropped()) { // the room ended with them waiting: nobody is left to let them in
+      events.toConnection(k.session(), KNOCK_DENIED, errorReply(Rooms.JoinError.KNOCK_DENIED));
+    }
+    if (left.newHost() != null) {
+      events.toRoom(m.room(), null, HOST_CHANGED, left.newHost().peerId());
+      log.info("event=host-changed room={} peer={}", m.room(), LogText.escape(left.newHost().peerId()));
+      for (Rooms.Knock k : rooms.knocks(m.room())) {
+        events.toConnection(left.newHost().session(), KNOCK, k.toWire());
+      }
+    }
   }
 }

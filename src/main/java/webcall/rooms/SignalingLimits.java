@@ -15,6 +15,8 @@ import java.util.Map;
  * @param pingTimeoutMillis Engine.IO ping timeout: a silent connection is closed (and announced as gone) after this
  * @param connectTimeoutMillis how long a Socket.IO connection may stay without connecting to a namespace
  * @param outboundBytes bytes waiting to be sent to one Socket.IO connection before it is cut off as a slow reader
+ * @param passwordAttemptsPerMinute room password attempts per connection per minute (also the burst)
+ * @param passwordAttemptsPerAddressPerMinute room password attempts per client address per minute (also the burst)
  */
 public record SignalingLimits(
     int nameLength,
@@ -25,19 +27,23 @@ public record SignalingLimits(
     long pingIntervalMillis,
     long pingTimeoutMillis,
     long connectTimeoutMillis,
-    int outboundBytes) {
+    int outboundBytes,
+    int passwordAttemptsPerMinute,
+    int passwordAttemptsPerAddressPerMinute) {
 
   public static final SignalingLimits DEFAULT =
-      new SignalingLimits(64, 2000, 20, 50, 10_000, 25_000, 20_000, 45_000, 1024 * 1024);
+      new SignalingLimits(64, 2000, 20, 50, 10_000, 25_000, 20_000, 45_000, 1024 * 1024, 5, 20);
 
   /** The names operators give these limits, in the order of the components. */
   public static final List<String> NAMES = List.of(
       "name-length", "chat-length", "events-per-second", "event-burst", "flood-grace-ms", "ping-interval-ms",
-      "ping-timeout-ms", "connect-timeout-ms", "socketio-outbound-bytes");
+      "ping-timeout-ms", "connect-timeout-ms", "socketio-outbound-bytes", "password-attempts-per-minute",
+      "password-attempts-per-address-per-minute");
 
   public SignalingLimits {
     for (long v : new long[] {nameLength, chatLength, eventsPerSecond, eventBurst, floodGraceMillis,
-        pingIntervalMillis, pingTimeoutMillis, connectTimeoutMillis, outboundBytes}) {
+        pingIntervalMillis, pingTimeoutMillis, connectTimeoutMillis, outboundBytes, passwordAttemptsPerMinute,
+        passwordAttemptsPerAddressPerMinute}) {
       if (v < 1) {
         throw new IllegalArgumentException("every signaling limit must be at least 1");
       }
@@ -48,11 +54,13 @@ public record SignalingLimits(
   public static SignalingLimits from(Map<String, Long> values) {
     SignalingLimits d = DEFAULT;
     long[] v = {d.nameLength, d.chatLength, d.eventsPerSecond, d.eventBurst, d.floodGraceMillis,
-        d.pingIntervalMillis, d.pingTimeoutMillis, d.connectTimeoutMillis, d.outboundBytes};
+        d.pingIntervalMillis, d.pingTimeoutMillis, d.connectTimeoutMillis, d.outboundBytes, d.passwordAttemptsPerMinute,
+        d.passwordAttemptsPerAddressPerMinute};
     for (int i = 0; i < NAMES.size(); i++) {
       v[i] = values.getOrDefault(NAMES.get(i), v[i]);
     }
     return new SignalingLimits(Math.toIntExact(v[0]), Math.toIntExact(v[1]), Math.toIntExact(v[2]),
-        Math.toIntExact(v[3]), v[4], v[5], v[6], v[7], Math.toIntExact(v[8]));
+        Math.toIntExact(v[3]), v[4], v[5], v[6], v[7], Math.toIntExact(v[8]), Math.toIntExact(v[9]),
+        Math.toIntExact(v[10]));
   }
 }

@@ -63,6 +63,7 @@ final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> 
   private final ConnectionLimit connectionLimit;
   private final long requestTimeoutMillis;
   private final Predicate<HttpRequest> longPoll;
+  private final ChannelHandler testPages; // tests only: pages served beside webcall's (null in production)
 
   /**
    * @param engines the Engine.IO endpoints: Socket.IO's, and in tests others
@@ -71,7 +72,9 @@ final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> 
    */
   WebcallChannelInitializer(OriginPolicy origins, HttpRouter router, ChannelHandler iceApi,
       List<EngineIoServer> engines, SslContext ssl, HttpsRedirect httpsRedirect, long headerTimeoutMillis,
-      int maxPayload, ClientErrorLog clientErrors, ConnectionLimit connectionLimit, long requestTimeoutMillis) {
+      int maxPayload, ClientErrorLog clientErrors, ConnectionLimit connectionLimit, long requestTimeoutMillis,
+      ChannelHandler testPages) {
+    this.testPages = testPages;
     this.originGuard = new OriginGuard(engines, origins);
     this.router = router;
     this.iceApi = iceApi;
@@ -121,6 +124,9 @@ final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> 
     p.addLast("iceApi", iceApi);
     for (int i = 0; i < engines.size(); i++) {
       p.addLast(i == 0 ? "socketio" : "engineio-" + i, engines.get(i));
+    }
+    if (testPages != null) {
+      p.addLast("testPages", testPages);
     }
     p.addLast("webcallRouter", router);
     p.addLast("connectionErrors", connectionErrors);

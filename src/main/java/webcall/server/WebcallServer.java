@@ -2,6 +2,7 @@ package webcall.server;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -88,18 +89,32 @@ public final class WebcallServer implements AutoCloseable {
    */
   public WebcallServer(ServerConfig config, Map<String, SocketIoHandler> namespaces,
       Map<String, EngineHandler> engineEndpoints) {
-    this(config, namespaces, engineEndpoints, Metrics.disabled());
+    this(config, namespaces, engineEndpoints, Metrics.disabled(), null);
+  }
+
+  /**
+   * For tests: {@code testPages}, a sharable handler placed just before the router, answers what it wants (the
+   * original Node demo's page, from ../shared) and passes the rest on. Production never passes one.
+   */
+  public WebcallServer(ServerConfig config, ChannelHandler testPages) {
+    this(config, Map.of(), Map.of(), Metrics.disabled(), testPages);
   }
 
   private WebcallServer(ServerConfig config, Map<String, SocketIoHandler> namespaces,
       Map<String, EngineHandler> engineEndpoints, Metrics metrics) {
+    this(config, namespaces, engineEndpoints, metrics, null);
+  }
+
+  private WebcallServer(ServerConfig config, Map<String, SocketIoHandler> namespaces,
+      Map<String, EngineHandler> engineEndpoints, Metrics metrics, ChannelHandler testPages) {
     this.config = config;
     metrics.watch(readiness);
     OriginPolicy origins = new OriginPolicy(config.allowedOrigins(), config.proxied(), config.tls().enabled());
     this.peerjs = new PeerJsEndpoint(config.peerjs(), origins::allows, config.proxied(), java.util.List.of(),
         new PeerJsMetrics(metrics.registry()));
     this.rooms = new Rooms(config.roomCapacity());
-    this.signaling = new RoomSignaling(peerjs.realm(), rooms, config.signaling(), new RoomMetrics(metrics.registry()));
+    this.signaling = new RoomSignaling(peerjs.realm(), rooms, config.signaling(), new RoomMetrics(metrics.registry()),
+        config.allowLegacyJoin());
     this.clientErrors = new ClientErrorLog(LoggerFactory.getLogger(EngineIoServer.class));
     SocketIoOptions options = socketIoOptions(config);
     Map<String, SocketIoHandler> served = namespaces.isEmpty() ? Map.of("/", signaling) : namespaces;
@@ -127,7 +142,7 @@ public final class WebcallServer implements AutoCloseable {
     connectionLimit.bindMetrics(metrics.registry());
     this.initializer = new WebcallChannelInitializer(origins, router, iceApi, engines, ssl, httpsRedirect,
         config.peerjs().limits().headerTimeoutMillis(), config.maxPayloadBytes(), clientErrors, connectionLimit,
-        config.peerjs().limits().requestTimeoutMillis());
+        config.peerjs().limits().requestTimeoutMillis(), testPages);
     this.redirect = config.tls().httpRedirectPort() != TlsOptions.OFF
         ? new RedirectListener(config.host(), config.tls().httpRedirectPort(), connectionLimit)
         : null;

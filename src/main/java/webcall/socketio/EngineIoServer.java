@@ -102,7 +102,15 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
 
   /** Whether a request path is this endpoint's. */
   public boolean owns(String path) {
-    return path.startsWith(prefix);
+    return path.startsWith(prefix) && !isClientScript(path.substring(prefix.length()));
+  }
+
+  /**
+   * {@code socket.io.js} and {@code socket.io.min.js} under the path: the reference server serves its browser client
+   * there, so pages written for it load it unchanged. Not Engine.IO requests: the router serves the file.
+   */
+  public static boolean isClientScript(String name) {
+    return name.equals("socket.io.js") || name.equals("socket.io.min.js");
   }
 
   /** Open sessions, for tests and shutdown. */

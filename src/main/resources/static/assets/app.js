@@ -5,7 +5,7 @@ import { joinCall, leaveCall, showJoinProblem } from './call.js';
 import { fillDevices, wireDevices } from './devices.js';
 import { wireInvite } from './invite.js';
 import { closeEarly, connectEarly } from './signaling.js';
-import { state } from './state.js';
+import { setPassword, state } from './state.js';
 import { wireToolbar } from './toolbar.js';
 import { notify } from './ui/notices.js';
 import { $, errorText, renderCall, renderControls, renderStatus } from './view.js';
@@ -41,6 +41,7 @@ async function lobby(opening) {
     if (state.call) return;
     const name = $('name').value.trim();
     localStorage.setItem(NAME_KEY, name);
+    setPassword($('room-password-input').value);
     joinCall(name).catch((err) => showJoinProblem('joinFailed', { reason: err?.message ?? String(err) }));
   });
   await opening;

@@ -5,14 +5,17 @@ import { refreshIce } from './ice.js';
 import { Monitor } from './monitor.js';
 import { Calls } from './peers.js';
 import { rejoinDelay, retryable } from './rejoin.js';
-import { connectEarly, joinRoom, listenToRoom, sendChat, sendState } from './signaling.js';
-import { dropProfile, putProfile, setCall, setEarly, setView, state, takeCall, updateMe } from './state.js';
+import { connectEarly, hostRequest, joinRoom, listenToRoom, sendChat, sendState } from './signaling.js';
+import {
+  dropKnock, dropProfile, putKnock, putProfile, setCall, setEarly, setRoom, setView, state, takeCall, updateMe,
+} from './state.js';
 import { Chat } from './ui/chat.js';
 import { notify } from './ui/notices.js';
 import { SpeakingMeter } from './ui/speaking.js';
 import { Tiles } from './ui/tiles.js';
 import {
-  $, nameOf, reasonOf, renderControls, renderRoster, setStatus, showOwnProfile, showProfile,
+  $, nameOf, reasonOf, renderControls, renderHostControls, renderKnocks, renderRoster, setStatus, showOwnProfile,
+  showProfile,
 } from './view.js';
 
 const { room } = document.body.dataset;
@@ -67,7 +70,9 @@ export async function joinCall(name) {
   });
   // Everything with a timer or listeners is in here, so leaveCall can stop it: the monitor's and the speaking
   // meter's timers, the socket's and PeerJS's listeners (closed with them).
-  const call = { peer, socket, calls, tiles, chat, joined: false, audio, monitor, rejoins: 0, rejoinTimer: null };
+  const call = {
+    peer, socket, calls, tiles, chat, joined: false, knocking: false, audio, monitor, rejoins: 0, rejoinTimer: null,
+  };
   setCall(call);
   tiles.onSpotlight = spotlight;
   let followedAt = 0;
@@ -92,34 +97,45 @@ export async function joinCall(name) {
     showProfile(incoming.peer);
   });
 
+  // The join went through: at once, or once the host let us in (admitted).
+  const entered = (reply) => {
+    call.rejoins = 0;
+    const present = new Set((reply.participants ?? []).map((p) => p.id));
+    for (const id of [...state.profiles.keys()]) {
+      if (present.has(id)) continue;
+      dropProfile(id); // left while our signaling was away
+      calls.drop(id);
+    }
+    for (const p of reply.participants ?? []) {
+      putProfile(p.id, p);
+      tiles.show(p.id, null); // seen at once; their call brings the media
+      showProfile(p.id);
+    }
+    setRoom({ host: reply.host ?? null, ...(reply.settings ?? {}) });
+    renderRoster();
+    renderHostControls();
+    setStatus(state.profiles.size === 0 ? 'waiting' : null);
+  };
   const join = () => {
-    if (state.call !== call || call.joined || !peer.open || !socket.connected) return;
+    if (state.call !== call || call.joined || call.knocking || !peer.open || !socket.connected) return;
     call.joined = true;
-    joinRoom(socket, room, peer, state.me, (reply) => {
+    joinRoom(socket, room, peer, state.me, state.password, (reply) => {
+      if (reply?.error === 'knocking') { // the host decides: 'admitted' or 'knock-denied' follows
+        call.joined = false;
+        call.knocking = true;
+        setStatus('waitingForHost');
+        return;
+      }
       if (!reply?.ok) {
         call.joined = false;
         if (retryable(reply)) {
           joinLater();
           return;
         }
-        if (reply?.error === 'room-full') showJoinProblem('roomFull', { capacity: reply.capacity ?? '?' });
-        else showJoinProblem('joinFailed', { reason: reasonOf(reply) });
+        refusedJoin(reply);
         return;
       }
-      call.rejoins = 0;
-      const present = new Set((reply.participants ?? []).map((p) => p.id));
-      for (const id of [...state.profiles.keys()]) {
-        if (present.has(id)) continue;
-        dropProfile(id); // left while our signaling was away
-        calls.drop(id);
-      }
-      for (const p of reply.participants ?? []) {
-        putProfile(p.id, p);
-        tiles.show(p.id, null); // seen at once; their call brings the media
-        showProfile(p.id);
-      }
-      renderRoster();
-      setStatus(state.profiles.size === 0 ? 'waiting' : null);
+      entered(reply);
     });
   };
   // The server drains before it stops: wait, then join again (the socket may by then be on another server).
@@ -135,7 +151,7 @@ export async function joinCall(name) {
     call.rejoinTimer = setTimeout(() => { call.rejoinTimer = null; join(); }, delay);
   };
   listenToRoom(socket, {
-    connect: () => { call.joined = false; join(); },
+    connect: () => { call.joined = false; call.knocking = false; join(); },
     disconnect: () => {
       if (state.call !== call) return;
       call.joined = false;
@@ -167,6 +183,38 @@ export async function joinCall(name) {
     },
     chat: (message) => chat.add(message),
     refused: (reply) => notify($('notices'), t('requestFailed', { reason: reasonOf(reply) })),
+    admitted: (reply) => {
+      if (state.call !== call || !call.knocking) return;
+      call.knocking = false;
+      call.joined = true;
+      entered(reply);
+    },
+    denied: (reply) => {
+      if (state.call !== call) return;
+      call.knocking = false;
+      refusedJoin(reply ?? { error: 'knock-denied' });
+    },
+    removed: () => { if (state.call === call) showJoinProblem('removedFromCall'); },
+    host: (id) => {
+      setRoom({ host: id });
+      notify($('notices'), id === peer.id ? t('youAreHost') : t('newHost', { name: nameOf(id) }));
+      renderRoster();
+      renderHostControls();
+      renderKnocks();
+    },
+    settings: (settings) => {
+      setRoom(settings ?? {});
+      renderHostControls();
+    },
+    knock: (knock) => {
+      if (typeof knock?.knockId !== 'string') return;
+      putKnock(knock.knockId, knock.name ?? '');
+      renderKnocks();
+    },
+    knockGone: (knock) => {
+      dropKnock(knock?.knockId);
+      renderKnocks();
+    },
   });
 
   peer.on('open', join);
@@ -177,6 +225,54 @@ export async function joinCall(name) {
   renderControls();
   renderRoster();
   join(); // both were likely opened in the lobby already: their open events are past
+}
+
+/** Errors of a join that send us back to the lobby, and what to tell the person. */
+const JOIN_PROBLEMS = {
+  'room-locked': 'roomLocked',
+  'password-required': 'passwordNeeded',
+  'bad-password': 'passwordWrong',
+  'too-many-attempts': 'tooManyAttempts',
+  'knock-denied': 'knockDenied',
+  removed: 'removedFromCall',
+};
+
+function refusedJoin(reply) {
+  const error = reply?.error;
+  if (error === 'room-full') showJoinProblem('roomFull', { capacity: reply.capacity ?? '?' });
+  else if (JOIN_PROBLEMS[error]) showJoinProblem(JOIN_PROBLEMS[error]);
+  else showJoinProblem('joinFailed', { reason: reasonOf(reply) });
+  if (['password-required', 'bad-password', 'too-many-attempts'].includes(error)) {
+    $('password-row').hidden = false;
+    $('room-password-input').focus();
+  }
+}
+
+/** The host's actions (room-settings, admit, deny, remove-participant): a refusal is shown as a notice. */
+async function asHost(event, arg) {
+  const call = state.call;
+  if (!call?.joined) return null;
+  const reply = await hostRequest(call.socket, event, arg);
+  if (!reply?.ok) notify($('notices'), t('requestFailed', { reason: reasonOf(reply) }));
+  return reply;
+}
+
+/** Locks the room, asks newcomers to knock, sets or clears (with '') the password: {locked?, knock?, password?}. */
+export async function configureRoom(changes) {
+  const reply = await asHost('room-settings', changes);
+  if (reply?.ok) setRoom(reply.settings);
+  renderHostControls();
+}
+
+/** Lets a knocker in (admit true) or turns them away. */
+export async function answerKnock(id, admit) {
+  dropKnock(id);
+  renderKnocks();
+  await asHost(admit ? 'admit' : 'deny', id);
+}
+
+export async function removeParticipant(id) {
+  await asHost('remove-participant', id);
 }
 
 /** Back to the lobby with the reason the call could not be joined. */
@@ -206,6 +302,8 @@ export function leaveCall() {
   tiles.speaking?.close(); // our own microphone's meter, which has no tile of its own
   audio?.close();
   for (const id of ['chat-panel', 'people-panel', 'devices-panel']) $(id).hidden = true;
+  renderKnocks();
+  renderHostControls();
   $('panel').hidden = true;
   if (state.media.screen) state.media.stopShare();
 }

@@ -70,12 +70,28 @@ function randomPeerId() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** join-room: reply(answer) gets the server's answer, {ok, participants} or {ok: false, error...}. */
-export function joinRoom(socket, room, peer, profile, reply) {
-  socket.emit('join-room', room, peer.id, { token: peer.options.token, ...profile }, reply);
+/**
+ * join-room: reply(answer) gets the server's answer, {ok, participants, host, settings} or {ok: false, error...};
+ * {error: 'knocking'} means the host decides, and the answer comes later as 'admitted' or 'knock-denied'.
+ */
+export function joinRoom(socket, room, peer, profile, password, reply) {
+  const extra = password ? { password } : {};
+  socket.emit('join-room', room, peer.id, { token: peer.options.token, ...profile, ...extra }, reply);
 }
 
-/** The room's events, each to its handler in on: connect, disconnect, joined, left, changed, chat, refused. */
+/** A host action (room-settings, admit, deny, remove-participant); resolves to the server's answer. */
+export function hostRequest(socket, event, arg) {
+  return new Promise((resolve) => {
+    socket.timeout(5000).emit(event, arg, (err, reply) => {
+      resolve(err ? { ok: false, message: t('timeout') } : reply);
+    });
+  });
+}
+
+/**
+ * The room's events, each to its handler in on: connect, disconnect, joined, left, changed, chat, refused, and for
+ * private rooms admitted, denied, removed, host, settings, knock, knockGone.
+ */
 export function listenToRoom(socket, on) {
   socket.on('connect', on.connect);
   socket.on('disconnect', on.disconnect);
@@ -84,6 +100,13 @@ export function listenToRoom(socket, on) {
   socket.on('user-state', on.changed);
   socket.on('chat-message', on.chat);
   socket.on('request-error', on.refused);
+  socket.on('admitted', on.admitted);
+  socket.on('knock-denied', on.denied);
+  socket.on('removed', on.removed);
+  socket.on('host-changed', on.host);
+  socket.on('room-settings', on.settings);
+  socket.on('knock', on.knock);
+  socket.on('knock-withdrawn', on.knockGone);
 }
 
 /** Sends a chat message; resolves to the server's answer, or a failure in the page's language. */

@@ -11,7 +11,27 @@ export const state = {
   early: null, // a promise of {peer, socket} opened in the lobby, until a call takes them
   status: { key: null, vars: {} }, // the passing state the status line shows, an i18n key and its values
   view: { spotlight: null, follow: false }, // the tile shown large (a PeerJS id, 'local' or null); follow the speaker
+  room: { host: null, locked: false, knock: false, password: false }, // who hosts (a PeerJS id) and how it is closed
+  knocks: new Map(), // knock id -> name: people waiting for us, the host, to let them in
+  password: '', // the room password we typed in the lobby, sent with each join (kept in memory only)
 };
+
+/** What the server said about the room: its host and settings (docs/signaling.md). */
+export function setRoom(changed) {
+  Object.assign(state.room, changed);
+}
+
+export function putKnock(id, name) {
+  state.knocks.set(id, name);
+}
+
+export function dropKnock(id) {
+  return state.knocks.delete(id);
+}
+
+export function setPassword(password) {
+  state.password = password;
+}
 
 /** Shows one tile large (null: the grid again); follow: whether the spotlight moves to whoever speaks. */
 export function setView(changed) {
@@ -42,6 +62,8 @@ export function takeCall() {
   const call = state.call;
   state.call = null;
   state.profiles.clear();
+  state.knocks.clear();
+  Object.assign(state.room, { host: null, locked: false, knock: false, password: false });
   return call;
 }
 

@@ -1,7 +1,9 @@
 // The call's toolbar: mute, camera, screen share, the side panels and leave, with the M and V shortcuts.
 import { fillDevices } from './devices.js';
 import { t } from './i18n.js';
-import { announce, follow, leaveCall, spotlight, watchOwnVoice } from './call.js';
+import {
+  announce, answerKnock, configureRoom, follow, leaveCall, removeParticipant, spotlight, watchOwnVoice,
+} from './call.js';
 import { state } from './state.js';
 import { notify } from './ui/notices.js';
 import { $, errorText, renderControls } from './view.js';
@@ -54,8 +56,30 @@ function togglePanel(which) {
   if (opening && which === 'devices') fillDevices();
 }
 
+/** The host's controls: lock, ask to join, password, remove a participant, and the knock prompts. */
+function wireHostControls() {
+  $('host-lock').addEventListener('change', (e) => configureRoom({ locked: e.target.checked }));
+  $('host-knock').addEventListener('change', (e) => configureRoom({ knock: e.target.checked }));
+  $('host-password-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const password = $('host-password').value;
+    $('host-password').value = '';
+    if (password) configureRoom({ password });
+  });
+  $('host-password-clear').addEventListener('click', () => configureRoom({ password: '' }));
+  $('people').addEventListener('click', (e) => {
+    const button = e.target.closest('button[data-remove]');
+    if (button) removeParticipant(button.dataset.remove);
+  });
+  $('knocks').addEventListener('click', (e) => {
+    const button = e.target.closest('button[data-answer]');
+    if (button) answerKnock(button.dataset.knock, button.dataset.answer === 'admit');
+  });
+}
+
 export function wireToolbar() {
   const { media } = state;
+  wireHostControls();
   $('btn-mic').addEventListener('click', toggleMic);
   $('btn-cam').addEventListener('click', toggleCamera);
   $('btn-share').addEventListener('click', toggleShare);

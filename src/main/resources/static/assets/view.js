@@ -64,9 +64,56 @@ export function showProfile(id) {
   if (p && state.call) state.call.tiles.setProfile(id, p);
 }
 
+/** Whether we host the room we are in. */
+export function amHost() {
+  return !!state.call?.joined && state.room.host !== null && state.room.host === state.call.peer.id;
+}
+
 export function renderRoster() {
-  const people = [{ ...state.me, id: 'local', me: true }, ...state.profiles.values()];
+  const host = amHost();
+  const mine = state.call?.peer?.id;
+  const people = [
+    { ...state.me, id: 'local', me: true, host: host },
+    ...[...state.profiles.values()].map((p) => ({ ...p, host: p.id === state.room.host && p.id !== mine, removable: host })),
+  ];
   renderPeople($('people'), $('people-count'), people);
+}
+
+/** The host's toggles in the participants panel: shown to the host only (the server refuses the others anyway). */
+export function renderHostControls() {
+  const { room } = state;
+  $('host-controls').hidden = !amHost();
+  $('host-lock').checked = room.locked;
+  $('host-knock').checked = room.knock;
+  $('host-password-state').textContent = t(room.password ? 'passwordOn' : 'passwordOff');
+  $('host-password-clear').disabled = !room.password;
+}
+
+/** People waiting to be let in, each with Admit and Deny; only a host has any. */
+export function renderKnocks() {
+  const list = $('knocks');
+  list.replaceChildren();
+  if (!amHost()) return;
+  for (const [id, name] of state.knocks) {
+    const item = document.createElement('div');
+    item.className = 'knock';
+    item.dataset.knock = id;
+    const text = document.createElement('span');
+    text.textContent = t('knockFrom', { name: name || t('guest') });
+    const admit = document.createElement('button');
+    admit.type = 'button';
+    admit.className = 'primary';
+    admit.dataset.knock = id;
+    admit.dataset.answer = 'admit';
+    admit.textContent = t('admit');
+    const deny = document.createElement('button');
+    deny.type = 'button';
+    deny.dataset.knock = id;
+    deny.dataset.answer = 'deny';
+    deny.textContent = t('deny');
+    item.append(text, admit, deny);
+    list.append(item);
+  }
 }
 
 /** Every member's tile and the roster, e.g. in a newly chosen language. */
@@ -75,6 +122,8 @@ export function renderCall() {
   showOwnProfile();
   for (const p of state.profiles.values()) state.call.tiles.setProfile(p.id, p);
   renderRoster();
+  renderHostControls();
+  renderKnocks();
   state.call.chat.renderUnread();
 }
 

@@ -51,9 +51,17 @@ class MetricsIT {
       "transport", Set.of("polling", "websocket"),
       "cause", Set.of("client", "ping_timeout", "flood", "slow_reader", "shutdown", "protocol_error",
           "connect_timeout", "server"),
-      "code", Set.of("already-joined", "bad-room", "bad-user", "user-in-other-room", "room-full", "bad-profile",
-          "draining"),
+      "code", joinErrorCodes(),
       "limit", Set.of("connections_per_address", "peerjs_sockets_per_address"));
+
+  /** The join refusals' codes: an enum, so the label is bounded whatever clients send. */
+  static Set<String> joinErrorCodes() {
+    Set<String> codes = new TreeSet<>();
+    for (webcall.rooms.Rooms.JoinError e : webcall.rooms.Rooms.JoinError.values()) {
+      codes.add(e.code());
+    }
+    return codes;
+  }
 
   static Set<String> reasons() {
     Set<String> r = new TreeSet<>(Set.of("timeout", "queue_full"));

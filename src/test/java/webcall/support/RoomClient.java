@@ -10,6 +10,7 @@ import java.net.URI;
 import okhttp3.OkHttpClient;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +28,7 @@ public final class RoomClient implements AutoCloseable {
   public final PeerSocket peer;
   public final Socket socket;
   public final List<String> events = new CopyOnWriteArrayList<>();
-  /** Every user-connected, user-state and chat-message with all its arguments, in arrival order. */
+  /** Every room event but request-error (user-connected, knock, admitted, ...) with all its arguments, in order. */
   public final List<Received> received = new CopyOnWriteArrayList<>();
   private final OkHttpClient http;
 
@@ -37,6 +38,16 @@ public final class RoomClient implements AutoCloseable {
 
   /** Over this HTTP client: clients that share one share its connection pool, as a browser's tabs do. */
   public RoomClient(int port, String peerId, OkHttpClient http, String... transports) {
+    this(port, peerId, http, Map.of(), transports);
+  }
+
+  /** With extra HTTP headers on every Socket.IO request (an X-Forwarded-For for a server behind --proxied). */
+  public RoomClient(int port, String peerId, Map<String, List<String>> headers, String... transports) {
+    this(port, peerId, newHttpClient(), headers, transports);
+  }
+
+  private RoomClient(int port, String peerId, OkHttpClient http, Map<String, List<String>> headers,
+      String... transports) {
     this.peerId = peerId;
     this.token = "tok" + Math.abs(peerId.hashCode());
     this.peer = PeerSocket.connect(port, peerId, token);
@@ -50,6 +61,9 @@ public final class RoomClient implements AutoCloseable {
     options.webSocketFactory = http;
     options.forceNew = true;
     options.reconnection = false;
+    if (!headers.isEmpty()) {
+      options.extraHeaders = headers;
+    }
     if (transports.length > 0) {
       options.transports = transports;
     }
@@ -57,7 +71,8 @@ public final class RoomClient implements AutoCloseable {
     for (String event : List.of("user-connected", "user-disconnected", "request-error")) {
       socket.on(event, args -> events.add(event + ":" + (args.length > 0 ? args[0] : "")));
     }
-    for (String event : List.of("user-connected", "user-state", "chat-message")) {
+    for (String event : List.of("user-connected", "user-state", "chat-message", "user-disconnected", "knock",
+        "knock-withdrawn", "knock-denied", "admitted", "removed", "host-changed", "room-settings")) {
       socket.on(event, args -> received.add(new Received(event, List.of(args))));
     }
     CompletableFuture<Void> connected = new CompletableFuture<>();

@@ -1,4 +1,4 @@
-// The participants list, from the profiles the room announced.
+// The participants list, from the profiles the room announced: the host marked; for a host, a Remove button each.
 import { t } from '../i18n.js';
 
 export function renderPeople(list, count, people) {
@@ -16,7 +16,23 @@ export function renderPeople(list, count, people) {
     const state = document.createElement('span');
     state.className = 'state';
     state.textContent = states.join(' · ');
-    item.append(name, state);
+    item.append(name);
+    if (p.host) {
+      const host = document.createElement('span');
+      host.className = 'host-mark';
+      host.textContent = t('hostMark');
+      item.append(host);
+    }
+    item.append(state);
+    if (p.removable && !p.me) {
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'remove';
+      remove.dataset.remove = p.id;
+      remove.textContent = t('removeParticipant');
+      remove.setAttribute('aria-label', t('removeNamed', { name: p.name || t('guest') }));
+      item.append(remove);
+    }
     list.append(item);
   }
   count.textContent = String(people.length);
