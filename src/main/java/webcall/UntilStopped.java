@@ -1,0 +1,53 @@
+package webcall;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import sun.misc.Signal;
+
+/** How both commands ({@code webcall} and {@code webcall peerjs}) run once started: until a signal stops them. */
+final class UntilStopped {
+  private static final long SHUTDOWN_GRACE_SECONDS = 10;
+
+  private UntilStopped() {}
+
+  /**
+   * Waits until SIGTERM or SIGINT, then closes the server (clients are told 1001) and exits. A close that hangs is cut
+   * off after 10 s, and a second signal exits at once: an operator never waits on a stuck shutdown.
+   */
+  static int serve(Runnable close, String threadName) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      Thread watchdog = new Thread(() -> {
+        try {
+          if (!stopped.await(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS)) {
+            Runtime.getRuntime().halt(1);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, threadName + "-watchdog");
+      watchdog.setDaemon(true);
+      watchdog.start();
+      close.run();
+      stopped.countDown();
+    }, threadName));
+    AtomicBoolean signalled = new AtomicBoolean();
+    for (String name : List.of("TERM", "INT")) {
+      try {
+        Signal.handle(new Signal(name), sig -> {
+          if (signalled.getAndSet(true)) {
+            Runtime.getRuntime().halt(128 + sig.getNumber()); // the second signal: no more waiting
+          }
+          // System.exit blocks until the hooks finish, so it runs off the signal thread.
+          new Thread(() -> System.exit(0), "webcall-exit").start();
+        });
+      } catch (IllegalArgumentException e) {
+        // a platform without this signal: the JVM's default handling (shutdown hooks) stays
+      }
+    }
+    stopped.await();
+    return 0;
+  }
+}
