@@ -135,11 +135,11 @@ public final class PeerJsEndpoint {
   public void startTimers(ScheduledExecutorService executor) {
     timers.add(
         executor.scheduleAtFixedRate(
-            () -> realm.dropSilentClients(Realm.now()), 300, 300, TimeUnit.MILLISECONDS));
+            () -> realm.dropSilentClients(realm.now()), 300, 300, TimeUnit.MILLISECONDS));
     long every = options.cleanupInterval().toMillis();
     timers.add(
         executor.scheduleAtFixedRate(
-            () -> realm.expireQueues(Realm.now()), every, every, TimeUnit.MILLISECONDS));
+            () -> realm.expireQueues(realm.now()), every, every, TimeUnit.MILLISECONDS));
   }
 
   public void stopTimers() {
