@@ -59,10 +59,6 @@ public final class Realm {
   private final AtomicInteger queuedTotal = new AtomicInteger();
   private final AtomicLong queuedBytes = new AtomicLong();
 
-  public Realm(PeerJsOptions options) {
-    this(options, PeerJsMetrics.none());
-  }
-
   public Realm(PeerJsOptions options, PeerJsMetrics metrics) {
     this(options, metrics, () -> System.nanoTime() / 1_000_000L);
   }
