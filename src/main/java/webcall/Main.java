@@ -7,14 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 import webcall.config.ServerConfig;
 import webcall.ice.IceFlags;
 import webcall.ops.AdminListener;
@@ -37,8 +33,6 @@ import webcall.tls.TlsOptions;
     description = "Self-hosted P2P video calls: the call page, Socket.IO rooms and a PeerJS server on one port.",
     footer = "%nEvery flag can also be set by the environment variable shown in its description.")
 public final class Main implements Callable<Integer> {
-  private static final long SHUTDOWN_GRACE_SECONDS = 10;
-
   @Option(
       names = "--host",
       defaultValue = "${env:WEBCALL_HOST:-0.0.0.0}",
@@ -168,7 +162,7 @@ public final class Main implements Callable<Integer> {
       System.out.println("Open " + scheme + "://localhost:" + bound.getPort() + "/ in a browser to start a call.");
     }
     Duration drain = drainTimeout;
-    return serveUntilStopped(() -> {
+    return UntilStopped.serve(() -> {
       server.drain(drain); // /readyz "draining", no new joins; until no room is left or the timeout
       server.close();
       if (adminListener != null) {
@@ -199,48 +193,6 @@ public final class Main implements Callable<Integer> {
       }
       return d;
     }
-  }
-
-  /**
-   * Waits until SIGTERM or SIGINT, then runs {@code close} in a shutdown hook and exits with status 0. The hook blocks
-   * until {@code close} is done, so the drain it runs holds the process however it was asked to stop (a signal,
-   * {@code systemctl stop}, a container's stop); a close still running {@code drain} + 10 s after the signal is cut
-   * off (exit 1), and a second signal exits at once: an operator never waits on a stuck shutdown.
-   */
-  static int serveUntilStopped(Runnable close, String threadName, Duration drain) throws InterruptedException {
-    CountDownLatch stopped = new CountDownLatch(1);
-    long budgetMillis = drain.toMillis() + TimeUnit.SECONDS.toMillis(SHUTDOWN_GRACE_SECONDS);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      Thread watchdog = new Thread(() -> {
-        try {
-          if (!stopped.await(budgetMillis, TimeUnit.MILLISECONDS)) {
-            Runtime.getRuntime().halt(1);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, threadName + "-watchdog");
-      watchdog.setDaemon(true);
-      watchdog.start();
-      close.run();
-      stopped.countDown();
-    }, threadName));
-    AtomicBoolean signalled = new AtomicBoolean();
-    for (String name : List.of("TERM", "INT")) {
-      try {
-        Signal.handle(new Signal(name), sig -> {
-          if (signalled.getAndSet(true)) {
-            Runtime.getRuntime().halt(128 + sig.getNumber()); // the second signal: no more waiting
-          }
-          // System.exit blocks until the hooks finish, so it runs off the signal thread.
-          new Thread(() -> System.exit(0), "webcall-exit").start();
-        });
-      } catch (IllegalArgumentException e) {
-        // a platform without this signal: the JVM's default handling (shutdown hooks) stays
-      }
-    }
-    stopped.await();
-    return 0;
   }
 
   /** So that a person opening the page can check that the certificate the browser shows is this one. */

@@ -145,7 +145,7 @@ final class PeerJsCommand implements Callable<Integer> {
     String path = options.path().isEmpty() ? "/" : options.path();
     out.println("Started PeerServer on " + host + ", port: " + bound.getPort() + ", path: " + path);
     out.flush();
-    return Main.serveUntilStopped(() -> {
+    return UntilStopped.serve(() -> {
       readiness.notReady(Readiness.STOPPING);
       server.close();
       if (adminListener != null) {

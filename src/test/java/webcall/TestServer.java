@@ -6,30 +6,67 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import webcall.config.ServerConfig;
+import webcall.ops.Metrics;
 import webcall.server.WebcallServer;
 
-/** Starts a real webcall server on a free loopback port for a test class, and stops it after. */
-public final class TestServer implements BeforeAllCallback, AfterAllCallback {
-  private final UnaryOperator<ServerConfig> customise;
+/**
+ * A real webcall server on a free loopback port, from any {@link ServerConfig} (TLS, TURN, limits, ...): as a JUnit
+ * extension ({@code @RegisterExtension static final TestServer server = new TestServer(c -> ...)}, started before the
+ * class and stopped after), or started by hand ({@code TestServer.of(config).start()}, in a {@code @BeforeAll} or a
+ * try-with-resources). Its URLs follow the config: https and wss when it serves TLS.
+ */
+public final class TestServer implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+  private final ServerConfig config;
+  private final Metrics metrics;
   private WebcallServer server;
 
+  /** The loopback defaults ({@link ServerConfig#forLoopback()}). */
   public TestServer() {
     this(c -> c);
   }
 
+  /** The loopback defaults, changed by {@code customise}. */
   public TestServer(UnaryOperator<ServerConfig> customise) {
-    this.customise = customise;
+    this(customise.apply(ServerConfig.forLoopback()), null);
+  }
+
+  private TestServer(ServerConfig config, Metrics metrics) {
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  /** Exactly this config (give it port 0 for a free port). */
+  public static TestServer of(ServerConfig config) {
+    return new TestServer(config, null);
+  }
+
+  /** This config, with its meters in {@code metrics} (e.g. {@code Metrics.prometheus()} for an admin listener). */
+  public static TestServer of(ServerConfig config, Metrics metrics) {
+    return new TestServer(config, metrics);
+  }
+
+  /** Builds and starts the server; returns this. */
+  public TestServer start() {
+    server = metrics == null ? new WebcallServer(config) : new WebcallServer(config, metrics);
+    server.start();
+    return this;
   }
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    server = new WebcallServer(customise.apply(ServerConfig.forLoopback()));
-    server.start();
+    start();
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
-    server.close();
+    close();
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close();
+    }
   }
 
   public WebcallServer server() {
@@ -40,11 +77,17 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback {
     return server.address().getPort();
   }
 
-  public URI http(String path) {
-    return URI.create("http://127.0.0.1:" + port() + path);
+  private boolean tls() {
+    return config.tls() != null && config.tls().enabled();
   }
 
+  /** {@code http://127.0.0.1:PORT/path}, or https with TLS. */
+  public URI http(String path) {
+    return URI.create((tls() ? "https" : "http") + "://127.0.0.1:" + port() + path);
+  }
+
+  /** {@code ws://127.0.0.1:PORT/path?query}, or wss with TLS. */
   public URI ws(String pathAndQuery) {
-    return URI.create("ws://127.0.0.1:" + port() + pathAndQuery);
+    return URI.create((tls() ? "wss" : "ws") + "://127.0.0.1:" + port() + pathAndQuery);
   }
 }

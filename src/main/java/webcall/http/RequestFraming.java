@@ -71,7 +71,7 @@ public final class RequestFraming {
       }
       FullHttpResponse res = null;
       if (msg instanceof DecoderResultProvider p && p.decoderResult().isFailure()) {
-        res = HttpRouter.decodeFailure(p.decoderResult().cause());
+        res = Responses.decodeFailure(p.decoderResult().cause());
       } else if (msg instanceof HttpRequest req) {
         HttpResponseStatus refusal = framingError(req);
         res = refusal == null ? null : Responses.text(refusal, refusal.reasonPhrase());

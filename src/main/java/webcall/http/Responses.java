@@ -3,6 +3,7 @@ package webcall.http;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -12,6 +13,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.charset.StandardCharsets;
 
 /** Builds and sends plain HTTP responses, minding keep-alive and HEAD. */
@@ -34,6 +37,20 @@ public final class Responses {
 
   public static FullHttpResponse text(HttpResponseStatus status, String body) {
     return of(status, TEXT, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The answer to a request the decoder gave up on: 414, 431, 413 or 400. */
+  public static FullHttpResponse decodeFailure(Throwable cause) {
+    if (cause instanceof TooLongHttpLineException) {
+      return text(HttpResponseStatus.REQUEST_URI_TOO_LONG, "URI Too Long");
+    }
+    if (cause instanceof TooLongHttpHeaderException) {
+      return text(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request Header Fields Too Large");
+    }
+    if (cause instanceof TooLongFrameException) {
+      return text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Payload Too Large");
+    }
+    return text(HttpResponseStatus.BAD_REQUEST, "Bad Request");
   }
 
   public static FullHttpResponse empty(HttpResponseStatus status) {

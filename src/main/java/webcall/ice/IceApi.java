@@ -69,7 +69,7 @@ public final class IceApi extends ChannelInboundHandlerAdapter {
         : new TurnCredentials(options.turnSecrets(), options.credentialLifetime(), clock);
     this.stunPort = stunPort;
     this.proxied = proxied;
-    this.limit = new PerClientLimit(options.apiRequestsPerMinute());
+    this.limit = new PerClientLimit(options.apiRequestsPerMinute(), System::nanoTime);
   }
 
   @Override
@@ -162,13 +162,15 @@ public final class IceApi extends ChannelInboundHandlerAdapter {
     private static final int SWEEP_AT = 10_000;
     private final int perMinute;
     private final Map<String, long[]> windows = new ConcurrentHashMap<>();
+    private final java.util.function.LongSupplier nanoClock;
 
-    PerClientLimit(int perMinute) {
+    PerClientLimit(int perMinute, java.util.function.LongSupplier nanoClock) {
       this.perMinute = perMinute;
+      this.nanoClock = nanoClock;
     }
 
     boolean allow(String client) {
-      long minute = System.nanoTime() / 60_000_000_000L;
+      long minute = nanoClock.getAsLong() / 60_000_000_000L;
       if (windows.size() > SWEEP_AT) {
         windows.values().removeIf(w -> w[0] != minute);
         if (windows.size() > SWEEP_AT) {

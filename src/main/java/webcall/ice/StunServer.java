@@ -43,7 +43,7 @@ public final class StunServer implements AutoCloseable {
   public StunServer(String host, int port, int repliesPerSecond) {
     this.host = host;
     this.port = port;
-    this.limit = new PerSourceLimit(repliesPerSecond);
+    this.limit = new PerSourceLimit(repliesPerSecond, System::nanoTime);
   }
 
   public InetSocketAddress start() {
@@ -132,15 +132,17 @@ public final class StunServer implements AutoCloseable {
     private final int perSecond;
     private final long[] second = new long[SLOTS];
     private final int[] count = new int[SLOTS];
+    private final java.util.function.LongSupplier nanoClock;
 
-    PerSourceLimit(int perSecond) {
+    PerSourceLimit(int perSecond, java.util.function.LongSupplier nanoClock) {
       this.perSecond = perSecond;
+      this.nanoClock = nanoClock;
     }
 
     boolean allow(byte[] address) {
       int h = java.util.Arrays.hashCode(address);
       int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
-      long now = System.nanoTime() / 1_000_000_000L;
+      long now = nanoClock.getAsLong() / 1_000_000_000L;
       if (second[slot] != now) {
         second[slot] = now;
         count[slot] = 0;

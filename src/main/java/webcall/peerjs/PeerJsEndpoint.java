@@ -72,21 +72,7 @@ public final class PeerJsEndpoint {
   /**
    * @param upgradeAllowed decides whether a WebSocket upgrade may proceed (the Origin check); a refused one gets 403
    *     before any 101
-   */
-  public PeerJsEndpoint(PeerJsOptions options, Predicate<FullHttpRequest> upgradeAllowed) {
-    this(options, upgradeAllowed, false);
-  }
-
-  /**
-   * @param upgradeAllowed decides whether a WebSocket upgrade may proceed (the Origin check); a refused one gets 403
-   *     before any 101
    * @param proxied behind a reverse proxy: the client address is the last X-Forwarded-For entry
-   */
-  public PeerJsEndpoint(PeerJsOptions options, Predicate<FullHttpRequest> upgradeAllowed, boolean proxied) {
-    this(options, upgradeAllowed, proxied, List.of(), PeerJsMetrics.none());
-  }
-
-  /**
    * @param corsOrigins the origins the HTTP API's CORS headers name, as the reference's {@code --cors}; empty for every
    *     origin (the reference's default). The WebSocket is not concerned, as with the reference.
    * @param metrics where the PeerJS server's meters go
@@ -135,11 +121,11 @@ public final class PeerJsEndpoint {
   public void startTimers(ScheduledExecutorService executor) {
     timers.add(
         executor.scheduleAtFixedRate(
-            () -> realm.dropSilentClients(Realm.now()), 300, 300, TimeUnit.MILLISECONDS));
+            () -> realm.dropSilentClients(realm.now()), 300, 300, TimeUnit.MILLISECONDS));
     long every = options.cleanupInterval().toMillis();
     timers.add(
         executor.scheduleAtFixedRate(
-            () -> realm.expireQueues(Realm.now()), every, every, TimeUnit.MILLISECONDS));
+            () -> realm.expireQueues(realm.now()), every, every, TimeUnit.MILLISECONDS));
   }
 
   public void stopTimers() {

@@ -26,7 +26,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import webcall.http.ConnectionLimit;
 import webcall.http.HeaderTimeout;
-import webcall.http.HttpRouter;
 import webcall.http.RequestFraming;
 import webcall.http.ResponseTimeout;
 import webcall.http.Responses;
@@ -184,7 +183,7 @@ public final class PeerJsServer implements AutoCloseable {
       }
       try {
         if (req.decoderResult().isFailure()) {
-          Responses.send(ctx, req, HttpRouter.decodeFailure(req.decoderResult().cause()));
+          Responses.send(ctx, req, Responses.decodeFailure(req.decoderResult().cause()));
           return;
         }
         String path = new QueryStringDecoder(req.uri()).path();

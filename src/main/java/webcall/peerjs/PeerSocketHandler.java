@@ -181,7 +181,7 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
         reject(ch, Rejection.HEARTBEAT_FLOOD, client.id());
         return;
       }
-      client.heartbeat(Realm.now());
+      client.heartbeat(realm.now());
       return;
     }
     if (type == null || !type.isRelayedFromClients()) {

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import webcall.logging.LogText;
@@ -50,6 +51,7 @@ public final class Realm {
 
   private final PeerJsOptions options;
   private final PeerJsMetrics metrics;
+  private final LongSupplier millisClock;
   private final Map<String, PeerClient> clients = new ConcurrentHashMap<>();
   private final AtomicInteger registered = new AtomicInteger();
   private final Map<String, Queue> queues = new ConcurrentHashMap<>();
@@ -57,13 +59,18 @@ public final class Realm {
   private final AtomicInteger queuedTotal = new AtomicInteger();
   private final AtomicLong queuedBytes = new AtomicLong();
 
-  public Realm(PeerJsOptions options) {
-    this(options, PeerJsMetrics.none());
+  public Realm(PeerJsOptions options, PeerJsMetrics metrics) {
+    this(options, metrics, () -> System.nanoTime() / 1_000_000L);
   }
 
-  public Realm(PeerJsOptions options, PeerJsMetrics metrics) {
+  /**
+   * @param millisClock a monotonic clock in milliseconds, by which queues expire and clients fall silent (tests pass
+   *     their own, and call the sweeps themselves)
+   */
+  public Realm(PeerJsOptions options, PeerJsMetrics metrics, LongSupplier millisClock) {
     this.options = options;
     this.metrics = metrics;
+    this.millisClock = millisClock;
     metrics.watch(this);
   }
 
@@ -75,8 +82,9 @@ public final class Realm {
     return options;
   }
 
-  public static long now() {
-    return System.nanoTime() / 1_000_000L;
+  /** The realm's clock, in milliseconds: what {@link #expireQueues} and {@link #dropSilentClients} compare with. */
+  public long now() {
+    return millisClock.getAsLong();
   }
 
   /** Registers {@code id} for {@code socket}, or says why not. The caller has validated id and token already. */

@@ -7,7 +7,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import webcall.http.HttpRouter;
 import webcall.limit.TokenBucket;
 import webcall.logging.LogText;
 import webcall.peerjs.PeerClient;
@@ -191,7 +190,7 @@ public final class RoomSignaling implements SocketIoHandler {
     Object room = arg(args, 0);
     Object user = arg(args, 1);
     Map<?, ?> extra = arg(args, 2) instanceof Map<?, ?> m ? m : Map.of();
-    if (!(room instanceof String roomId) || !HttpRouter.ROOM_ID.matcher(roomId).matches()) {
+    if (!(room instanceof String roomId) || !RoomId.isValid(roomId)) {
       refuseJoin(client, ack, Rooms.JoinError.BAD_ROOM);
       return;
     }

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.function.Predicate;
 import webcall.http.ConnectionLimit;
 import webcall.http.HeaderTimeout;
-import webcall.http.HttpRouter;
 import webcall.http.HttpsRedirect;
 import webcall.http.OneRequestAtATime;
 import webcall.http.OriginPolicy;

@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 import webcall.config.ServerConfig;
 import webcall.http.ConnectionLimit;
-import webcall.http.HttpRouter;
 import webcall.http.HttpsRedirect;
 import webcall.http.OriginPolicy;
 import webcall.http.StaticFiles;

@@ -59,6 +59,37 @@ class TurnCredentialsTest {
     assertThat(turn.accepts("garbage", "x")).isFalse();
   }
 
+  /** A clock the test moves: a credential is good through its expiry second and refused from the next. */
+  @Test
+  void anIssuedCredentialIsAcceptedUntilItsExpirySecondOnTheInjectedClock() {
+    Instant[] now = {NOW};
+    Clock moving = new Clock() {
+      @Override
+      public java.time.ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return now[0];
+      }
+    };
+    TurnCredentials turn = new TurnCredentials(List.of("s"), Duration.ofSeconds(120), moving);
+    TurnCredentials.Credential c = turn.issue();
+    assertThat(turn.accepts(c.username(), c.password())).isTrue();
+    now[0] = NOW.plusSeconds(120);
+    assertThat(turn.accepts(c.username(), c.password())).isTrue();
+    now[0] = NOW.plusSeconds(121);
+    assertThat(turn.accepts(c.username(), c.password())).isFalse();
+    assertThat(turn.accepts(c.username(), c.password() + "x")).isFalse();
+    assertThat(turn.accepts("notanumber:abc", c.password())).isFalse();
+  }
+
   @Test
   void lifetimeIsClampedTo60Through86400Seconds() {
     assertThat(lifetimeOf(Duration.ofSeconds(59))).isEqualTo(60);

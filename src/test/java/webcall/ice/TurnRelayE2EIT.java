@@ -12,9 +12,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import webcall.TestServer;
 import webcall.config.ServerConfig;
 import webcall.e2e.Browser;
-import webcall.server.WebcallServer;
 
 /**
  * Two Chromium pages forced to relay (iceTransportPolicy "relay") call each other through a real coturn that shares
@@ -43,18 +43,16 @@ class TurnRelayE2EIT {
     browsers.clear();
   }
 
-  static WebcallServer webcall(String secret) {
+  static TestServer webcall(String secret) {
     ServerConfig base = ServerConfig.forLoopback();
-    WebcallServer server = new WebcallServer(base.withIce(base.ice()
+    return TestServer.of(base.withIce(base.ice()
         .withTurn(List.of(coturn.url()), List.of(secret), Duration.ofHours(1))
-        .withTransportPolicy("relay")));
-    server.start();
-    return server;
+        .withTransportPolicy("relay"))).start();
   }
 
   /** Two people in one new room of this server. */
-  List<Browser> twoInARoom(WebcallServer server) {
-    String url = "http://127.0.0.1:" + server.address().getPort() + "/relay-" + UUID.randomUUID();
+  List<Browser> twoInARoom(TestServer server) {
+    String url = server.http("/relay-" + UUID.randomUUID()).toString();
     for (String name : List.of("Ada", "Grace")) {
       // TURN runs on 127.0.0.1 here; Chromium leaves loopback out of WebRTC unless told otherwise.
       Browser b = Browser.launch("--allow-loopback-in-peer-connection");
@@ -95,7 +93,7 @@ class TurnRelayE2EIT {
 
   @Test
   void twoPagesForcedToRelayCallEachOtherThroughCoturn() throws Exception {
-    try (WebcallServer server = webcall(SECRET)) {
+    try (TestServer server = webcall(SECRET)) {
       for (Browser page : twoInARoom(server)) {
         await("remote video").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
             .until(() -> remoteVideoTime(page) > 0);
@@ -109,7 +107,7 @@ class TurnRelayE2EIT {
 
   @Test
   void aWrongSecretFailsAndThePageSaysConnectionFailed() throws Exception {
-    try (WebcallServer server = webcall("not-the-" + SECRET)) {
+    try (TestServer server = webcall("not-the-" + SECRET)) {
       for (Browser page : twoInARoom(server)) {
         await("failure shown").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
             .until(() -> shownFailure(page).contains("Connection failed"));

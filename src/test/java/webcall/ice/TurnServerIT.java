@@ -12,8 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import webcall.TestServer;
 import webcall.config.ServerConfig;
-import webcall.server.WebcallServer;
 
 /**
  * The credentials webcall hands out, used by coturn's own test client against a real coturn: accepted when coturn
@@ -27,12 +27,9 @@ class TurnServerIT {
   /** Username and password from GET /api/ice of a webcall server with these secrets and this TURN server. */
   static String[] credentials(Coturn turn, String... secrets) throws Exception {
     ServerConfig base = ServerConfig.forLoopback();
-    try (WebcallServer server = new WebcallServer(base.withIce(
-        base.ice().withTurn(List.of(turn.url()), List.of(secrets), Duration.ofMinutes(10))))) {
-      server.start();
-      HttpResponse<String> res = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(java.net.URI.create(
-              "http://127.0.0.1:" + server.address().getPort() + "/api/ice")).build(),
+    try (TestServer server = TestServer.of(base.withIce(
+        base.ice().withTurn(List.of(turn.url()), List.of(secrets), Duration.ofMinutes(10)))).start()) {
+      HttpResponse<String> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.http("/api/ice")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(res.statusCode()).isEqualTo(200);
       JsonNode turnServer = new ObjectMapper().readTree(res.body()).get("iceServers").get(0);

@@ -8,7 +8,7 @@ import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import webcall.TestServer;
-import webcall.http.HttpRouter;
+import webcall.rooms.RoomId;
 
 /** {@code /healthz} and {@code /readyz} on the main port, answered before the room route; the names are no rooms. */
 class HealthIT {
@@ -67,11 +67,11 @@ class HealthIT {
   @Test
   void theOperatorPathsAreNoRoomIds() throws Exception {
     for (String reserved : new String[] {"healthz", "readyz", "metrics"}) {
-      assertThat(HttpRouter.ROOM_ID.matcher(reserved).matches()).as(reserved).isFalse();
+      assertThat(RoomId.isValid(reserved)).as(reserved).isFalse();
     }
     // Only the exact names: rooms that merely contain them stay rooms.
     for (String room : new String[] {"healthz2", "my-metrics", "Readyz", "metricsx"}) {
-      assertThat(HttpRouter.ROOM_ID.matcher(room).matches()).as(room).isTrue();
+      assertThat(RoomId.isValid(room)).as(room).isTrue();
     }
     // /metrics is served by the admin listener only: on the main port it is neither a page nor the metrics.
     HttpResponse<String> metrics = get("/metrics");

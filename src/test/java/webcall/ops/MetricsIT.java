@@ -23,6 +23,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import webcall.TestServer;
 import webcall.config.ServerConfig;
 import webcall.peerjs.PeerJsOptions;
 import webcall.peerjs.Rejection;
@@ -71,7 +72,7 @@ class MetricsIT {
     return r;
   }
 
-  static WebcallServer server;
+  static TestServer server;
   static Metrics metrics;
   static AdminListener admin;
   static int adminPort;
@@ -88,9 +89,8 @@ class MetricsIT {
         .withIce(base.ice().withTurn(List.of("turn:127.0.0.1:3478?transport=udp"), List.of("s3cret-" + MARK),
             Duration.ofHours(1)));
     metrics = Metrics.prometheus();
-    server = new WebcallServer(config, metrics);
-    server.start();
-    admin = new AdminListener("127.0.0.1", 0, metrics, server.readiness());
+    server = TestServer.of(config, metrics).start();
+    admin = new AdminListener("127.0.0.1", 0, metrics, server.server().readiness());
     adminPort = admin.start().getPort();
   }
 
@@ -114,7 +114,7 @@ class MetricsIT {
 
   static PeerSocket peer(String id, String token, String key) {
     String q = "/peerjs/peerjs?key=" + enc(key) + "&id=" + enc(id) + "&token=" + enc(token) + "&version=1.5.5";
-    return PeerSocket.open(URI.create("ws://127.0.0.1:" + server.address().getPort() + q));
+    return PeerSocket.open(server.ws(q));
   }
 
   static String enc(String s) {
@@ -131,7 +131,7 @@ class MetricsIT {
     assertThat(get(adminPort, "/").statusCode()).isEqualTo(404);
     assertThat(get(adminPort, "/some-room").statusCode()).isEqualTo(404);
     assertThat(get(adminPort, "/assets/app.js").statusCode()).isEqualTo(404);
-    assertThat(get(server.address().getPort(), "/metrics").statusCode()).isEqualTo(404);
+    assertThat(get(server.port(), "/metrics").statusCode()).isEqualTo(404);
   }
 
   @Test
@@ -190,7 +190,7 @@ class MetricsIT {
       // STUN: one Binding request answered, one malformed datagram dropped.
       try (DatagramSocket udp = new DatagramSocket()) {
         udp.setSoTimeout(5000);
-        InetSocketAddress stun = new InetSocketAddress("127.0.0.1", server.stunAddress().getPort());
+        InetSocketAddress stun = new InetSocketAddress("127.0.0.1", server.server().stunAddress().getPort());
         byte[] request = ByteBuffer.allocate(20).putShort((short) 1).putShort((short) 0).putInt(0x2112A442)
             .put(MARK.getBytes(StandardCharsets.US_ASCII)).put(new byte[12 - MARK.length()]).array();
         udp.send(new DatagramPacket(request, request.length, stun));
@@ -199,8 +199,8 @@ class MetricsIT {
         udp.send(new DatagramPacket(junk, junk.length, stun));
       }
       // /api/ice with TURN: a credential issued; the room page of a crafted room and a crafted query string.
-      assertThat(get(server.address().getPort(), "/api/ice?" + MARK + "=1").statusCode()).isEqualTo(200);
-      assertThat(get(server.address().getPort(), "/" + MARK + "-room").statusCode()).isEqualTo(200);
+      assertThat(get(server.port(), "/api/ice?" + MARK + "=1").statusCode()).isEqualTo(200);
+      assertThat(get(server.port(), "/" + MARK + "-room").statusCode()).isEqualTo(200);
 
       await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
         List<Sample> s = scrape();
@@ -246,7 +246,7 @@ class MetricsIT {
 
   @Test
   void socketIoAndRoomFiguresFollowRealClientsAndCarryNoRoomNameOrText() throws Exception {
-    int port = server.address().getPort();
+    int port = server.port();
     List<Sample> before = scrape();
     double ws = value(before, "webcall_socketio_connections_open", "transport", "websocket");
     double polling = value(before, "webcall_socketio_connections_open", "transport", "polling");

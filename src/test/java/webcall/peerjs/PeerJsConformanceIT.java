@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import webcall.peerjs.PeerJsTarget.Mode;
+import webcall.support.PeerSocket;
 
 /**
  * The PeerJS server's behaviour (docs/peerjs-protocol.md, docs/limits.md), checked the same way against the
@@ -80,7 +81,7 @@ class PeerJsConformanceIT {
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
-    return WsClient.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return PeerSocket.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   static void assertNothingKept(PeerJsTarget s) {
@@ -113,7 +114,7 @@ class PeerJsConformanceIT {
       assertThat(get(s, "/MYAPP/PEERJS/ID").statusCode()).isEqualTo(200);
       assertThat(get(s, "/myapp/anykey/id/").statusCode()).isEqualTo(200);
       HttpResponse<String> head =
-          WsClient.HTTP.send(
+          PeerSocket.HTTP.send(
               HttpRequest.newBuilder(s.http("/myapp/peerjs/id")).method("HEAD", HttpRequest.BodyPublishers.noBody())
                   .build(),
               HttpResponse.BodyHandlers.ofString());
@@ -131,8 +132,8 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void discoveryListsRegisteredIdsOnlyWhenAllowed(Mode mode) throws Exception {
     try (PeerJsTarget s = mode.start(options(new L(), 5000, 5000, 60_000, true));
-        WsClient a = WsClient.open(s, "L1", "t1");
-        WsClient b = WsClient.open(s, "L2", "t2")) {
+        PeerSocket a = s.open("L1", "t1");
+        PeerSocket b = s.open("L2", "t2")) {
       HttpResponse<String> peers = get(s, "/myapp/peerjs/peers");
       assertThat(peers.statusCode()).isEqualTo(200);
       assertThat(peers.body()).isIn("[\"L1\",\"L2\"]", "[\"L2\",\"L1\"]");
@@ -150,7 +151,7 @@ class PeerJsConformanceIT {
       assertThat(none.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
       assertThat(none.headers().allValues("Vary").toString()).containsIgnoringCase("origin");
       HttpResponse<String> preflight =
-          WsClient.HTTP.send(
+          PeerSocket.HTTP.send(
               HttpRequest.newBuilder(s.http("/myapp/peerjs/id"))
                   .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
                   .header("Origin", "http://page.example")
@@ -190,17 +191,17 @@ class PeerJsConformanceIT {
     try (PeerJsTarget s = mode.start(defaults())) {
       String query = "key=peerjs&id=O1&token=t";
       if (mode == Mode.STANDALONE) {
-        try (WsClient c = WsClient.connect(s.ws(query), "Origin", "http://elsewhere.example")) {
-          assertThat(c.next()).isEqualTo(OPEN);
+        try (PeerSocket c = PeerSocket.open(s.ws(query), "Origin", "http://elsewhere.example")) {
+          assertThat(c.text()).isEqualTo(OPEN);
         }
       } else {
-        assertThatThrownBy(() -> WsClient.connect(s.ws(query), "Origin", "http://elsewhere.example"))
+        assertThatThrownBy(() -> PeerSocket.open(s.ws(query), "Origin", "http://elsewhere.example"))
             .isInstanceOf(CompletionException.class)
             .cause()
             .isInstanceOf(WebSocketHandshakeException.class)
             .satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(403));
-        try (WsClient c = WsClient.connect(s.ws(query), "Origin", "http://127.0.0.1:" + s.port())) {
-          assertThat(c.next()).isEqualTo(OPEN);
+        try (PeerSocket c = PeerSocket.open(s.ws(query), "Origin", "http://127.0.0.1:" + s.port())) {
+          assertThat(c.text()).isEqualTo(OPEN);
         }
       }
       assertNothingKept(s);
@@ -233,10 +234,10 @@ class PeerJsConformanceIT {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(1000));
       }
       // An open WebSocket is not subject to it.
-      try (WsClient c = WsClient.open(s, "W1", "t")) {
+      try (PeerSocket c = s.open("W1", "t")) {
         Thread.sleep(2000); // longer than the header timeout, on purpose
         c.send("{\"type\":\"OFFER\",\"dst\":\"W1\",\"payload\":1}");
-        assertThat(c.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"W1\",\"dst\":\"W1\",\"payload\":1}");
+        assertThat(c.text()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"W1\",\"dst\":\"W1\",\"payload\":1}");
       }
     }
   }
@@ -252,8 +253,8 @@ class PeerJsConformanceIT {
             "key=peerjs&token=t", "key=peerjs&id=&token=t", "key=peerjs&id=a", "key=peerjs&id=a&token=",
             "id=a&token=t", "key=&id=a&token=t", "key=wrong&id=a", "id=a&token=t&version=1.5.5"
           }) {
-        try (WsClient c = WsClient.connect(s.ws(q))) {
-          assertThat(c.next()).as(q).isEqualTo(error("No id, token, or key supplied to websocket server"));
+        try (PeerSocket c = PeerSocket.open(s.ws(q))) {
+          assertThat(c.text()).as(q).isEqualTo(error("No id, token, or key supplied to websocket server"));
           assertThat(c.closeCode()).isEqualTo(1008);
         }
       }
@@ -265,10 +266,10 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void wrongKeyIsRefused(Mode mode) throws Exception {
     try (PeerJsTarget s = mode.start(defaults());
-        WsClient holder = WsClient.open(s, "K1", "t1")) {
+        PeerSocket holder = s.open("K1", "t1")) {
       for (String q : new String[] {"key=PEERJS&id=a&token=t", "key=other&id=K1&token=x"}) {
-        try (WsClient c = WsClient.connect(s.ws(q))) {
-          assertThat(c.next()).isEqualTo(error("Invalid key provided"));
+        try (PeerSocket c = PeerSocket.open(s.ws(q))) {
+          assertThat(c.text()).isEqualTo(error("Invalid key provided"));
           assertThat(c.closeCode()).isEqualTo(1008);
         }
       }
@@ -283,7 +284,7 @@ class PeerJsConformanceIT {
       String id64 = "a".repeat(64);
       String token64 = "T".repeat(64);
       for (String[] ok : new String[][] {{id64, "t"}, {"a%20b-c_d", "t"}, {"x1", token64}}) {
-        WsClient.open(s, ok[0], ok[1]).close();
+        s.open(ok[0], ok[1]).close();
       }
       String[][] bad = {
         {"a".repeat(65), "t", "Invalid id provided"},
@@ -294,8 +295,8 @@ class PeerJsConformanceIT {
         {"x3", "tok-en", "Invalid token provided"},
       };
       for (String[] b : bad) {
-        try (WsClient c = WsClient.connect(s.ws("key=peerjs&id=" + b[0] + "&token=" + b[1]))) {
-          assertThat(c.next()).as(b[0]).isEqualTo(error(b[2]));
+        try (PeerSocket c = PeerSocket.open(s.ws("key=peerjs&id=" + b[0] + "&token=" + b[1]))) {
+          assertThat(c.text()).as(b[0]).isEqualTo(error(b[2]));
           assertThat(c.closeCode()).isEqualTo(1008);
         }
       }
@@ -307,14 +308,14 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void anIdHeldWithAnotherTokenIsTaken(Mode mode) throws Exception {
     try (PeerJsTarget s = mode.start(defaults());
-        WsClient a = WsClient.open(s, "A", "ta");
-        WsClient b = WsClient.open(s, "B", "tb")) {
-      try (WsClient thief = WsClient.connect(s.ws("key=peerjs&id=A&token=other"))) {
-        assertThat(thief.next()).isEqualTo("{\"type\":\"ID-TAKEN\",\"payload\":{\"msg\":\"ID is taken\"}}");
+        PeerSocket a = s.open("A", "ta");
+        PeerSocket b = s.open("B", "tb")) {
+      try (PeerSocket thief = PeerSocket.open(s.ws("key=peerjs&id=A&token=other"))) {
+        assertThat(thief.text()).isEqualTo("{\"type\":\"ID-TAKEN\",\"payload\":{\"msg\":\"ID is taken\"}}");
         assertThat(thief.closeCode()).isEqualTo(1008);
       }
       b.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":{}}");
-      assertThat(a.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"B\",\"dst\":\"A\",\"payload\":{}}");
+      assertThat(a.text()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"B\",\"dst\":\"A\",\"payload\":{}}");
       assertThat(s.realm().size()).isEqualTo(2);
     }
   }
@@ -323,12 +324,12 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void theSameTokenTakesOverAndTheOldSocketIsClosed(Mode mode) throws Exception {
     try (PeerJsTarget s = mode.start(defaults());
-        WsClient old = WsClient.open(s, "A", "ta");
-        WsClient b = WsClient.open(s, "B", "tb");
-        WsClient fresh = WsClient.open(s, "A", "ta")) {
+        PeerSocket old = s.open("A", "ta");
+        PeerSocket b = s.open("B", "tb");
+        PeerSocket fresh = s.open("A", "ta")) {
       assertThat(old.closeCode()).isEqualTo(1000);
       b.send("{\"type\":\"CANDIDATE\",\"dst\":\"A\",\"payload\":1}");
-      assertThat(fresh.next()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"B\",\"dst\":\"A\",\"payload\":1}");
+      assertThat(fresh.text()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"B\",\"dst\":\"A\",\"payload\":1}");
       // The old socket closing does not free the id from the new one.
       assertThat(s.realm().get("A")).isNotNull();
       assertThat(s.realm().get("A").socket().isActive()).isTrue();
@@ -340,18 +341,18 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void concurrentLimitAtAndOver(Mode mode) throws Exception {
     try (PeerJsTarget s = mode.start(options(new L(), 2, 5000, 60_000, false))) {
-      WsClient a = WsClient.open(s, "A", "ta");
-      WsClient b = WsClient.open(s, "B", "tb");
-      try (WsClient c = WsClient.connect(s.ws("key=peerjs&id=C&token=tc"))) {
-        assertThat(c.next()).isEqualTo(error("Server has reached its concurrent user limit"));
+      PeerSocket a = s.open("A", "ta");
+      PeerSocket b = s.open("B", "tb");
+      try (PeerSocket c = PeerSocket.open(s.ws("key=peerjs&id=C&token=tc"))) {
+        assertThat(c.text()).isEqualTo(error("Server has reached its concurrent user limit"));
         assertThat(c.closeCode()).isEqualTo(1013);
       }
       // A reconnecting client is not a new one.
-      WsClient a2 = WsClient.open(s, "A", "ta");
+      PeerSocket a2 = s.open("A", "ta");
       assertThat(a.closeCode()).isEqualTo(1000);
       b.close();
       await().atMost(Duration.ofSeconds(10)).until(() -> s.realm().size() == 1);
-      WsClient.open(s, "C", "tc").close();
+      s.open("C", "tc").close();
       a2.close();
       assertNothingKept(s);
     }
@@ -363,18 +364,18 @@ class PeerJsConformanceIT {
     L l = new L();
     l.perAddress = 3;
     try (PeerJsTarget s = mode.start(options(l, 5000, 5000, 60_000, false))) {
-      WsClient a = WsClient.open(s, "A", "t");
-      WsClient b = WsClient.open(s, "B", "t");
-      WsClient c = WsClient.open(s, "C", "t");
-      try (WsClient d = WsClient.connect(s.ws("key=peerjs&id=D&token=t"))) {
-        assertThat(d.next()).isEqualTo(error("Too many connections from your address"));
+      PeerSocket a = s.open("A", "t");
+      PeerSocket b = s.open("B", "t");
+      PeerSocket c = s.open("C", "t");
+      try (PeerSocket d = PeerSocket.open(s.ws("key=peerjs&id=D&token=t"))) {
+        assertThat(d.text()).isEqualTo(error("Too many connections from your address"));
         assertThat(d.closeCode()).isEqualTo(1013);
       }
       assertThat(s.realm().get("D")).isNull();
       assertThat(s.endpoint().socketsByAddress()).containsEntry("127.0.0.1", 3);
       a.close();
       await().atMost(Duration.ofSeconds(10)).until(() -> s.endpoint().socketsByAddress().get("127.0.0.1") == 2);
-      WsClient d = WsClient.open(s, "D", "t");
+      PeerSocket d = s.open("D", "t");
       b.close();
       c.close();
       d.close();
@@ -389,14 +390,14 @@ class PeerJsConformanceIT {
     l.perAddress = 1;
     PeerJsOptions o = options(l, 5000, 5000, 60_000, false);
     try (PeerJsTarget s = mode.start(o, true)) {
-      WsClient a = WsClient.connect(s.ws("key=peerjs&id=A&token=t"), "X-Forwarded-For", "10.0.0.1");
-      assertThat(a.next()).isEqualTo(OPEN);
-      WsClient b = WsClient.connect(s.ws("key=peerjs&id=B&token=t"), "X-Forwarded-For", "10.0.0.2");
-      assertThat(b.next()).isEqualTo(OPEN);
+      PeerSocket a = PeerSocket.open(s.ws("key=peerjs&id=A&token=t"), "X-Forwarded-For", "10.0.0.1");
+      assertThat(a.text()).isEqualTo(OPEN);
+      PeerSocket b = PeerSocket.open(s.ws("key=peerjs&id=B&token=t"), "X-Forwarded-For", "10.0.0.2");
+      assertThat(b.text()).isEqualTo(OPEN);
       // The proxy appends the real address last; what the client put before it does not count.
-      try (WsClient c =
-          WsClient.connect(s.ws("key=peerjs&id=C&token=t"), "X-Forwarded-For", "10.9.9.9, 10.0.0.1")) {
-        assertThat(c.next()).isEqualTo(error("Too many connections from your address"));
+      try (PeerSocket c =
+          PeerSocket.open(s.ws("key=peerjs&id=C&token=t"), "X-Forwarded-For", "10.9.9.9, 10.0.0.1")) {
+        assertThat(c.text()).isEqualTo(error("Too many connections from your address"));
         assertThat(c.closeCode()).isEqualTo(1013);
       }
       assertThat(s.endpoint().socketsByAddress()).containsOnlyKeys("10.0.0.1", "10.0.0.2");
@@ -405,10 +406,10 @@ class PeerJsConformanceIT {
       assertNothingKept(s);
     }
     try (PeerJsTarget s = mode.start(o, false)) {
-      WsClient a = WsClient.connect(s.ws("key=peerjs&id=A&token=t"), "X-Forwarded-For", "10.0.0.1");
-      assertThat(a.next()).isEqualTo(OPEN);
-      try (WsClient b = WsClient.connect(s.ws("key=peerjs&id=B&token=t"), "X-Forwarded-For", "10.0.0.2")) {
-        assertThat(b.next()).isEqualTo(error("Too many connections from your address"));
+      PeerSocket a = PeerSocket.open(s.ws("key=peerjs&id=A&token=t"), "X-Forwarded-For", "10.0.0.1");
+      assertThat(a.text()).isEqualTo(OPEN);
+      try (PeerSocket b = PeerSocket.open(s.ws("key=peerjs&id=B&token=t"), "X-Forwarded-For", "10.0.0.2")) {
+        assertThat(b.text()).isEqualTo(error("Too many connections from your address"));
       }
       assertThat(s.endpoint().socketsByAddress()).containsOnlyKeys("127.0.0.1");
       a.close();
@@ -421,24 +422,24 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void relaysWithTheServerSetSourceAndOnlyTheFourFields(Mode mode) throws Exception {
     try (PeerJsTarget s = mode.start(defaults());
-        WsClient a = WsClient.open(s, "A", "ta");
-        WsClient b = WsClient.open(s, "B", "tb")) {
+        PeerSocket a = s.open("A", "ta");
+        PeerSocket b = s.open("B", "tb")) {
       a.send("{\"type\":\"OFFER\",\"src\":\"MALLORY\",\"dst\":\"B\",\"extra\":true,\"payload\":{\"sdp\":\"x\",\"n\":1}}");
-      assertThat(b.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"B\",\"payload\":{\"sdp\":\"x\",\"n\":1}}");
+      assertThat(b.text()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"B\",\"payload\":{\"sdp\":\"x\",\"n\":1}}");
       b.send("{\"payload\":null,\"dst\":\"A\",\"type\":\"ANSWER\"}");
-      assertThat(a.next()).isEqualTo("{\"type\":\"ANSWER\",\"src\":\"B\",\"dst\":\"A\",\"payload\":null}");
+      assertThat(a.text()).isEqualTo("{\"type\":\"ANSWER\",\"src\":\"B\",\"dst\":\"A\",\"payload\":null}");
       a.send("{\"type\":\"CANDIDATE\",\"dst\":\"B\"}");
-      assertThat(b.next()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"A\",\"dst\":\"B\"}");
+      assertThat(b.text()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"A\",\"dst\":\"B\"}");
       a.send("{\"type\":\"CANDIDATE\",\"dst\":\"A\",\"payload\":[1,2]}");
-      assertThat(a.next()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"A\",\"dst\":\"A\",\"payload\":[1,2]}");
+      assertThat(a.text()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"A\",\"dst\":\"A\",\"payload\":[1,2]}");
       a.send("{\"type\":\"LEAVE\",\"dst\":\"B\"}");
-      assertThat(b.next()).isEqualTo("{\"type\":\"LEAVE\",\"src\":\"A\",\"dst\":\"B\"}");
+      assertThat(b.text()).isEqualTo("{\"type\":\"LEAVE\",\"src\":\"A\",\"dst\":\"B\"}");
       // LEAVE to an absent peer, or to a dst that is no id, is neither relayed nor queued, and A keeps its id.
       a.send("{\"type\":\"LEAVE\",\"dst\":\"NOBODY\"}");
       a.send("{\"type\":\"LEAVE\",\"dst\":123}");
       a.send("{\"type\":\"LEAVE\",\"dst\":{\"id\":\"B\"}}");
       a.send("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":\"marker\"}");
-      assertThat(b.next()).contains("marker");
+      assertThat(b.text()).contains("marker");
       assertThat(s.realm().queuedMessages()).isZero();
       assertThat(s.realm().get("A")).isNotNull();
       assertThat(a.isClosed()).isFalse();
@@ -449,15 +450,15 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void clientSentServerTypesAndUnknownTypesAreNotRelayed(Mode mode) throws Exception {
     try (PeerJsTarget s = mode.start(defaults());
-        WsClient a = WsClient.open(s, "A", "ta");
-        WsClient b = WsClient.open(s, "B", "tb")) {
+        PeerSocket a = s.open("A", "ta");
+        PeerSocket b = s.open("B", "tb")) {
       for (String t : new String[] {"EXPIRE", "OPEN", "ID-TAKEN", "ERROR", "INVALID-KEY", "FOO", "offer", "", "HEARTBEAT"}) {
         a.send("{\"type\":\"" + t + "\",\"dst\":\"B\",\"payload\":{\"msg\":\"x\"}}");
         a.send("{\"type\":\"" + t + "\",\"dst\":\"NOBODY\"}");
       }
       a.send("{\"dst\":\"B\"}");
       a.send("{\"type\":\"CANDIDATE\",\"dst\":\"B\",\"payload\":\"marker\"}");
-      assertThat(b.next()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"A\",\"dst\":\"B\",\"payload\":\"marker\"}");
+      assertThat(b.text()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"A\",\"dst\":\"B\",\"payload\":\"marker\"}");
       assertThat(s.realm().queuedMessages()).isZero();
     }
   }
@@ -466,8 +467,8 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void malformedFramesAreIgnoredAndTheSocketKeepsWorking(Mode mode) throws Exception {
     try (PeerJsTarget s = mode.start(defaults());
-        WsClient a = WsClient.open(s, "A", "ta");
-        WsClient b = WsClient.open(s, "B", "tb")) {
+        PeerSocket a = s.open("A", "ta");
+        PeerSocket b = s.open("B", "tb")) {
       for (String bad : new String[] {"not json", "null", "42", "\"str\"", "true", "[]", "{}", "{\"type\":", "{\"type\":7}"}) {
         a.send(bad);
       }
@@ -479,11 +480,11 @@ class PeerJsConformanceIT {
       a.send("{\"type\":\"OFFER\",\"dst\":123}");
       // A binary frame holding JSON is read like a text frame, as the reference does.
       a.sendBinary("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":\"bin\"}".getBytes(StandardCharsets.UTF_8));
-      assertThat(b.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"B\",\"payload\":\"bin\"}");
+      assertThat(b.text()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"B\",\"payload\":\"bin\"}");
       // Content after the object makes the frame malformed, as for JSON.parse.
       a.send("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":\"trailing\"} x");
       a.send("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":\"marker\"}");
-      assertThat(b.next()).contains("marker");
+      assertThat(b.text()).contains("marker");
       assertThat(a.isClosed()).isFalse();
       assertThat(s.realm().queuedMessages()).isZero();
     }
@@ -493,16 +494,16 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void repeatedKeysCountWithTheirLastValueAndThePayloadArrivesAsTheSameJson(Mode mode) throws Exception {
     try (PeerJsTarget s = mode.start(defaults());
-        WsClient a = WsClient.open(s, "A", "ta");
-        WsClient b = WsClient.open(s, "B", "tb")) {
+        PeerSocket a = s.open("A", "ta");
+        PeerSocket b = s.open("B", "tb")) {
       // JSON.parse keeps a repeated key's last value: so does the server, for type, dst and payload.
       a.send("{\"type\":\"LEAVE\",\"dst\":\"NOBODY\",\"payload\":\"first\",\"type\":\"OFFER\",\"dst\":\"B\","
           + "\"payload\":\"last\"}");
-      assertThat(b.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"B\",\"payload\":\"last\"}");
+      assertThat(b.text()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"B\",\"payload\":\"last\"}");
       String payload = "{ \"sdp\" : {\"type\":\"offer\", \"sdp\":\"v=0\\r\\n\\u00e9\"}, \"n\": [1, 2.5e3, null, true],"
           + " \"name\":\"Zoë 张\" }";
       a.send("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":" + payload + ",\"extra\":{\"dropped\":1}}");
-      JsonNode got = JSON.readTree(b.next());
+      JsonNode got = JSON.readTree(b.text());
       assertThat(got.get("payload")).isEqualTo(JSON.readTree(payload));
       assertThat(got.has("extra")).isFalse();
       assertThat(s.realm().queuedMessages()).isZero();
@@ -515,18 +516,18 @@ class PeerJsConformanceIT {
     L limits = new L();
     limits.frame = 256 * 1024; // by default a frame is too big (1009) before a string can be too long
     try (PeerJsTarget s = mode.start(options(limits, 5000, 5000, 60_000, false));
-        WsClient a = WsClient.open(s, "A", "ta");
-        WsClient b = WsClient.open(s, "B", "tb")) {
+        PeerSocket a = s.open("A", "ta");
+        PeerSocket b = s.open("B", "tb")) {
       String ok = "x".repeat(100_000); // the limit
       a.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":{\"sdp\":\"" + ok + "\"}}");
       // (compared by length: AssertJ would print all 100 000 characters on a failure)
-      assertThat(a.next().length()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"A\",\"payload\":{\"sdp\":\"\"}}".length() + ok.length());
+      assertThat(a.text().length()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"A\",\"payload\":{\"sdp\":\"\"}}".length() + ok.length());
       a.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":{\"sdp\":\"" + ok + "y\"}}");
-      assertThat(a.next()).isEqualTo(error("Message is nested too deeply or holds too long a string"));
+      assertThat(a.text()).isEqualTo(error("Message is nested too deeply or holds too long a string"));
       assertThat(a.closeCode()).isEqualTo(1007);
       // Every field is checked, whatever comes before it: here a type that is not a string.
       b.send("{\"type\":{\"n\":[1]},\"dst\":\"B\",\"payload\":\"" + ok + "y\"}");
-      assertThat(b.next()).isEqualTo(error("Message is nested too deeply or holds too long a string"));
+      assertThat(b.text()).isEqualTo(error("Message is nested too deeply or holds too long a string"));
       assertThat(b.closeCode()).isEqualTo(1007);
       assertNothingKept(s);
     }
@@ -536,14 +537,14 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void tooDeepJsonIsRefused(Mode mode) throws Exception {
     try (PeerJsTarget s = mode.start(defaults());
-        WsClient a = WsClient.open(s, "A", "ta")) {
+        PeerSocket a = s.open("A", "ta")) {
       // 32 levels, the limit: the object and 31 arrays in it.
       String ok = "[".repeat(31) + "]".repeat(31);
       a.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":" + ok + "}");
-      assertThat(a.next()).endsWith("\"payload\":" + ok + "}");
+      assertThat(a.text()).endsWith("\"payload\":" + ok + "}");
       String deep = "[".repeat(32) + "]".repeat(32); // 33 levels
       a.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":" + deep + "}");
-      assertThat(a.next()).isEqualTo(error("Message is nested too deeply or holds too long a string"));
+      assertThat(a.text()).isEqualTo(error("Message is nested too deeply or holds too long a string"));
       assertThat(a.closeCode()).isEqualTo(1007);
       assertNothingKept(s);
     }
@@ -553,11 +554,11 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void leaveWithoutDestinationGivesUpTheId(Mode mode) throws Exception {
     try (PeerJsTarget s = mode.start(defaults());
-        WsClient a = WsClient.open(s, "A", "ta")) {
+        PeerSocket a = s.open("A", "ta")) {
       a.send("{\"type\":\"LEAVE\"}");
       assertThat(a.closeCode()).isEqualTo(1000);
       await().atMost(Duration.ofSeconds(10)).until(() -> s.realm().get("A") == null);
-      WsClient.open(s, "A", "another").close();
+      s.open("A", "another").close();
       assertNothingKept(s);
     }
   }
@@ -568,21 +569,21 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void heartbeatsKeepAPeerAliveAndSilenceDropsIt(Mode mode) throws Exception {
     try (PeerJsTarget s = mode.start(options(new L(), 5000, 5000, 1500, false));
-        WsClient alive = WsClient.open(s, "LIVE", "t");
-        WsClient silent = WsClient.open(s, "SILENT", "t")) {
+        PeerSocket alive = s.open("LIVE", "t");
+        PeerSocket silent = s.open("SILENT", "t")) {
       long start = System.nanoTime();
       // 600 ms apart: under the 2/s heartbeat limit and well inside the 1500 ms alive timeout.
       for (int i = 0; i < 6 && !silent.isClosed(); i++) {
         alive.send("{\"type\":\"HEARTBEAT\"}");
         Thread.sleep(600);
       }
-      assertThat(silent.next()).isEqualTo(error("No heartbeat received in time"));
+      assertThat(silent.text()).isEqualTo(error("No heartbeat received in time"));
       assertThat(silent.closeCode()).isEqualTo(1008);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(1000));
       await().atMost(Duration.ofSeconds(10)).until(() -> s.realm().get("SILENT") == null);
-      WsClient.open(s, "SILENT", "other").close();
+      s.open("SILENT", "other").close();
       alive.send("{\"type\":\"OFFER\",\"dst\":\"LIVE\",\"payload\":\"still here\"}");
-      assertThat(alive.next()).contains("still here");
+      assertThat(alive.text()).contains("still here");
     }
   }
 
@@ -590,13 +591,13 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void heartbeatRateAtAndOver(Mode mode) throws Exception {
     try (PeerJsTarget s = mode.start(defaults());
-        WsClient a = WsClient.open(s, "A", "t")) {
+        PeerSocket a = s.open("A", "t")) {
       a.send("{\"type\":\"HEARTBEAT\"}");
       a.send("{\"type\":\"HEARTBEAT\"}");
       a.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":\"after two\"}");
       a.send("{\"type\":\"HEARTBEAT\"}");
-      assertThat(a.next()).contains("after two");
-      assertThat(a.next()).isEqualTo(error("Too many heartbeats"));
+      assertThat(a.text()).contains("after two");
+      assertThat(a.text()).isEqualTo(error("Too many heartbeats"));
       assertThat(a.closeCode()).isEqualTo(1008);
       assertNothingKept(s);
     }
@@ -609,14 +610,14 @@ class PeerJsConformanceIT {
     l.rate = 1;
     l.burst = 10;
     try (PeerJsTarget s = mode.start(options(l, 5000, 5000, 60_000, false));
-        WsClient a = WsClient.open(s, "A", "t")) {
+        PeerSocket a = s.open("A", "t")) {
       for (int i = 0; i < 11; i++) {
         a.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":" + i + "}");
       }
       for (int i = 0; i < 10; i++) {
-        assertThat(a.next()).endsWith("\"payload\":" + i + "}");
+        assertThat(a.text()).endsWith("\"payload\":" + i + "}");
       }
-      assertThat(a.next()).isEqualTo(error("Too many messages"));
+      assertThat(a.text()).isEqualTo(error("Too many messages"));
       assertThat(a.closeCode()).isEqualTo(1008);
       assertNothingKept(s);
     }
@@ -650,15 +651,15 @@ class PeerJsConformanceIT {
     L l = new L();
     l.frame = 4096;
     try (PeerJsTarget s = mode.start(options(l, 5000, 5000, 60_000, false));
-        WsClient a = WsClient.open(s, "A", "t");
-        WsClient b = WsClient.open(s, "B", "t")) {
+        PeerSocket a = s.open("A", "t");
+        PeerSocket b = s.open("B", "t")) {
       String head = "{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":\"";
       String atLimit = head + "x".repeat(4096 - head.length() - 2) + "\"}";
       assertThat(atLimit).hasSize(4096);
       a.send(atLimit);
-      assertThat(b.next()).hasSize(4096 + "\"src\":\"A\",".length());
+      assertThat(b.text()).hasSize(4096 + "\"src\":\"A\",".length());
       a.send(head + "x".repeat(4097 - head.length() - 2) + "\"}");
-      assertThat(a.next()).isEqualTo(error("Message too big"));
+      assertThat(a.text()).isEqualTo(error("Message too big"));
       assertThat(a.closeCode()).isEqualTo(1009);
       await().atMost(Duration.ofSeconds(10)).until(() -> s.realm().get("A") == null);
     }
@@ -780,27 +781,27 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void queuedMessagesWaitForTheirPeerOrExpireOncePerSender(Mode mode) throws Exception {
     try (PeerJsTarget s = mode.start(options(new L(), 5000, 400, 60_000, false));
-        WsClient a = WsClient.open(s, "A", "t");
-        WsClient b = WsClient.open(s, "B", "t")) {
+        PeerSocket a = s.open("A", "t");
+        PeerSocket b = s.open("B", "t")) {
       a.send("{\"type\":\"OFFER\",\"dst\":\"C\",\"payload\":1}");
       a.send("{\"type\":\"CANDIDATE\",\"dst\":\"C\",\"payload\":2}");
       await().atMost(Duration.ofSeconds(10)).until(() -> s.realm().queuedMessages() == 2);
-      try (WsClient c = WsClient.open(s, "C", "t")) {
-        assertThat(c.next()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"C\",\"payload\":1}");
-        assertThat(c.next()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"A\",\"dst\":\"C\",\"payload\":2}");
+      try (PeerSocket c = s.open("C", "t")) {
+        assertThat(c.text()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"C\",\"payload\":1}");
+        assertThat(c.text()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"A\",\"dst\":\"C\",\"payload\":2}");
       }
       assertThat(s.realm().queuedMessages()).isZero();
       a.send("{\"type\":\"OFFER\",\"dst\":\"nobody\",\"payload\":1}");
       a.send("{\"type\":\"CANDIDATE\",\"dst\":\"nobody\",\"payload\":2}");
       b.send("{\"type\":\"OFFER\",\"dst\":\"nobody\",\"payload\":3}");
-      assertThat(a.next()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"nobody\",\"dst\":\"A\"}");
-      assertThat(b.next()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"nobody\",\"dst\":\"B\"}");
-      assertThat(a.poll(800)).as("only one EXPIRE per sender").isNull();
+      assertThat(a.text()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"nobody\",\"dst\":\"A\"}");
+      assertThat(b.text()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"nobody\",\"dst\":\"B\"}");
+      assertThat(a.nextText(0.8)).as("only one EXPIRE per sender").isNull();
       assertThat(s.realm().queuedMessages()).isZero();
       assertThat(s.realm().queuedSenders()).isZero();
       // After expiry a late peer gets only OPEN.
-      try (WsClient late = WsClient.open(s, "nobody", "t")) {
-        assertThat(late.poll(300)).isNull();
+      try (PeerSocket late = s.open("nobody", "t")) {
+        assertThat(late.nextText(0.3)).isNull();
       }
     }
   }
@@ -814,44 +815,44 @@ class PeerJsConformanceIT {
     l.perSender = 5;
     l.total = 8;
     try (PeerJsTarget s = mode.start(options(l, 5000, 60_000, 60_000, false));
-        WsClient a = WsClient.open(s, "A", "t");
-        WsClient b = WsClient.open(s, "B", "t");
-        WsClient c = WsClient.open(s, "C", "t")) {
+        PeerSocket a = s.open("A", "t");
+        PeerSocket b = s.open("B", "t");
+        PeerSocket c = s.open("C", "t")) {
       // Bytes per destination: one message bigger than the cap is refused at once.
       a.send("{\"type\":\"OFFER\",\"dst\":\"X0\",\"payload\":\"" + "x".repeat(1000) + "\"}");
-      assertThat(a.next()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"X0\",\"dst\":\"A\"}");
+      assertThat(a.text()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"X0\",\"dst\":\"A\"}");
       // Per destination: three wait, the fourth is refused.
       for (int i = 0; i < 3; i++) {
         a.send("{\"type\":\"OFFER\",\"dst\":\"X1\",\"payload\":" + i + "}");
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> s.realm().queuedMessages() == 3);
       a.send("{\"type\":\"OFFER\",\"dst\":\"X1\",\"payload\":3}");
-      assertThat(a.next()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"X1\",\"dst\":\"A\"}");
+      assertThat(a.text()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"X1\",\"dst\":\"A\"}");
       // Per sender: five wait, the sixth is refused.
       a.send("{\"type\":\"OFFER\",\"dst\":\"X2\",\"payload\":0}");
       a.send("{\"type\":\"OFFER\",\"dst\":\"X2\",\"payload\":1}");
       await().atMost(Duration.ofSeconds(10)).until(() -> s.realm().queuedMessages() == 5);
       a.send("{\"type\":\"OFFER\",\"dst\":\"X3\",\"payload\":0}");
-      assertThat(a.next()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"X3\",\"dst\":\"A\"}");
+      assertThat(a.text()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"X3\",\"dst\":\"A\"}");
       // In all: eight wait, the ninth is refused whoever sends it.
       for (int i = 0; i < 3; i++) {
         b.send("{\"type\":\"OFFER\",\"dst\":\"X3\",\"payload\":" + i + "}");
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> s.realm().queuedMessages() == 8);
       c.send("{\"type\":\"OFFER\",\"dst\":\"X4\",\"payload\":0}");
-      assertThat(c.next()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"X4\",\"dst\":\"C\"}");
-      assertThat(a.poll(200)).isNull();
-      assertThat(b.poll(0)).isNull();
+      assertThat(c.text()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"X4\",\"dst\":\"C\"}");
+      assertThat(a.nextText(0.2)).isNull();
+      assertThat(b.nextText(0)).isNull();
       // Delivery empties the queues and the per-sender counts.
-      try (WsClient x1 = WsClient.open(s, "X1", "t");
-          WsClient x2 = WsClient.open(s, "X2", "t");
-          WsClient x3 = WsClient.open(s, "X3", "t")) {
+      try (PeerSocket x1 = s.open("X1", "t");
+          PeerSocket x2 = s.open("X2", "t");
+          PeerSocket x3 = s.open("X3", "t")) {
         for (int i = 0; i < 3; i++) {
-          assertThat(x1.next()).endsWith("\"payload\":" + i + "}");
-          assertThat(x3.next()).startsWith("{\"type\":\"OFFER\",\"src\":\"B\"").endsWith("\"payload\":" + i + "}");
+          assertThat(x1.text()).endsWith("\"payload\":" + i + "}");
+          assertThat(x3.text()).startsWith("{\"type\":\"OFFER\",\"src\":\"B\"").endsWith("\"payload\":" + i + "}");
         }
-        assertThat(x2.next()).endsWith("\"payload\":0}");
-        assertThat(x2.next()).endsWith("\"payload\":1}");
+        assertThat(x2.text()).endsWith("\"payload\":0}");
+        assertThat(x2.text()).endsWith("\"payload\":1}");
         assertThat(s.realm().queuedMessages()).isZero();
         assertThat(s.realm().queuedSenders()).isZero();
       }
@@ -865,29 +866,29 @@ class PeerJsConformanceIT {
     l.perDestBytes = 1000;
     l.totalBytes = 2500;
     try (PeerJsTarget s = mode.start(options(l, 5000, 60_000, 60_000, false));
-        WsClient a = WsClient.open(s, "A", "t")) {
+        PeerSocket a = s.open("A", "t")) {
       // Per destination: a message that is 1000 bytes as relayed waits; one of 1001 bytes is refused.
       a.send(offerOfSize("Y1", 1000));
       await().atMost(Duration.ofSeconds(10)).until(() -> s.realm().queuedMessages() == 1);
       a.send(offerOfSize("Y2", 1001));
-      assertThat(a.next()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"Y2\",\"dst\":\"A\"}");
+      assertThat(a.text()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"Y2\",\"dst\":\"A\"}");
       // ...and a destination holding 1000 bytes takes no more.
       a.send(offerOfSize("Y1", 60));
-      assertThat(a.next()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"Y1\",\"dst\":\"A\"}");
+      assertThat(a.text()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"Y1\",\"dst\":\"A\"}");
       // In all: 1000 + 1000 + 500 = 2500 bytes wait; one byte more is refused.
       a.send(offerOfSize("Y3", 1000));
       a.send(offerOfSize("Y4", 500));
       await().atMost(Duration.ofSeconds(10)).until(() -> s.realm().queuedMessages() == 3);
       a.send(offerOfSize("Y5", 60));
-      assertThat(a.next()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"Y5\",\"dst\":\"A\"}");
+      assertThat(a.text()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"Y5\",\"dst\":\"A\"}");
       assertThat(s.realm().queuedMessages()).isEqualTo(3);
-      try (WsClient y1 = WsClient.open(s, "Y1", "t")) {
-        assertThat(y1.next()).hasSize(1000);
+      try (PeerSocket y1 = s.open("Y1", "t")) {
+        assertThat(y1.text()).hasSize(1000);
       }
       // Freed bytes can be used again.
       a.send(offerOfSize("Y6", 1000));
       await().atMost(Duration.ofSeconds(10)).until(() -> s.realm().queuedMessages() == 3);
-      assertThat(a.poll(200)).isNull();
+      assertThat(a.nextText(0.2)).isNull();
     }
   }
 
@@ -907,15 +908,15 @@ class PeerJsConformanceIT {
     l.rate = 10_000;
     l.burst = 10_000;
     try (PeerJsTarget s = mode.start(options(l, 5000, 5000, 60_000, false));
-        WsClient sender = WsClient.open(s, "SENDER", "t");
-        WsClient reader = WsClient.open(s, "READER", "t");
+        PeerSocket sender = s.open("SENDER", "t");
+        PeerSocket reader = s.open("READER", "t");
         RawWs stuck = new RawWs(s.port(), s.path() + "/peerjs?key=peerjs&id=STUCK&token=t", 4096)) {
       String chunk = "x".repeat(60_000);
       // A reader that keeps up gets as much without trouble: 200 x 60 kB, each read before the next is sent.
       int n = 200;
       for (int i = 0; i < n; i++) {
         sender.send("{\"type\":\"OFFER\",\"dst\":\"READER\",\"payload\":\"" + chunk + "\"}");
-        assertThat(reader.next()).hasSizeGreaterThan(60_000);
+        assertThat(reader.text()).hasSizeGreaterThan(60_000);
       }
       assertThat(reader.isClosed()).isFalse();
       // One that reads nothing: once 64 KiB wait for it on the server, it is cut off.
@@ -925,7 +926,7 @@ class PeerJsConformanceIT {
       await().atMost(Duration.ofSeconds(10)).until(() -> s.realm().get("STUCK") == null);
       assertThat(stuck.endsWithin()).as("the server closes the stuck connection").isTrue();
       sender.send("{\"type\":\"OFFER\",\"dst\":\"READER\",\"payload\":\"still here\"}");
-      assertThat(reader.next()).contains("still here");
+      assertThat(reader.text()).contains("still here");
     }
   }
 
@@ -942,16 +943,16 @@ class PeerJsConformanceIT {
     root.setLevel(ch.qos.logback.classic.Level.DEBUG);
     String secret = "Zq9secretToken7";
     try (PeerJsTarget s = mode.start(defaults())) {
-      try (WsClient a = WsClient.open(s, "TA", secret);
-          WsClient thief = WsClient.connect(s.ws("key=peerjs&id=TA&token=wrong" + secret))) {
-        assertThat(thief.next()).contains("ID-TAKEN");
-        WsClient again = WsClient.open(s, "TA", secret);
+      try (PeerSocket a = s.open("TA", secret);
+          PeerSocket thief = PeerSocket.open(s.ws("key=peerjs&id=TA&token=wrong" + secret))) {
+        assertThat(thief.text()).contains("ID-TAKEN");
+        PeerSocket again = s.open("TA", secret);
         assertThat(a.closeCode()).isEqualTo(1000);
         again.send("not json");
         again.close();
       }
-      try (WsClient bad = WsClient.connect(s.ws("key=nope&id=TB&token=" + secret))) {
-        assertThat(bad.next()).contains("Invalid key");
+      try (PeerSocket bad = PeerSocket.open(s.ws("key=nope&id=TB&token=" + secret))) {
+        assertThat(bad.text()).contains("Invalid key");
       }
       assertNothingKept(s);
     } finally {
@@ -967,8 +968,8 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void shuttingDownTellsConnectedClientsGoingAway(Mode mode) throws Exception {
     PeerJsTarget s = mode.start(defaults());
-    try (WsClient a = WsClient.open(s, "A", "t");
-        WsClient b = WsClient.open(s, "B", "t")) {
+    try (PeerSocket a = s.open("A", "t");
+        PeerSocket b = s.open("B", "t")) {
       s.close();
       assertThat(a.closeCode()).isEqualTo(1001);
       assertThat(b.closeCode()).isEqualTo(1001);

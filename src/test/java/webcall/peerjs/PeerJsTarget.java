@@ -3,8 +3,10 @@ package webcall.peerjs;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import webcall.TestServer;
 import webcall.config.ServerConfig;
 import webcall.server.WebcallServer;
+import webcall.support.PeerSocket;
 
 /** A running PeerJS server under test: standalone ({@code webcall peerjs}) or inside the call server. */
 interface PeerJsTarget extends AutoCloseable {
@@ -26,6 +28,17 @@ interface PeerJsTarget extends AutoCloseable {
   /** The PeerJS WebSocket with this query, e.g. "key=peerjs&id=a&token=t". */
   default URI ws(String query) {
     return URI.create("ws://127.0.0.1:" + port() + path() + "/peerjs?" + query);
+  }
+
+  /** Connects {@code id} with {@code token} and checks that the server answered OPEN. */
+  default PeerSocket open(String id, String token) {
+    PeerSocket c = PeerSocket.open(ws("key=peerjs&id=" + id + "&token=" + token));
+    String open = c.text();
+    if (!"{\"type\":\"OPEN\"}".equals(open)) {
+      c.close();
+      throw new AssertionError(id + " was not opened: " + open);
+    }
+    return c;
   }
 
   @Override
@@ -88,12 +101,12 @@ interface PeerJsTarget extends AutoCloseable {
             options,
             loopback.ice(),
             loopback.tls());
-    WebcallServer server = new WebcallServer(config);
-    int port = server.start().getPort();
-    return of(port, server.realm(), server.peerjs(), options.path(), () -> {
+    TestServer running = TestServer.of(config).start();
+    WebcallServer server = running.server();
+    return of(running.port(), server.realm(), server.peerjs(), options.path(), () -> {
       // The event loops wait out a quiet period when they stop; the port is free at once, so the next test need not
       // wait. awaitClosed() joins them before the class ends.
-      Thread t = new Thread(server::close, "embedded-close");
+      Thread t = new Thread(running::close, "embedded-close");
       t.start();
       CLOSING.add(t);
     });

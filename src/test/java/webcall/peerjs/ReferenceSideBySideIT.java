@@ -29,9 +29,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import webcall.config.ServerConfig;
-import webcall.server.WebcallServer;
+import webcall.TestServer;
 import webcall.support.ChildProcess;
+import webcall.support.PeerSocket;
 import webcall.support.ReferenceNode;
 
 /**
@@ -67,7 +67,7 @@ class ReferenceSideBySideIT {
 
   static ChildProcess referenceProcess;
   static PeerJsServer standaloneServer;
-  static WebcallServer callServer;
+  static TestServer callServer;
   static Server reference;
   static Server standalone;
   static Server embedded;
@@ -80,9 +80,9 @@ class ReferenceSideBySideIT {
     // The reference's defaults: expire 5 s, sweep 1 s.
     standaloneServer = new PeerJsServer("127.0.0.1", 0, PeerJsOptions.defaults(BASE), null, false);
     standalone = new Server("webcall peerjs", standaloneServer.start().getPort());
-    callServer = new WebcallServer(ServerConfig.forLoopback());
-    embedded = new Server("webcall (embedded)", callServer.start().getPort());
-    assertThat(callServer.config().peerjs().path()).isEqualTo(BASE);
+    callServer = new TestServer().start();
+    embedded = new Server("webcall (embedded)", callServer.port());
+    assertThat(callServer.server().config().peerjs().path()).isEqualTo(BASE);
   }
 
   @AfterAll
@@ -362,10 +362,10 @@ class ReferenceSideBySideIT {
 
   /** A WebSocket whose received frames go into the transcript. */
   static final class Sock implements AutoCloseable {
-    private final WsClient ws;
+    private final PeerSocket ws;
     private final String name;
 
-    private Sock(WsClient ws, String name) {
+    private Sock(PeerSocket ws, String name) {
       this.ws = ws;
       this.name = name;
     }
@@ -377,7 +377,7 @@ class ReferenceSideBySideIT {
           id = param.substring(3); // the last one, as the server reads it
         }
       }
-      return new Sock(WsClient.connect(s.ws(query)), id);
+      return new Sock(PeerSocket.open(s.ws(query)), id);
     }
 
     /** Connects as {@code id} and records what the server answered (OPEN, normally). */
@@ -397,7 +397,7 @@ class ReferenceSideBySideIT {
 
     /** Records the next frame, or that none came within 10 s. */
     void next(List<String> out) throws InterruptedException {
-      String m = ws.poll(10_000);
+      String m = ws.nextText(10);
       out.add(name + " < " + (m == null ? "(nothing)" : UUID_V4.matcher(m).replaceAll("<uuid>")));
     }
 

@@ -12,9 +12,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A PeerJS client for tests over the JDK's WebSocket client: records every frame and the close code. */
+/**
+ * The tests' one WebSocket client (a real RFC 6455 client, java.net.http), mostly for PeerJS: records every text
+ * message and the close code. ({@link RawWs} is the other one, for bytes no real client would send.)
+ */
 public final class PeerSocket implements WebSocket.Listener, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Shared by the sockets that need no client of their own: one client, one selector thread. */
+  public static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
@@ -23,9 +28,9 @@ public final class PeerSocket implements WebSocket.Listener, AutoCloseable {
 
   private PeerSocket() {}
 
-  /** Opens {@code ws://127.0.0.1:port{path}?query}. */
-  public static PeerSocket open(URI uri) {
-    return open(uri, HttpClient.newHttpClient());
+  /** Opens {@code uri} (e.g. {@code ws://127.0.0.1:port{path}?query}), with extra headers (name, value, ...). */
+  public static PeerSocket open(URI uri, String... headerNamesAndValues) {
+    return open(uri, HTTP, headerNamesAndValues);
   }
 
   /** Opens {@code uri} with this client (e.g. one that trusts a test certificate, for wss) and extra headers. */
@@ -37,7 +42,7 @@ public final class PeerSocket implements WebSocket.Listener, AutoCloseable {
     }
     s.ws =
         builder
-            .connectTimeout(Duration.ofSeconds(5))
+            .connectTimeout(Duration.ofSeconds(10))
             .buildAsync(uri, s)
             .join();
     return s;
@@ -52,6 +57,10 @@ public final class PeerSocket implements WebSocket.Listener, AutoCloseable {
 
   public void send(String text) {
     ws.sendText(text, true).join();
+  }
+
+  public void sendBinary(byte[] bytes) {
+    ws.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).join();
   }
 
   /** The next frame as JSON, waiting up to {@code seconds}; fails if none arrives. */
@@ -71,6 +80,15 @@ public final class PeerSocket implements WebSocket.Listener, AutoCloseable {
     return next(5);
   }
 
+  /** The next frame's raw text, waiting up to 10 s (generous: the machine is shared); fails if none arrives. */
+  public String text() {
+    String text = nextText(10);
+    if (text == null) {
+      throw new AssertionError("no frame within 10 s");
+    }
+    return text;
+  }
+
   /** The next frame's raw text, or null if none arrives in time. */
   public String nextText(double seconds) {
     try {
@@ -79,6 +97,11 @@ public final class PeerSocket implements WebSocket.Listener, AutoCloseable {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
+  }
+
+  /** The close code the server sent, waiting up to 10 s. */
+  public int closeCode() {
+    return closeCode(10);
   }
 
   /** The close code the server sent, waiting up to {@code seconds}. */
@@ -116,9 +139,13 @@ public final class PeerSocket implements WebSocket.Listener, AutoCloseable {
     closed.complete(-1);
   }
 
+  /** Says goodbye (1000) if it still may, and drops the connection. */
   @Override
   public void close() {
     if (!closed.isDone()) {
+      if (!ws.isOutputClosed()) {
+        ws.sendClose(1000, "").exceptionally(e -> null);
+      }
       ws.abort();
     }
   }

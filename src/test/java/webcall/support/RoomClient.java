@@ -5,7 +5,7 @@ import io.socket.client.IO;
 import io.socket.client.Manager;
 import io.socket.client.Socket;
 import io.socket.engineio.client.Transport;
-import java.lang.reflect.Field;
+import io.socket.engineio.parser.Packet;
 import java.net.URI;
 import okhttp3.OkHttpClient;
 import java.util.ArrayList;
@@ -75,13 +75,14 @@ public final class RoomClient implements AutoCloseable {
         "knock-withdrawn", "knock-denied", "admitted", "removed", "host-changed", "room-settings")) {
       socket.on(event, args -> received.add(new Received(event, List.of(args))));
     }
+    CompletableFuture<Void> upgraded = transports.length == 0 ? upgradeOf(socket) : null;
     CompletableFuture<Void> connected = new CompletableFuture<>();
     socket.once(Socket.EVENT_CONNECT, args -> connected.complete(null));
     socket.once(Socket.EVENT_CONNECT_ERROR, args -> connected.completeExceptionally(new AssertionError(args[0])));
     socket.connect();
     connected.orTimeout(10, TimeUnit.SECONDS).join();
-    if (transports.length == 0) {
-      awaitUpgrade();
+    if (upgraded != null) {
+      upgraded.orTimeout(10, TimeUnit.SECONDS).join();
     }
   }
 
@@ -93,27 +94,33 @@ public final class RoomClient implements AutoCloseable {
   }
 
   /**
-   * With the default transports, waits until this client has moved from polling to WebSocket, so that a test runs on
-   * one known transport. (An event emitted during the upgrade was once held by the client until the session timed
-   * out: the server left a poll open that the client waited for; see UpgradePolls and UpgradeDuringPollIT.)
+   * With the default transports, completes once this client has moved from polling to WebSocket, so that a test runs
+   * on one known transport. (An event emitted during the upgrade was once held by the client until the session timed
+   * out: the server left a poll open that the client waited for; see UpgradePolls and UpgradeDuringPollIT.) Read
+   * from the client's public events only: the Manager announces each transport it creates; the WebSocket one answers
+   * the probe ("3probe"), then drains the client's upgrade packet ("5"), which the client sends once it has switched.
    */
-  private void awaitUpgrade() {
-    try {
-      Field engineField = Manager.class.getDeclaredField("engine");
-      engineField.setAccessible(true);
-      io.socket.engineio.client.Socket engine = (io.socket.engineio.client.Socket) engineField.get(socket.io());
-      CompletableFuture<Void> upgraded = new CompletableFuture<>();
-      engine.once(io.socket.engineio.client.Socket.EVENT_UPGRADE, args -> upgraded.complete(null));
-      Field transportField = io.socket.engineio.client.Socket.class.getDeclaredField("transport");
-      transportField.setAccessible(true);
-      Transport current = (Transport) transportField.get(engine);
-      if (current != null && "websocket".equals(current.name)) {
-        upgraded.complete(null);
+  private static CompletableFuture<Void> upgradeOf(Socket socket) {
+    CompletableFuture<Void> upgraded = new CompletableFuture<>();
+    socket.io().on(Manager.EVENT_TRANSPORT, args -> {
+      Transport transport = (Transport) args[0];
+      if (!"websocket".equals(transport.name)) {
+        return;
       }
-      upgraded.orTimeout(10, TimeUnit.SECONDS).join();
-    } catch (ReflectiveOperationException e) {
-      throw new AssertionError("cannot reach the Engine.IO client's transport", e);
-    }
+      boolean[] probed = {false};
+      transport.on(Transport.EVENT_PACKET, p -> {
+        Packet<?> packet = (Packet<?>) p[0];
+        if (Packet.PONG.equals(packet.type) && "probe".equals(packet.data)) {
+          probed[0] = true;
+        }
+      });
+      transport.on(Transport.EVENT_DRAIN, d -> {
+        if (probed[0]) {
+          upgraded.complete(null);
+        }
+      });
+    });
+    return upgraded;
   }
 
   /** An event as it arrived: its name and arguments (JSONObject, String, ...). */

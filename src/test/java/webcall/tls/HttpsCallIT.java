@@ -15,9 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import webcall.TestServer;
 import webcall.config.ServerConfig;
 import webcall.e2e.Browser;
-import webcall.server.WebcallServer;
 
 /**
  * A call over HTTPS with the generated certificate, opened by a name that is not localhost (Chromium maps it to
@@ -27,7 +27,7 @@ import webcall.server.WebcallServer;
 class HttpsCallIT {
   static final String HOST = "webcall.test";
   @TempDir static Path dataDir;
-  static WebcallServer server;
+  static TestServer server;
   static String spki;
   final List<Browser> browsers = new ArrayList<>();
 
@@ -37,8 +37,7 @@ class HttpsCallIT {
         SelfSigned.ensure(dataDir, Clock.systemUTC(), SelfSigned.hostNames(), SelfSigned.hostAddresses());
     spki = Certificates.spkiSha256(Certificates.read(cert.cert()).get(0));
     ServerConfig base = ServerConfig.forLoopback();
-    server = new WebcallServer(base.withTls(new TlsOptions(cert.cert(), cert.key(), 0, false)));
-    server.start();
+    server = TestServer.of(base.withTls(new TlsOptions(cert.cert(), cert.key(), 0, false))).start();
   }
 
   @AfterAll
@@ -71,17 +70,16 @@ class HttpsCallIT {
     String explanation = english("insecure");
     assertThat(explanation).contains("HTTPS");
     ServerConfig base = ServerConfig.forLoopback();
-    try (WebcallServer plain = new WebcallServer(base)) {
-      plain.start();
+    try (TestServer plain = TestServer.of(base).start()) {
       Browser b = browser();
-      b.open("http://" + HOST + ":" + plain.address().getPort() + "/tls-" + UUID.randomUUID());
+      b.open("http://" + HOST + ":" + plain.port() + "/tls-" + UUID.randomUUID());
       await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
           .until(() -> b.text("#media-problem").equals(explanation));
       assertThat((Boolean) b.js("return window.isSecureContext")).isFalse();
     }
     // The same page over HTTPS has no such problem.
     Browser secure = browser();
-    secure.open("https://" + HOST + ":" + server.address().getPort() + "/tls-" + UUID.randomUUID());
+    secure.open("https://" + HOST + ":" + server.port() + "/tls-" + UUID.randomUUID());
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
         .until(() -> (Boolean) secure.js("return !!document.getElementById('join') && !document.getElementById('join').disabled"));
     assertThat(secure.text("#media-problem")).isEmpty();
@@ -96,11 +94,11 @@ class HttpsCallIT {
   void twoPagesJoinACallOverHttpsOneThroughTheHttpRedirect() {
     String room = "/tls-" + UUID.randomUUID();
     Browser a = browser();
-    a.enter("https://" + HOST + ":" + server.address().getPort() + room, "Ada");
+    a.enter("https://" + HOST + ":" + server.port() + room, "Ada");
     Browser b = browser();
     // Typed as plain http:// on the redirect port: the browser lands on the HTTPS page.
-    b.open("http://" + HOST + ":" + server.redirectAddress().getPort() + room);
-    assertThat(b.driver().getCurrentUrl()).isEqualTo("https://" + HOST + ":" + server.address().getPort() + room);
+    b.open("http://" + HOST + ":" + server.server().redirectAddress().getPort() + room);
+    assertThat(b.driver().getCurrentUrl()).isEqualTo("https://" + HOST + ":" + server.port() + room);
     b.joinCall("Grace");
 
     for (Browser page : List.of(a, b)) {

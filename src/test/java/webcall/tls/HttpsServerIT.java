@@ -33,6 +33,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import webcall.TestServer;
 import webcall.config.ServerConfig;
 import webcall.server.WebcallServer;
 import webcall.support.HttpConnection;
@@ -41,15 +42,14 @@ import webcall.support.HttpConnection;
 class HttpsServerIT {
   @TempDir static Path dataDir;
   static SelfSigned.Material cert;
-  static WebcallServer server;
+  static TestServer server;
   static HttpClient https;
 
   @BeforeAll
   static void start() throws Exception {
     cert = SelfSigned.ensure(dataDir, Clock.systemUTC(), SelfSigned.hostNames(), SelfSigned.hostAddresses());
     ServerConfig base = ServerConfig.forLoopback();
-    server = new WebcallServer(base.withTls(new TlsOptions(cert.cert(), cert.key(), 0, false)));
-    server.start();
+    server = TestServer.of(base.withTls(new TlsOptions(cert.cert(), cert.key(), 0, false))).start();
     https = Https.trusting(cert.cert());
   }
 
@@ -59,7 +59,7 @@ class HttpsServerIT {
   }
 
   static URI url(String path) {
-    return URI.create("https://127.0.0.1:" + server.address().getPort() + path);
+    return server.http(path);
   }
 
   @Test
@@ -103,7 +103,7 @@ class HttpsServerIT {
 
   @Test
   void plainHttpToTheHttpsPortIsRedirectedToHttps() throws Exception {
-    int port = server.address().getPort();
+    int port = server.port();
     String res = Https.plain(port, "GET /some-room?x=1 HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n");
     assertThat(res).startsWith("HTTP/1.1 308 ")
         .containsIgnoringCase("location: https://127.0.0.1:" + port + "/some-room?x=1\r\n")
@@ -116,8 +116,8 @@ class HttpsServerIT {
 
   @Test
   void theRedirectListenerSendsEveryRequestToTheHttpsPort() throws Exception {
-    int port = server.redirectAddress().getPort();
-    int httpsPort = server.address().getPort();
+    int port = server.server().redirectAddress().getPort();
+    int httpsPort = server.port();
     String res = Https.plain(port, "GET /team?lang=en HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n");
     assertThat(res).startsWith("HTTP/1.1 308 ")
         .containsIgnoringCase("location: https://127.0.0.1:" + httpsPort + "/team?lang=en\r\n");
@@ -132,7 +132,7 @@ class HttpsServerIT {
 
   @Test
   void theRedirectListenerRefusesAmbiguousFramingAndCloses() throws Exception {
-    int port = server.redirectAddress().getPort();
+    int port = server.server().redirectAddress().getPort();
     try (HttpConnection c = HttpConnection.open(port)) {
       c.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
           + "GET /next HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
@@ -146,9 +146,9 @@ class HttpsServerIT {
   @Test
   void theRedirectListenerSharesThePerAddressConnectionCap() throws Exception {
     int cap = ServerConfig.forLoopback().peerjs().limits().connectionsPerAddress();
-    int port = server.redirectAddress().getPort();
+    int port = server.server().redirectAddress().getPort();
     // Other tests' HTTP client may keep a connection of its own to the main port open: it counts too.
-    int before = server.connectionLimit().openByAddress().getOrDefault("127.0.0.1", 0);
+    int before = server.server().connectionLimit().openByAddress().getOrDefault("127.0.0.1", 0);
     List<HttpConnection> held = new ArrayList<>();
     try {
       for (int i = before; i < cap; i++) {
@@ -157,7 +157,7 @@ class HttpsServerIT {
       // Others' connections may close meanwhile: top up until the count is at the cap (one that comes in over it is
       // refused and harmless).
       await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
-        int open = server.connectionLimit().openByAddress().getOrDefault("127.0.0.1", 0);
+        int open = server.server().connectionLimit().openByAddress().getOrDefault("127.0.0.1", 0);
         if (open < cap) {
           held.add(HttpConnection.open(port));
         }
@@ -166,7 +166,7 @@ class HttpsServerIT {
       try (HttpConnection over = HttpConnection.open(port)) {
         assertThat(over.closedByServerWithin(Duration.ofSeconds(3))).isTrue();
       }
-      try (HttpConnection overMain = HttpConnection.open(server.address().getPort())) {
+      try (HttpConnection overMain = HttpConnection.open(server.port())) {
         assertThat(overMain.closedByServerWithin(Duration.ofSeconds(3))).isTrue();
       }
       // The held ones still work.
@@ -178,12 +178,12 @@ class HttpsServerIT {
       }
     }
     await().atMost(Duration.ofSeconds(10))
-        .until(() -> server.connectionLimit().openByAddress().getOrDefault("127.0.0.1", 0) <= before);
+        .until(() -> server.server().connectionLimit().openByAddress().getOrDefault("127.0.0.1", 0) <= before);
   }
 
   @Test
   void socketIoAcceptsOnlyTheHttpsOriginOfThisServer() throws Exception {
-    int port = server.address().getPort();
+    int port = server.port();
     HttpResponse<String> same = https.send(HttpRequest.newBuilder(url("/socket.io/?EIO=4&transport=polling"))
         .header("Origin", "https://127.0.0.1:" + port).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(same.statusCode()).isEqualTo(200);
@@ -231,7 +231,7 @@ class HttpsServerIT {
   @Test
   void pollsReuseOneTlsConnection() throws Exception {
     String handshake = "/socket.io/?EIO=4&transport=polling";
-    try (HttpConnection tls = HttpConnection.open(Https.trustingContext(cert.cert()), server.address().getPort())) {
+    try (HttpConnection tls = HttpConnection.open(Https.trustingContext(cert.cert()), server.port())) {
       SSLSession session = ((SSLSocket) tls.socket()).getSession();
       HttpConnection.Response open = tls.exchange("GET", handshake, null);
       assertThat(open.body()).startsWith("0{\"sid\":\"");
@@ -254,10 +254,8 @@ class HttpsServerIT {
     Https.run("openssl", "req", "-new", "-x509", "-key", key.toString(), "-out", crt.toString(), "-days", "2",
         "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1");
     ServerConfig base = ServerConfig.forLoopback();
-    try (WebcallServer s = new WebcallServer(base.withTls(new TlsOptions(crt, key, TlsOptions.OFF, false)))) {
-      s.start();
-      HttpResponse<String> res = Https.trusting(crt).send(HttpRequest.newBuilder(
-          URI.create("https://127.0.0.1:" + s.address().getPort() + "/x")).build(),
+    try (TestServer s = TestServer.of(base.withTls(new TlsOptions(crt, key, TlsOptions.OFF, false))).start()) {
+      HttpResponse<String> res = Https.trusting(crt).send(HttpRequest.newBuilder(s.http("/x")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(res.statusCode()).isEqualTo(200);
     }

@@ -56,10 +56,10 @@ export class Tiles {
   }
 
   /** Name, mute and camera state as the others announced them (or as we set them for our own tile). */
-  setProfile(id, { name, muted, cameraOff, sharing }, fallbackName) {
+  setProfile(id, { name, muted, cameraOff, sharing }) {
     const tile = this.tiles.get(id);
     if (!tile) return;
-    const label = name || fallbackName || t('guest');
+    const label = name || t('guest');
     tile.querySelector('.name').textContent = label;
     tile.querySelector('.avatar').textContent = initials(label);
     tile.querySelector('.mic-off').textContent = `· ${t('mutedState')}`;

@@ -1,4 +1,4 @@
-package webcall.http;
+package webcall.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,37 +1,31 @@
-package webcall.http;
+package webcall.server;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
-import java.util.regex.Pattern;
+import webcall.http.Responses;
+import webcall.http.StaticFiles;
 import webcall.ops.HealthEndpoints;
 import webcall.ops.Readiness;
 import webcall.peerjs.PeerJsEndpoint;
 import webcall.socketio.EngineIoServer;
+import webcall.rooms.RoomId;
 
 /**
  * Every HTTP request that is not Socket.IO's: the PeerJS server, the redirect to a new room, the call page and the
- * static files. Socket.IO requests pass on down the pipeline untouched.
+ * static files. Socket.IO requests pass on down the pipeline untouched. It is the call server's composition of the
+ * features' endpoints, so it lives with the wiring: {@code webcall.http} is the HTTP plumbing every feature uses.
  */
 @ChannelHandler.Sharable
 public final class HttpRouter extends ChannelInboundHandlerAdapter {
-  /**
-   * Letters, digits, '-' and '_', 1 to 64 of them; but not the operator paths served on this port ({@code /healthz},
-   * {@code /readyz}) nor {@code metrics}, which the admin listener serves: they can never be rooms.
-   */
-  public static final Pattern ROOM_ID = Pattern.compile("(?!(?:healthz|readyz|metrics)$)[A-Za-z0-9_-]{1,64}");
-
   /** No inline script: the page's settings travel in data- attributes. */
   static final String CSP =
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:;"
@@ -72,7 +66,7 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
     if (req.decoderResult().isFailure()) {
       try {
-        Responses.send(ctx, req, decodeFailure(req.decoderResult().cause()));
+        Responses.send(ctx, req, Responses.decodeFailure(req.decoderResult().cause()));
       } finally {
         req.release();
       }
@@ -94,20 +88,6 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** The answer to a request the decoder gave up on: 414, 431, 413 or 400. */
-  public static FullHttpResponse decodeFailure(Throwable cause) {
-    if (cause instanceof TooLongHttpLineException) {
-      return Responses.text(HttpResponseStatus.REQUEST_URI_TOO_LONG, "URI Too Long");
-    }
-    if (cause instanceof TooLongHttpHeaderException) {
-      return Responses.text(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request Header Fields Too Large");
-    }
-    if (cause instanceof TooLongFrameException) {
-      return Responses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Payload Too Large");
-    }
-    return Responses.text(HttpResponseStatus.BAD_REQUEST, "Bad Request");
-  }
-
   private FullHttpResponse route(FullHttpRequest req, String path) {
     if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
       FullHttpResponse res = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method Not Allowed");
@@ -127,13 +107,13 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
     if (path.startsWith(socketIoPrefix)) { // /socket.io/socket.io.js, where the reference server serves its client
       return asset(req, "vendor/socket.io.min.js");
     }
-    // Before the room route: these names are refused as room ids (ROOM_ID), so no room is hidden by them.
+    // Before the room route: these names are refused as room ids (RoomId), so no room is hidden by them.
     FullHttpResponse health = HealthEndpoints.respond(path, readiness);
     if (health != null) {
       return health;
     }
     String room = path.substring(1);
-    if (ROOM_ID.matcher(room).matches()) {
+    if (RoomId.isValid(room)) {
       return page(room);
     }
     return Responses.text(HttpResponseStatus.NOT_FOUND, "Not Found");
@@ -184,7 +164,7 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
     res.headers().set("Permissions-Policy", "camera=(self), microphone=(self), display-capture=(self)");
   }
 
-  /** The room id is checked by ROOM_ID; these come from flags, so escape them anyway. */
+  /** The room id is checked by RoomId; these come from flags, so escape them anyway. */
   private static String escape(String s) {
     return s.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;").replace(">", "&gt;");
   }
