@@ -7,7 +7,10 @@ import webcall.ops.AdminListener;
 import webcall.ops.Metrics;
 import webcall.ops.Readiness;
 
-/** {@code --admin-port} and {@code --admin-host}, shared by both commands: where /metrics, /healthz and /readyz go. */
+/**
+ * {@code --admin-port} and {@code --admin-host}, shared by both commands: where /metrics, /healthz
+ * and /readyz go.
+ */
 final class AdminFlags {
   static final int OFF = -1;
 
@@ -29,24 +32,35 @@ final class AdminFlags {
 
   boolean enabled() {
     if (port < OFF || port > 65535) {
-      throw new IllegalArgumentException("--admin-port must be -1 (none), 0 (any free port) or 1..65535");
+      throw new IllegalArgumentException(
+          "--admin-port must be -1 (none), 0 (any free port) or 1..65535");
     }
     return port != OFF;
   }
 
-  /** A Prometheus registry when there is an admin listener to read it; otherwise meters that count nothing. */
+  /**
+   * A Prometheus registry when there is an admin listener to read it; otherwise meters that count
+   * nothing.
+   */
   Metrics metrics() {
     return enabled() ? Metrics.prometheus() : Metrics.disabled();
   }
 
-  /** Starts the admin listener if asked for, and says where on {@code out}; null when there is none. */
+  /**
+   * Starts the admin listener if asked for, and says where on {@code out}; null when there is none.
+   */
   AdminListener start(Metrics metrics, Readiness readiness, PrintWriter out) {
     if (!enabled()) {
       return null;
     }
     AdminListener admin = new AdminListener(host, port, metrics, readiness);
     InetSocketAddress bound = admin.start();
-    out.println("Admin listener on http://" + host + ":" + bound.getPort() + "/metrics (also /healthz, /readyz)");
+    out.println(
+        "Admin listener on http://"
+            + host
+            + ":"
+            + bound.getPort()
+            + "/metrics (also /healthz, /readyz)");
     out.flush();
     return admin;
   }

@@ -6,8 +6,9 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --limit name=value}: every limit of docs/limits.md that has no flag of its own, for both commands. Unknown
- * names and values that are not positive whole numbers are refused at start, not ignored.
+ * {@code --limit name=value}: every limit of docs/limits.md that has no flag of its own, for both
+ * commands. Unknown names and values that are not positive whole numbers are refused at start, not
+ * ignored.
  */
 final class LimitFlags {
   @Option(
@@ -15,8 +16,9 @@ final class LimitFlags {
       split = ",",
       paramLabel = "NAME=VALUE",
       defaultValue = "${env:WEBCALL_LIMITS}",
-      description = "Change a limit, e.g. --limit chat-length=500,frame-bytes=32768 (WEBCALL_LIMITS). Names are listed"
-          + " in the README.")
+      description =
+          "Change a limit, e.g. --limit chat-length=500,frame-bytes=32768 (WEBCALL_LIMITS). Names are listed"
+              + " in the README.")
   List<String> limits = List.of();
 
   /** The values given, checked against the names this command knows. */
@@ -36,7 +38,8 @@ final class LimitFlags {
       try {
         value = Long.parseLong(eq < 0 ? "" : item.substring(eq + 1).trim());
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("--limit " + name + " needs a whole number, as " + name + "=N");
+        throw new IllegalArgumentException(
+            "--limit " + name + " needs a whole number, as " + name + "=N");
       }
       if (value < 1) {
         throw new IllegalArgumentException("--limit " + name + " must be at least 1");

@@ -2,10 +2,10 @@ package webcall;
 
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,14 +23,17 @@ import webcall.tls.Certificates;
 import webcall.tls.TlsFlags;
 import webcall.tls.TlsOptions;
 
-/** The command line: {@code webcall} runs the call server. Every flag has an environment variable. */
+/**
+ * The command line: {@code webcall} runs the call server. Every flag has an environment variable.
+ */
 @Command(
     name = "webcall",
     subcommands = PeerJsCommand.class,
     mixinStandardHelpOptions = true,
     version = "webcall 0.1.0",
     sortOptions = false,
-    description = "Self-hosted P2P video calls: the call page, Socket.IO rooms and a PeerJS server on one port.",
+    description =
+        "Self-hosted P2P video calls: the call page, Socket.IO rooms and a PeerJS server on one port.",
     footer = "%nEvery flag can also be set by the environment variable shown in its description.")
 public final class Main implements Callable<Integer> {
   @Option(
@@ -42,7 +45,8 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = "--port",
       defaultValue = "${env:WEBCALL_PORT:-3000}",
-      description = "Port to listen on, 0 for any free port (WEBCALL_PORT). Default: ${DEFAULT-VALUE}")
+      description =
+          "Port to listen on, 0 for any free port (WEBCALL_PORT). Default: ${DEFAULT-VALUE}")
   int port;
 
   @Option(
@@ -57,13 +61,15 @@ public final class Main implements Callable<Integer> {
   @Option(
       names = "--room-capacity",
       defaultValue = "${env:WEBCALL_ROOM_CAPACITY:-8}",
-      description = "Participants per room; a full mesh grows as n² (WEBCALL_ROOM_CAPACITY). Default: ${DEFAULT-VALUE}")
+      description =
+          "Participants per room; a full mesh grows as n² (WEBCALL_ROOM_CAPACITY). Default: ${DEFAULT-VALUE}")
   int roomCapacity;
 
   @Option(
       names = "--max-payload",
       defaultValue = "${env:WEBCALL_MAX_PAYLOAD:-1000000}",
-      description = "Largest Socket.IO message in bytes (WEBCALL_MAX_PAYLOAD). Default: ${DEFAULT-VALUE}")
+      description =
+          "Largest Socket.IO message in bytes (WEBCALL_MAX_PAYLOAD). Default: ${DEFAULT-VALUE}")
   int maxPayload;
 
   @Option(
@@ -115,18 +121,24 @@ public final class Main implements Callable<Integer> {
   @Mixin LogFlags log;
 
   public static void main(String[] args) {
-    // A long-running server gives back the heap it no longer uses (idle connections then cost what they hold).
+    // A long-running server gives back the heap it no longer uses (idle connections then cost what
+    // they hold).
     HeapSizing.applyLeanDefaults();
     CommandLine cli = commandLine();
-    // A setting that cannot work (port taken, bad certificate, TURN URL without secret) is one clear line, not a trace.
-    cli.setExecutionExceptionHandler((e, line, parsed) -> {
-      line.getErr().println("webcall: " + e.getMessage());
-      return 2;
-    });
+    // A setting that cannot work (port taken, bad certificate, TURN URL without secret) is one
+    // clear line, not a trace.
+    cli.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          line.getErr().println("webcall: " + e.getMessage());
+          return 2;
+        });
     System.exit(cli.execute(args));
   }
 
-  /** The parser for both commands. "peerjs" is a subcommand and also the default key: let it be a value too. */
+  /**
+   * The parser for both commands. "peerjs" is a subcommand and also the default key: let it be a
+   * value too.
+   */
   public static CommandLine commandLine() {
     return new CommandLine(new Main()).setAllowSubcommandsAsOptionParameters(true);
   }
@@ -134,21 +146,35 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     log.format.apply(); // before anything is logged
-    List<String> origins = allowedOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    List<String> origins =
+        allowedOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     TlsOptions tlsOptions = tls.toOptions(host);
-    ServerConfig config = new ServerConfig(host, port, origins, roomCapacity, maxPayload, proxied,
-        peerjs.toOptions("/peerjs"), ice.toOptions(), tlsOptions);
+    ServerConfig config =
+        new ServerConfig(
+            host,
+            port,
+            origins,
+            roomCapacity,
+            maxPayload,
+            proxied,
+            peerjs.toOptions("/peerjs"),
+            ice.toOptions(),
+            tlsOptions);
     config = config.withAllowLegacyJoin(allowLegacyJoin);
     List<String> known = new ArrayList<>(PeerJsOptions.Limits.NAMES);
     known.addAll(SignalingLimits.NAMES);
     Map<String, Long> chosen = limits.values(known, "webcall");
-    config = config.withPeerJs(config.peerjs().withLimits(PeerJsOptions.Limits.from(chosen)))
-        .withSignaling(SignalingLimits.from(chosen))
-        .withUploadBudgetKbps(uploadBudgetKbps);
-    // --- operations (issue 14): meters, then the admin listener, up before the call port so /readyz says "starting" ---
+    config =
+        config
+            .withPeerJs(config.peerjs().withLimits(PeerJsOptions.Limits.from(chosen)))
+            .withSignaling(SignalingLimits.from(chosen))
+            .withUploadBudgetKbps(uploadBudgetKbps);
+    // --- operations (issue 14): meters, then the admin listener, up before the call port so
+    // /readyz says "starting" ---
     Metrics metrics = admin.metrics();
     WebcallServer server = new WebcallServer(config, metrics);
-    AdminListener adminListener = admin.start(metrics, server.readiness(), new PrintWriter(System.out, true));
+    AdminListener adminListener =
+        admin.start(metrics, server.readiness(), new PrintWriter(System.out, true));
     InetSocketAddress bound = server.start();
     String scheme = tlsOptions.enabled() ? "https" : "http";
     System.out.println("webcall listening on " + scheme + "://" + host + ":" + bound.getPort());
@@ -156,38 +182,50 @@ public final class Main implements Callable<Integer> {
       printCertificate(tlsOptions);
     }
     if (server.redirectAddress() != null) {
-      System.out.println("Plain HTTP on port " + server.redirectAddress().getPort() + " redirects to HTTPS.");
+      System.out.println(
+          "Plain HTTP on port " + server.redirectAddress().getPort() + " redirects to HTTPS.");
     }
     if ("0.0.0.0".equals(host) || "::".equals(host)) {
-      System.out.println("Open " + scheme + "://localhost:" + bound.getPort() + "/ in a browser to start a call.");
+      System.out.println(
+          "Open " + scheme + "://localhost:" + bound.getPort() + "/ in a browser to start a call.");
     }
     Duration drain = drainTimeout;
-    return UntilStopped.serve(() -> {
-      server.drain(drain); // /readyz "draining", no new joins; until no room is left or the timeout
-      server.close();
-      if (adminListener != null) {
-        adminListener.close(); // after the server: /readyz says "stopping" while it closes
-      }
-      metrics.close();
-    }, "webcall-shutdown", drain);
+    return UntilStopped.serve(
+        () -> {
+          server.drain(
+              drain); // /readyz "draining", no new joins; until no room is left or the timeout
+          server.close();
+          if (adminListener != null) {
+            adminListener.close(); // after the server: /readyz says "stopping" while it closes
+          }
+          metrics.close();
+        },
+        "webcall-shutdown",
+        drain);
   }
 
-  /** {@code --drain-timeout}: whole seconds ("20"), or a number with {@code ms}, {@code s} or {@code m}. */
+  /**
+   * {@code --drain-timeout}: whole seconds ("20"), or a number with {@code ms}, {@code s} or {@code
+   * m}.
+   */
   static final class DrainTimeout implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
       var m = java.util.regex.Pattern.compile("(\\d{1,9})\\s*(ms|s|m)?").matcher(value.trim());
       if (!m.matches()) {
         throw new CommandLine.TypeConversionException(
-            "'" + value + "' is not a duration: give seconds (20) or a number with ms, s or m (1500ms, 20s, 2m)");
+            "'"
+                + value
+                + "' is not a duration: give seconds (20) or a number with ms, s or m (1500ms, 20s, 2m)");
       }
       long n = Long.parseLong(m.group(1));
       String unit = m.group(2) == null ? "s" : m.group(2);
-      Duration d = switch (unit) {
-        case "ms" -> Duration.ofMillis(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofSeconds(n);
-      };
+      Duration d =
+          switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofSeconds(n);
+          };
       if (d.compareTo(Duration.ofHours(1)) > 0) {
         throw new CommandLine.TypeConversionException("--drain-timeout is at most 1 hour");
       }
@@ -195,12 +233,20 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  /** So that a person opening the page can check that the certificate the browser shows is this one. */
+  /**
+   * So that a person opening the page can check that the certificate the browser shows is this one.
+   */
   private static void printCertificate(TlsOptions tls) {
     try {
       var cert = Certificates.read(tls.certFile()).get(0);
-      System.out.println("TLS certificate " + tls.certFile() + " (" + cert.getSubjectX500Principal().getName() + ")");
-      System.out.println("TLS certificate SHA-256 fingerprint: " + Certificates.sha256Fingerprint(cert));
+      System.out.println(
+          "TLS certificate "
+              + tls.certFile()
+              + " ("
+              + cert.getSubjectX500Principal().getName()
+              + ")");
+      System.out.println(
+          "TLS certificate SHA-256 fingerprint: " + Certificates.sha256Fingerprint(cert));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -22,8 +22,8 @@ import webcall.peerjs.PeerJsOptions;
 import webcall.peerjs.PeerJsServer;
 
 /**
- * {@code webcall peerjs}: only the PeerJS server, a drop-in for the reference {@code peerjs --port 9000 --key peerjs
- * --path /myapp}, with the same flags.
+ * {@code webcall peerjs}: only the PeerJS server, a drop-in for the reference {@code peerjs --port
+ * 9000 --key peerjs --path /myapp}, with the same flags.
  */
 @Command(
     name = "peerjs",
@@ -40,7 +40,8 @@ final class PeerJsCommand implements Callable<Integer> {
   @Option(
       names = {"--port", "-p"},
       defaultValue = "${env:WEBCALL_PORT:-9000}",
-      description = "Port to listen on, 0 for any free port (WEBCALL_PORT). Default: ${DEFAULT-VALUE}")
+      description =
+          "Port to listen on, 0 for any free port (WEBCALL_PORT). Default: ${DEFAULT-VALUE}")
   int port;
 
   @Option(
@@ -113,9 +114,11 @@ final class PeerJsCommand implements Callable<Integer> {
       }
     }
     PeerJsOptions options = peerjs.toOptions("/");
-    options = options.withLimits(
-        PeerJsOptions.Limits.from(limits.values(PeerJsOptions.Limits.NAMES, "webcall peerjs")));
-    // --- operations (issue 14): the same PeerJS meters as the call server, on the admin listener if asked for ---
+    options =
+        options.withLimits(
+            PeerJsOptions.Limits.from(limits.values(PeerJsOptions.Limits.NAMES, "webcall peerjs")));
+    // --- operations (issue 14): the same PeerJS meters as the call server, on the admin listener
+    // if asked for ---
     Metrics metrics = admin.metrics();
     Readiness readiness = new Readiness(Readiness.STARTING);
     metrics.watch(readiness);
@@ -127,9 +130,11 @@ final class PeerJsCommand implements Callable<Integer> {
       err.flush();
       return 1;
     }
-    List<String> corsOrigins = cors == null ? List.of() : cors.stream().filter(o -> !o.isBlank()).toList();
+    List<String> corsOrigins =
+        cors == null ? List.of() : cors.stream().filter(o -> !o.isBlank()).toList();
     PeerJsServer server =
-        new PeerJsServer(host, port, options, ssl, proxied, corsOrigins, new PeerJsMetrics(metrics.registry()));
+        new PeerJsServer(
+            host, port, options, ssl, proxied, corsOrigins, new PeerJsMetrics(metrics.registry()));
     InetSocketAddress bound;
     try {
       bound = server.start();
@@ -145,13 +150,16 @@ final class PeerJsCommand implements Callable<Integer> {
     String path = options.path().isEmpty() ? "/" : options.path();
     out.println("Started PeerServer on " + host + ", port: " + bound.getPort() + ", path: " + path);
     out.flush();
-    return UntilStopped.serve(() -> {
-      readiness.notReady(Readiness.STOPPING);
-      server.close();
-      if (adminListener != null) {
-        adminListener.close();
-      }
-      metrics.close();
-    }, "peerjs-shutdown", java.time.Duration.ZERO); // no rooms to drain: PeerJS clients get 1001 at once
+    return UntilStopped.serve(
+        () -> {
+          readiness.notReady(Readiness.STOPPING);
+          server.close();
+          if (adminListener != null) {
+            adminListener.close();
+          }
+          metrics.close();
+        },
+        "peerjs-shutdown",
+        java.time.Duration.ZERO); // no rooms to drain: PeerJS clients get 1001 at once
   }
 }

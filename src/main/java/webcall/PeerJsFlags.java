@@ -5,8 +5,8 @@ import picocli.CommandLine.Option;
 import webcall.peerjs.PeerJsOptions;
 
 /**
- * The PeerJS server's settings, with the reference CLI's names, shared by the call server ({@code webcall}) and the
- * standalone PeerJS server ({@code webcall peerjs}).
+ * The PeerJS server's settings, with the reference CLI's names, shared by the call server ({@code
+ * webcall}) and the standalone PeerJS server ({@code webcall peerjs}).
  */
 final class PeerJsFlags {
   @Option(
@@ -20,7 +20,8 @@ final class PeerJsFlags {
   @Option(
       names = {"--peerjs-key", "--key", "-k"},
       defaultValue = "${env:WEBCALL_PEERJS_KEY:-peerjs}",
-      description = "Key PeerJS clients must present (WEBCALL_PEERJS_KEY). Default: ${DEFAULT-VALUE}")
+      description =
+          "Key PeerJS clients must present (WEBCALL_PEERJS_KEY). Default: ${DEFAULT-VALUE}")
   String key;
 
   @Option(
@@ -40,13 +41,15 @@ final class PeerJsFlags {
   @Option(
       names = "--cleanup_out_msgs",
       defaultValue = "${env:WEBCALL_CLEANUP_OUT_MSGS:-1000}",
-      description = "ms between sweeps of expired messages (WEBCALL_CLEANUP_OUT_MSGS). Default: ${DEFAULT-VALUE}")
+      description =
+          "ms between sweeps of expired messages (WEBCALL_CLEANUP_OUT_MSGS). Default: ${DEFAULT-VALUE}")
   long cleanupOutMsgs;
 
   @Option(
       names = {"--concurrent_limit", "-c"},
       defaultValue = "${env:WEBCALL_CONCURRENT_LIMIT:-5000}",
-      description = "Most PeerJS ids registered at once (WEBCALL_CONCURRENT_LIMIT). Default: ${DEFAULT-VALUE}")
+      description =
+          "Most PeerJS ids registered at once (WEBCALL_CONCURRENT_LIMIT). Default: ${DEFAULT-VALUE}")
   int concurrentLimit;
 
   @Option(

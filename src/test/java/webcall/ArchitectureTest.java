@@ -18,90 +18,150 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
 import java.util.Set;
 
 /**
- * The package rules of ARCHITECTURE.md, checked on the production classes at every {@code mvn test}. Each rule says
- * what it protects; a rule that fails names the class and the dependency that broke it. There is no frozen list of
- * accepted violations: a violation is fixed, or the rule is changed here, in the open.
+ * The package rules of ARCHITECTURE.md, checked on the production classes at every {@code mvn
+ * test}. Each rule says what it protects; a rule that fails names the class and the dependency that
+ * broke it. There is no frozen list of accepted violations: a violation is fixed, or the rule is
+ * changed here, in the open.
  */
 @AnalyzeClasses(packages = "webcall", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
-  /** Every feature package can be understood, tested and changed from its dependencies down, never in a loop. */
+  /**
+   * Every feature package can be understood, tested and changed from its dependencies down, never
+   * in a loop.
+   */
   @ArchTest
   static final ArchRule packagesHaveNoCycles =
       slices().matching("webcall.(*)..").namingSlices("$1").should().beFreeOfCycles();
 
   /**
-   * The public seam of {@code webcall.socketio}: what a Socket.IO application sees ({@code SocketIoHandler},
-   * {@code Socket}, {@code Ack}, {@code Outgoing}, {@code DisconnectReason}) and what the wiring builds
-   * ({@code EngineIoServer}, {@code SocketIoServer}, {@code SocketIoOptions}, {@code EngineHandler},
-   * {@code SocketIoMetrics}). The wire format
-   * ({@code Parser}, {@code Packet}, {@code PacketType}, {@code Frame}), the sessions and transports
+   * The public seam of {@code webcall.socketio}: what a Socket.IO application sees ({@code
+   * SocketIoHandler}, {@code Socket}, {@code Ack}, {@code Outgoing}, {@code DisconnectReason}) and
+   * what the wiring builds ({@code EngineIoServer}, {@code SocketIoServer}, {@code
+   * SocketIoOptions}, {@code EngineHandler}, {@code SocketIoMetrics}). The wire format ({@code
+   * Parser}, {@code Packet}, {@code PacketType}, {@code Frame}), the sessions and transports
    * ({@code EngineSession}, {@code EngineWebSocket}) and their errors stay inside.
    */
-  static final Set<String> SOCKETIO_SEAM = Set.of(
-      "SocketIoHandler", "Socket", "Ack", "Outgoing", "DisconnectReason",
-      "EngineIoServer", "SocketIoServer", "SocketIoOptions", "EngineHandler", "SocketIoMetrics");
+  static final Set<String> SOCKETIO_SEAM =
+      Set.of(
+          "SocketIoHandler",
+          "Socket",
+          "Ack",
+          "Outgoing",
+          "DisconnectReason",
+          "EngineIoServer",
+          "SocketIoServer",
+          "SocketIoOptions",
+          "EngineHandler",
+          "SocketIoMetrics");
 
   @ArchTest
   static final ArchRule onlySocketIoKnowsItsWireFormat =
-      noClasses().that().resideOutsideOfPackage("webcall.socketio..")
-          .should().dependOnClassesThat(
-              inPackage("webcall.socketio").and(not(topLevelNamed("webcall.socketio", SOCKETIO_SEAM))))
-          .because("only webcall.socketio knows the Engine.IO and Socket.IO wire format; others use its seam");
-
-  /** Rooms are about who is where: they speak through RoomEvents and the socketio seam, never to a channel. */
-  @ArchTest
-  static final ArchRule roomsUseNoNetty =
-      noClasses().that().resideInAPackage("webcall.rooms..")
-          .should().dependOnClassesThat().resideInAPackage("io.netty..")
-          .because("room membership and signaling must work behind any transport (RoomEvents, the socketio seam)");
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("webcall.socketio..")
+          .should()
+          .dependOnClassesThat(
+              inPackage("webcall.socketio")
+                  .and(not(topLevelNamed("webcall.socketio", SOCKETIO_SEAM))))
+          .because(
+              "only webcall.socketio knows the Engine.IO and Socket.IO wire format; others use its seam");
 
   /**
-   * The PeerJS classes that own a socket: its handler ({@code PeerSocketHandler}), the one id's socket
-   * ({@code PeerClient}, which writes and closes it), the HTTP side and upgrade ({@code PeerJsEndpoint}), the
-   * fragment cap in its pipeline ({@code FragmentLimit}), the standalone bootstrap ({@code PeerJsServer}), and
-   * {@code Realm}, which keeps each id's channel as the identity of the socket that speaks for it. The rest
-   * ({@code ClientMessage}, {@code PeerIds}, {@code MessageType}, {@code Rejection}, the options and meters) is plain
-   * Java.
+   * Rooms are about who is where: they speak through RoomEvents and the socketio seam, never to a
+   * channel.
    */
-  static final Set<String> PEERJS_SOCKET_CLASSES = Set.of(
-      "PeerSocketHandler", "PeerClient", "PeerJsEndpoint", "FragmentLimit", "PeerJsServer", "Realm");
+  @ArchTest
+  static final ArchRule roomsUseNoNetty =
+      noClasses()
+          .that()
+          .resideInAPackage("webcall.rooms..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.netty..")
+          .because(
+              "room membership and signaling must work behind any transport (RoomEvents, the socketio seam)");
+
+  /**
+   * The PeerJS classes that own a socket: its handler ({@code PeerSocketHandler}), the one id's
+   * socket ({@code PeerClient}, which writes and closes it), the HTTP side and upgrade ({@code
+   * PeerJsEndpoint}), the fragment cap in its pipeline ({@code FragmentLimit}), the standalone
+   * bootstrap ({@code PeerJsServer}), and {@code Realm}, which keeps each id's channel as the
+   * identity of the socket that speaks for it. The rest ({@code ClientMessage}, {@code PeerIds},
+   * {@code MessageType}, {@code Rejection}, the options and meters) is plain Java.
+   */
+  static final Set<String> PEERJS_SOCKET_CLASSES =
+      Set.of(
+          "PeerSocketHandler",
+          "PeerClient",
+          "PeerJsEndpoint",
+          "FragmentLimit",
+          "PeerJsServer",
+          "Realm");
 
   @ArchTest
   static final ArchRule peerJsUsesChannelsOnlyInItsSocketClasses =
-      noClasses().that().resideInAPackage("webcall.peerjs..")
+      noClasses()
+          .that()
+          .resideInAPackage("webcall.peerjs..")
           .and(not(topLevelNamed("webcall.peerjs", PEERJS_SOCKET_CLASSES)))
-          .should().dependOnClassesThat().resideInAnyPackage("io.netty.channel..", "io.netty.handler..")
-          .because("PeerJS ids, messages and limits are plain Java; only its socket classes touch Netty");
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.netty.channel..", "io.netty.handler..")
+          .because(
+              "PeerJS ids, messages and limits are plain Java; only its socket classes touch Netty");
 
   /**
-   * The components, each made once per server by the wiring: {@code Main} and {@code PeerJsCommand} (the root
-   * package) and {@code webcall.server} for the call server, {@code PeerJsServer} for the standalone PeerJS server.
-   * A component never builds another behind the wiring's back (tests may build them as they like).
+   * The components, each made once per server by the wiring: {@code Main} and {@code PeerJsCommand}
+   * (the root package) and {@code webcall.server} for the call server, {@code PeerJsServer} for the
+   * standalone PeerJS server. A component never builds another behind the wiring's back (tests may
+   * build them as they like).
    */
-  static final Set<String> COMPONENTS = Set.of(
-      "webcall.server.WebcallServer", "webcall.server.WebcallChannelInitializer", "webcall.server.RedirectListener",
-      "webcall.server.HttpRouter", "webcall.http.StaticFiles", "webcall.http.ConnectionLimit",
-      "webcall.http.OriginPolicy", "webcall.peerjs.PeerJsEndpoint", "webcall.peerjs.PeerJsServer",
-      "webcall.rooms.Rooms", "webcall.rooms.RoomSignaling", "webcall.socketio.EngineIoServer",
-      "webcall.socketio.SocketIoServer", "webcall.ice.IceApi", "webcall.ice.StunServer",
-      "webcall.ops.AdminListener", "webcall.ops.Readiness");
+  static final Set<String> COMPONENTS =
+      Set.of(
+          "webcall.server.WebcallServer",
+          "webcall.server.WebcallChannelInitializer",
+          "webcall.server.RedirectListener",
+          "webcall.server.HttpRouter",
+          "webcall.http.StaticFiles",
+          "webcall.http.ConnectionLimit",
+          "webcall.http.OriginPolicy",
+          "webcall.peerjs.PeerJsEndpoint",
+          "webcall.peerjs.PeerJsServer",
+          "webcall.rooms.Rooms",
+          "webcall.rooms.RoomSignaling",
+          "webcall.socketio.EngineIoServer",
+          "webcall.socketio.SocketIoServer",
+          "webcall.ice.IceApi",
+          "webcall.ice.StunServer",
+          "webcall.ops.AdminListener",
+          "webcall.ops.Readiness");
 
   @ArchTest
   static final ArchRule onlyTheWiringBuildsComponents =
       classes().that(fullyNamed(COMPONENTS)).should(beConstructedOnlyByTheWiring());
 
-  /** The subcommand names no more than its own parts: shared start-up code lives in a class of its own. */
+  /**
+   * The subcommand names no more than its own parts: shared start-up code lives in a class of its
+   * own.
+   */
   @ArchTest
   static final ArchRule peerJsCommandDoesNotDependOnMain =
-      noClasses().that().haveFullyQualifiedName("webcall.PeerJsCommand")
-          .should().dependOnClassesThat().haveFullyQualifiedName("webcall.Main");
+      noClasses()
+          .that()
+          .haveFullyQualifiedName("webcall.PeerJsCommand")
+          .should()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("webcall.Main");
 
   private static DescribedPredicate<JavaClass> inPackage(String pkg) {
     return DescribedPredicate.describe("in " + pkg, c -> c.getPackageName().equals(pkg));
   }
 
-  /** The class, or the class it is nested in, is one of these (a lambda or an inner class belongs to its outer class). */
+  /**
+   * The class, or the class it is nested in, is one of these (a lambda or an inner class belongs to
+   * its outer class).
+   */
   private static DescribedPredicate<JavaClass> topLevelNamed(String pkg, Set<String> simpleNames) {
     return DescribedPredicate.describe(
         "one of " + pkg + "." + simpleNames,
@@ -128,7 +188,8 @@ class ArchitectureTest {
   }
 
   private static ArchCondition<JavaClass> beConstructedOnlyByTheWiring() {
-    return new ArchCondition<>("be constructed only by the wiring (webcall, webcall.server, PeerJsServer) or itself") {
+    return new ArchCondition<>(
+        "be constructed only by the wiring (webcall, webcall.server, PeerJsServer) or itself") {
       @Override
       public void check(JavaClass component, ConditionEvents events) {
         for (JavaConstructorCall call : component.getConstructorCallsToSelf()) {

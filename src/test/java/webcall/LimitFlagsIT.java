@@ -13,16 +13,32 @@ import webcall.support.ChildProcess;
 import webcall.support.PeerSocket;
 import webcall.support.RoomClient;
 
-/** {@code --limit name=value} as an operator uses it: the running server enforces the new value, typos are refused. */
+/**
+ * {@code --limit name=value} as an operator uses it: the running server enforces the new value,
+ * typos are refused.
+ */
 class LimitFlagsIT {
-  private static final Pattern LISTENING = Pattern.compile("webcall listening on http://127\\.0\\.0\\.1:(\\d+)");
+  private static final Pattern LISTENING =
+      Pattern.compile("webcall listening on http://127\\.0\\.0\\.1:(\\d+)");
 
   @Test
   void changedLimitsAreEnforcedByTheRunningServer() throws Exception {
-    try (ChildProcess server = ChildProcess.start(
-        ChildProcess.webcall("--host", "127.0.0.1", "--port", "0", "--no-stun",
-            "--limit", "chat-length=10,name-length=5", "--limit", "frame-bytes=2000"),
-        Map.of(), LISTENING, Duration.ofSeconds(60), "webcall-limits")) {
+    try (ChildProcess server =
+        ChildProcess.start(
+            ChildProcess.webcall(
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-stun",
+                "--limit",
+                "chat-length=10,name-length=5",
+                "--limit",
+                "frame-bytes=2000"),
+            Map.of(),
+            LISTENING,
+            Duration.ofSeconds(60),
+            "webcall-limits")) {
       int port = Integer.parseInt(server.readyLine().group(1));
       try (RoomClient a = new RoomClient(port, "limitA", WebSocket.NAME)) {
         JSONObject longName = new JSONObject();
@@ -62,13 +78,18 @@ class LimitFlagsIT {
   void anUnknownLimitOrABadValueStopsTheStartWithAClearMessage() throws Exception {
     for (String bad : new String[] {"chat-lenght=10", "chat-length=lots", "chat-length=0"}) {
       assertThat(failedStart("--host", "127.0.0.1", "--port", "0", "--no-stun", "--limit", bad))
-          .as(bad).contains("webcall: ").contains("chat-len").doesNotContain("\tat ");
+          .as(bad)
+          .contains("webcall: ")
+          .contains("chat-len")
+          .doesNotContain("\tat ");
     }
   }
 
   @Test
   void thePeerJsCommandTakesItsLimitsAndRefusesTheRoomOnes() throws Exception {
-    assertThat(failedStart("peerjs", "--host", "127.0.0.1", "--port", "0", "--limit", "chat-length=10"))
+    assertThat(
+            failedStart(
+                "peerjs", "--host", "127.0.0.1", "--port", "0", "--limit", "chat-length=10"))
         .contains("unknown limit 'chat-length' for webcall peerjs");
   }
 }

@@ -20,24 +20,32 @@ import webcall.support.PeerSocket;
 import webcall.support.TestCertificate;
 
 /**
- * The command lines as a user runs them: {@code webcall peerjs ...} (only the PeerJS server, with the reference
- * {@code peerjs} flags) and {@code webcall ...} (the call server, whose embedded PeerJS server takes the same flags).
- * Each run is a real JVM started with this test's class path and stopped with SIGTERM.
+ * The command lines as a user runs them: {@code webcall peerjs ...} (only the PeerJS server, with
+ * the reference {@code peerjs} flags) and {@code webcall ...} (the call server, whose embedded
+ * PeerJS server takes the same flags). Each run is a real JVM started with this test's class path
+ * and stopped with SIGTERM.
  */
 class PeerJsCommandIT {
-  static final Pattern STARTED = Pattern.compile("^Started PeerServer on (\\S+), port: (\\d+), path: (\\S+)$");
+  static final Pattern STARTED =
+      Pattern.compile("^Started PeerServer on (\\S+), port: (\\d+), path: (\\S+)$");
   static final Pattern LISTENING = Pattern.compile("^webcall listening on http://\\S+:(\\d+)$");
   static final String OPEN = "{\"type\":\"OPEN\"}";
-  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   record Run(int code, String out, String err) {}
 
-  /** Runs the command line in this JVM, for what ends before a server starts (help, refused flags). */
+  /**
+   * Runs the command line in this JVM, for what ends before a server starts (help, refused flags).
+   */
   static Run inProcess(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code =
-        Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
+        Main.commandLine()
+            .setOut(new PrintWriter(out, true))
+            .setErr(new PrintWriter(err, true))
+            .execute(args);
     return new Run(code, out.toString(), err.toString());
   }
 
@@ -53,7 +61,8 @@ class PeerJsCommandIT {
     String[] all = new String[args.length + 1];
     all[0] = "peerjs";
     System.arraycopy(args, 0, all, 1, args.length);
-    return ChildProcess.start(ChildProcess.webcall(all), env, STARTED, Duration.ofSeconds(60), "webcall-peerjs");
+    return ChildProcess.start(
+        ChildProcess.webcall(all), env, STARTED, Duration.ofSeconds(60), "webcall-peerjs");
   }
 
   @Test
@@ -62,17 +71,26 @@ class PeerJsCommandIT {
     assertThat(help.code()).isZero();
     for (String flag :
         new String[] {
-          "--port", "--host", "--key", "--path", "--expire_timeout", "--alive_timeout", "--concurrent_limit",
-          "--allow_discovery", "--proxied", "--sslkey", "--sslcert", "--cleanup_out_msgs", "--cors", "--help"
+          "--port", "--host", "--key", "--path", "--expire_timeout", "--alive_timeout",
+              "--concurrent_limit",
+          "--allow_discovery", "--proxied", "--sslkey", "--sslcert", "--cleanup_out_msgs", "--cors",
+              "--help"
         }) {
       assertThat(help.out()).as(flag).contains(flag);
     }
-    assertThat(help.out()).contains("-p, --port", "-k, --key", "-t, --expire_timeout", "-c, --concurrent_limit");
+    assertThat(help.out())
+        .contains("-p, --port", "-k, --key", "-t, --expire_timeout", "-c, --concurrent_limit");
     // The call server lists the same PeerJS flags.
     Run main = inProcess("--help");
     assertThat(main.code()).isZero();
     assertThat(main.out())
-        .contains("peerjs", "--path", "--key", "--expire_timeout", "--alive_timeout", "--concurrent_limit")
+        .contains(
+            "peerjs",
+            "--path",
+            "--key",
+            "--expire_timeout",
+            "--alive_timeout",
+            "--concurrent_limit")
         .contains("--allow_discovery", "--cleanup_out_msgs", "--proxied");
   }
 
@@ -89,9 +107,13 @@ class PeerJsCommandIT {
     Path junk = Files.createTempFile("webcall-not-a-key", ".pem");
     try {
       Files.writeString(junk, "not a PEM file");
-      Run unreadable = inProcess("peerjs", "--port", "0", "--sslkey", junk.toString(), "--sslcert", junk.toString());
+      Run unreadable =
+          inProcess(
+              "peerjs", "--port", "0", "--sslkey", junk.toString(), "--sslcert", junk.toString());
       assertThat(unreadable.code()).isEqualTo(1);
-      assertThat(unreadable.err()).contains("Cannot read the TLS key or certificate").contains("PKCS#8");
+      assertThat(unreadable.err())
+          .contains("Cannot read the TLS key or certificate")
+          .contains("PKCS#8");
     } finally {
       Files.delete(junk);
     }
@@ -101,7 +123,9 @@ class PeerJsCommandIT {
   void aPortInUseIsAClearError() throws Exception {
     try (java.net.ServerSocket taken =
         new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      Run run = inProcess("peerjs", "--host", "127.0.0.1", "--port", Integer.toString(taken.getLocalPort()));
+      Run run =
+          inProcess(
+              "peerjs", "--host", "127.0.0.1", "--port", Integer.toString(taken.getLocalPort()));
       assertThat(run.code()).isEqualTo(1);
       assertThat(run.err()).contains("Cannot listen on 127.0.0.1:" + taken.getLocalPort());
     }
@@ -119,23 +143,41 @@ class PeerJsCommandIT {
     try (ChildProcess p =
         peerjs(
             Map.of(),
-            "--port", "0", "--host", "127.0.0.1", "--key", "sesame", "--path", "/myapp",
-            "--expire_timeout", "300", "--cleanup_out_msgs", "100", "--alive_timeout", "2000",
-            "--concurrent_limit", "2", "--allow_discovery", "--proxied")) {
+            "--port",
+            "0",
+            "--host",
+            "127.0.0.1",
+            "--key",
+            "sesame",
+            "--path",
+            "/myapp",
+            "--expire_timeout",
+            "300",
+            "--cleanup_out_msgs",
+            "100",
+            "--alive_timeout",
+            "2000",
+            "--concurrent_limit",
+            "2",
+            "--allow_discovery",
+            "--proxied")) {
       assertThat(p.readyLine().group(1)).isEqualTo("127.0.0.1");
       assertThat(p.readyLine().group(3)).isEqualTo("/myapp");
       int port = Integer.parseInt(p.readyLine().group(2));
       String base = "http://127.0.0.1:" + port;
 
-      assertThat(get(HTTP, URI.create(base + "/myapp")).body()).startsWith("{\"name\":\"PeerJS Server\"");
+      assertThat(get(HTTP, URI.create(base + "/myapp")).body())
+          .startsWith("{\"name\":\"PeerJS Server\"");
       assertThat(get(HTTP, URI.create(base + "/myapp/sesame/id")).body()).hasSize(36);
       // Only PeerJS: no call page, no Socket.IO.
       assertThat(get(HTTP, URI.create(base + "/")).statusCode()).isEqualTo(404);
       assertThat(get(HTTP, URI.create(base + "/some-room")).statusCode()).isEqualTo(404);
-      assertThat(get(HTTP, URI.create(base + "/socket.io/?EIO=4&transport=polling")).statusCode()).isEqualTo(404);
+      assertThat(get(HTTP, URI.create(base + "/socket.io/?EIO=4&transport=polling")).statusCode())
+          .isEqualTo(404);
 
       String ws = "ws://127.0.0.1:" + port + "/myapp/peerjs?key=sesame&token=t1&id=";
-      try (PeerSocket wrongKey = PeerSocket.open(URI.create(ws.replace("sesame", "peerjs") + "W"))) {
+      try (PeerSocket wrongKey =
+          PeerSocket.open(URI.create(ws.replace("sesame", "peerjs") + "W"))) {
         assertThat(wrongKey.nextText(10)).contains("Invalid key provided");
       }
       try (PeerSocket a = PeerSocket.open(URI.create(ws + "A"));
@@ -152,7 +194,8 @@ class PeerJsCommandIT {
         // --expire_timeout 300
         long sent = System.nanoTime();
         a.send("{\"type\":\"OFFER\",\"dst\":\"NOBODY\",\"payload\":{}}");
-        assertThat(a.nextText(10)).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"NOBODY\",\"dst\":\"A\"}");
+        assertThat(a.nextText(10))
+            .isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"NOBODY\",\"dst\":\"A\"}");
         assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(4));
         // --alive_timeout 2000: B sends HEARTBEATs and stays; A sends none and is dropped.
         for (int i = 0; i < 8 && !a.isClosed(); i++) {
@@ -162,12 +205,16 @@ class PeerJsCommandIT {
         assertThat(a.nextText(10)).contains("No heartbeat received in time");
         assertThat(b.isClosed()).isFalse();
       }
-      // --proxied: the client's address (in the log, and for the per-address limit) is the one the proxy appended.
+      // --proxied: the client's address (in the log, and for the per-address limit) is the one the
+      // proxy appended.
       try (PeerSocket viaProxy =
-          PeerSocket.open(URI.create(ws + "P"), HTTP, "X-Forwarded-For", "198.51.100.7, 10.1.2.3")) {
+          PeerSocket.open(
+              URI.create(ws + "P"), HTTP, "X-Forwarded-For", "198.51.100.7, 10.1.2.3")) {
         assertThat(viaProxy.nextText(10)).isEqualTo(OPEN);
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> p.stderrText().contains("peer=P addr=10.1.2.3"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> p.stderrText().contains("peer=P addr=10.1.2.3"));
       assertThat(p.stop(Duration.ofSeconds(15))).as("exits on SIGTERM").isNotEqualTo(-1);
     }
   }
@@ -176,12 +223,20 @@ class PeerJsCommandIT {
   void peerjsTakesItsFlagsFromTheEnvironmentToo() throws Exception {
     try (ChildProcess p =
         peerjs(
-            Map.of("WEBCALL_PEERJS_KEY", "fromenv", "WEBCALL_PEERJS_PATH", "/envpath", "WEBCALL_HOST", "127.0.0.1"),
-            "--port", "0")) {
+            Map.of(
+                "WEBCALL_PEERJS_KEY",
+                "fromenv",
+                "WEBCALL_PEERJS_PATH",
+                "/envpath",
+                "WEBCALL_HOST",
+                "127.0.0.1"),
+            "--port",
+            "0")) {
       int port = Integer.parseInt(p.readyLine().group(2));
       assertThat(p.readyLine().group(3)).isEqualTo("/envpath");
       try (PeerSocket s =
-          PeerSocket.open(URI.create("ws://127.0.0.1:" + port + "/envpath/peerjs?key=fromenv&id=E&token=t"))) {
+          PeerSocket.open(
+              URI.create("ws://127.0.0.1:" + port + "/envpath/peerjs?key=fromenv&id=E&token=t"))) {
         assertThat(s.nextText(10)).isEqualTo(OPEN);
       }
     }
@@ -192,11 +247,14 @@ class PeerJsCommandIT {
     try (ChildProcess p = peerjs(Map.of(), "--port", "0", "--host", "127.0.0.1")) {
       int port = Integer.parseInt(p.readyLine().group(2));
       assertThat(p.readyLine().group(3)).isEqualTo("/");
-      assertThat(get(HTTP, URI.create("http://127.0.0.1:" + port + "/")).body()).contains("PeerJS Server");
+      assertThat(get(HTTP, URI.create("http://127.0.0.1:" + port + "/")).body())
+          .contains("PeerJS Server");
       try (PeerSocket s =
-          PeerSocket.open(URI.create("ws://127.0.0.1:" + port + "/peerjs?key=peerjs&id=R&token=t"))) {
+          PeerSocket.open(
+              URI.create("ws://127.0.0.1:" + port + "/peerjs?key=peerjs&id=R&token=t"))) {
         assertThat(s.nextText(10)).isEqualTo(OPEN);
-        // SIGTERM: connected clients are told the server is going away (1001), and the process exits.
+        // SIGTERM: connected clients are told the server is going away (1001), and the process
+        // exits.
         assertThat(p.stop(Duration.ofSeconds(15))).as("a clean stop exits 0").isEqualTo(0);
         assertThat(s.closeCode(10)).isEqualTo(1001);
       }
@@ -207,32 +265,50 @@ class PeerJsCommandIT {
   void sslKeyAndCertServeHttpsAndWss() throws Exception {
     TestCertificate cert = TestCertificate.create(Path.of("target", "test-tls"));
     HttpClient tls =
-        HttpClient.newBuilder().sslContext(cert.clientContext()).connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient.newBuilder()
+            .sslContext(cert.clientContext())
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     try (ChildProcess p =
         peerjs(
             Map.of(),
-            "--port", "0", "--host", "127.0.0.1", "--path", "/myapp",
-            "--sslkey", cert.keyPem().toString(), "--sslcert", cert.certPem().toString())) {
+            "--port",
+            "0",
+            "--host",
+            "127.0.0.1",
+            "--path",
+            "/myapp",
+            "--sslkey",
+            cert.keyPem().toString(),
+            "--sslcert",
+            cert.certPem().toString())) {
       int port = Integer.parseInt(p.readyLine().group(2));
       HttpResponse<String> banner = get(tls, URI.create("https://127.0.0.1:" + port + "/myapp"));
       assertThat(banner.statusCode()).isEqualTo(200);
       assertThat(banner.body()).contains("PeerJS Server");
       assertThat(banner.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
       try (PeerSocket a =
-              PeerSocket.open(URI.create("wss://127.0.0.1:" + port + "/myapp/peerjs?key=peerjs&id=S1&token=t"), tls);
+              PeerSocket.open(
+                  URI.create("wss://127.0.0.1:" + port + "/myapp/peerjs?key=peerjs&id=S1&token=t"),
+                  tls);
           PeerSocket b =
-              PeerSocket.open(URI.create("wss://127.0.0.1:" + port + "/myapp/peerjs?key=peerjs&id=S2&token=t"), tls)) {
+              PeerSocket.open(
+                  URI.create("wss://127.0.0.1:" + port + "/myapp/peerjs?key=peerjs&id=S2&token=t"),
+                  tls)) {
         assertThat(a.nextText(10)).isEqualTo(OPEN);
         assertThat(b.nextText(10)).isEqualTo(OPEN);
         a.send("{\"type\":\"OFFER\",\"dst\":\"S2\",\"payload\":{\"over\":\"tls\"}}");
-        assertThat(b.nextText(10)).isEqualTo("{\"type\":\"OFFER\",\"src\":\"S1\",\"dst\":\"S2\",\"payload\":{\"over\":\"tls\"}}");
+        assertThat(b.nextText(10))
+            .isEqualTo(
+                "{\"type\":\"OFFER\",\"src\":\"S1\",\"dst\":\"S2\",\"payload\":{\"over\":\"tls\"}}");
       }
       // Plain HTTP on the TLS port gets nowhere, and the server carries on.
       assertThat(
               org.assertj.core.api.Assertions.catchThrowable(
                   () -> get(HTTP, URI.create("http://127.0.0.1:" + port + "/myapp"))))
           .isNotNull();
-      assertThat(get(tls, URI.create("https://127.0.0.1:" + port + "/myapp")).statusCode()).isEqualTo(200);
+      assertThat(get(tls, URI.create("https://127.0.0.1:" + port + "/myapp")).statusCode())
+          .isEqualTo(200);
     }
   }
 
@@ -241,15 +317,30 @@ class PeerJsCommandIT {
     try (ChildProcess p =
         ChildProcess.start(
             ChildProcess.webcall(
-                "--port", "0", "--host", "127.0.0.1", "--path", "/pj", "--key", "k2", "--allow_discovery",
-                "--concurrent_limit", "1", "--expire_timeout", "300", "--cleanup_out_msgs", "100"),
+                "--port",
+                "0",
+                "--host",
+                "127.0.0.1",
+                "--path",
+                "/pj",
+                "--key",
+                "k2",
+                "--allow_discovery",
+                "--concurrent_limit",
+                "1",
+                "--expire_timeout",
+                "300",
+                "--cleanup_out_msgs",
+                "100"),
             Map.of(),
             LISTENING,
             Duration.ofSeconds(60),
             "webcall")) {
       int port = Integer.parseInt(p.readyLine().group(1));
       String base = "http://127.0.0.1:" + port;
-      assertThat(get(HTTP, URI.create(base + "/")).statusCode()).as("the call server's redirect").isEqualTo(302);
+      assertThat(get(HTTP, URI.create(base + "/")).statusCode())
+          .as("the call server's redirect")
+          .isEqualTo(302);
       assertThat(get(HTTP, URI.create(base + "/pj")).body()).contains("PeerJS Server");
       String ws = "ws://127.0.0.1:" + port + "/pj/peerjs?key=k2&token=t&id=";
       try (PeerSocket a = PeerSocket.open(URI.create(ws + "A"));
@@ -258,9 +349,12 @@ class PeerJsCommandIT {
         assertThat(b.nextText(10)).contains("Server has reached its concurrent user limit");
         assertThat(get(HTTP, URI.create(base + "/pj/k2/peers")).body()).isEqualTo("[\"A\"]");
         a.send("{\"type\":\"OFFER\",\"dst\":\"NOBODY\",\"payload\":{}}");
-        assertThat(a.nextText(4)).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"NOBODY\",\"dst\":\"A\"}");
+        assertThat(a.nextText(4))
+            .isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"NOBODY\",\"dst\":\"A\"}");
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> p.stderrText().contains("event=peer-close"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> p.stderrText().contains("event=peer-close"));
       assertThat(p.stop(Duration.ofSeconds(15))).as("exits on SIGTERM").isNotEqualTo(-1);
     }
   }

@@ -10,10 +10,11 @@ import webcall.ops.Metrics;
 import webcall.server.WebcallServer;
 
 /**
- * A real webcall server on a free loopback port, from any {@link ServerConfig} (TLS, TURN, limits, ...): as a JUnit
- * extension ({@code @RegisterExtension static final TestServer server = new TestServer(c -> ...)}, started before the
- * class and stopped after), or started by hand ({@code TestServer.of(config).start()}, in a {@code @BeforeAll} or a
- * try-with-resources). Its URLs follow the config: https and wss when it serves TLS.
+ * A real webcall server on a free loopback port, from any {@link ServerConfig} (TLS, TURN, limits,
+ * ...): as a JUnit extension ({@code @RegisterExtension static final TestServer server = new
+ * TestServer(c -> ...)}, started before the class and stopped after), or started by hand ({@code
+ * TestServer.of(config).start()}, in a {@code @BeforeAll} or a try-with-resources). Its URLs follow
+ * the config: https and wss when it serves TLS.
  */
 public final class TestServer implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
   private final ServerConfig config;
@@ -40,7 +41,10 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback, Au
     return new TestServer(config, null);
   }
 
-  /** This config, with its meters in {@code metrics} (e.g. {@code Metrics.prometheus()} for an admin listener). */
+  /**
+   * This config, with its meters in {@code metrics} (e.g. {@code Metrics.prometheus()} for an admin
+   * listener).
+   */
   public static TestServer of(ServerConfig config, Metrics metrics) {
     return new TestServer(config, metrics);
   }

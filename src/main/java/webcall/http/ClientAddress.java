@@ -10,8 +10,9 @@ public final class ClientAddress {
   private ClientAddress() {}
 
   /**
-   * The peer's IP, or behind a reverse proxy ({@code proxied}) the last address in X-Forwarded-For: the one the proxy
-   * itself appended. Earlier entries are whatever the client chose to send and would let it dodge the limit.
+   * The peer's IP, or behind a reverse proxy ({@code proxied}) the last address in X-Forwarded-For:
+   * the one the proxy itself appended. Earlier entries are whatever the client chose to send and
+   * would let it dodge the limit.
    */
   public static String of(Channel ch, HttpRequest req, boolean proxied) {
     if (proxied) {

@@ -1,5 +1,7 @@
 package webcall.http;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -16,27 +18,30 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import webcall.logging.ClientErrorLog;
 import webcall.logging.LogText;
 
 /**
- * Caps the TCP connections one client address holds open on the port, of any kind (idle, waiting for an answer,
- * upgraded): without it one address could take every file descriptor of the process. Directly on the internet the
- * client is the TCP peer, counted at accept and closed at once over the cap. Behind a reverse proxy ({@code proxied})
- * every connection comes from the proxy, so the client is the last X-Forwarded-For address, counted once the first
- * request's headers are in and refused with 429 over the cap. Put it first in the pipeline; without a proxy it leaves
- * the pipeline once the connection is counted, so an admitted connection costs only its close listener. Sharable: one
- * per server.
+ * Caps the TCP connections one client address holds open on the port, of any kind (idle, waiting
+ * for an answer, upgraded): without it one address could take every file descriptor of the process.
+ * Directly on the internet the client is the TCP peer, counted at accept and closed at once over
+ * the cap. Behind a reverse proxy ({@code proxied}) every connection comes from the proxy, so the
+ * client is the last X-Forwarded-For address, counted once the first request's headers are in and
+ * refused with 429 over the cap. Put it first in the pipeline; without a proxy it leaves the
+ * pipeline once the connection is counted, so an admitted connection costs only its close listener.
+ * Sharable: one per server.
  */
 @ChannelHandler.Sharable
 public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
   private static final Logger logger = LoggerFactory.getLogger(ConnectionLimit.class);
-  /** Set on a connection refused behind a proxy: what else it sends is dropped until it is closed. */
-  private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("webcall.http.connectionRefused");
+
+  /**
+   * Set on a connection refused behind a proxy: what else it sends is dropped until it is closed.
+   */
+  private static final AttributeKey<Boolean> REFUSED =
+      AttributeKey.valueOf("webcall.http.connectionRefused");
 
   private final int max;
   private final boolean proxied;
@@ -44,9 +49,14 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
   private final Map<String, Integer> open = new ConcurrentHashMap<>();
   private final AtomicLong refused = new AtomicLong();
 
-  /** What {@code webcall_connections_refused_total} says, the same words wherever a per-address cap registers it. */
+  /**
+   * What {@code webcall_connections_refused_total} says, the same words wherever a per-address cap
+   * registers it.
+   */
   public static final String REFUSED_METER = "webcall.connections.refused";
-  public static final String REFUSED_DESCRIPTION = "Connections refused by a per-address limit, by limit";
+
+  public static final String REFUSED_DESCRIPTION =
+      "Connections refused by a per-address limit, by limit";
 
   public ConnectionLimit(int max, boolean proxied) {
     if (max < 1) {
@@ -56,7 +66,10 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     this.proxied = proxied;
   }
 
-  /** {@code webcall_connections_refused_total{limit="connections_per_address"}}: closed at accept or answered 429. */
+  /**
+   * {@code webcall_connections_refused_total{limit="connections_per_address"}}: closed at accept or
+   * answered 429.
+   */
   public void bindMetrics(MeterRegistry registry) {
     FunctionCounter.builder(REFUSED_METER, refused, AtomicLong::get)
         .description(REFUSED_DESCRIPTION)
@@ -112,27 +125,39 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     }
     ch.attr(REFUSED).set(Boolean.TRUE);
     ReferenceCountUtil.release(msg);
-    FullHttpResponse res = Responses.text(HttpResponseStatus.TOO_MANY_REQUESTS, "Too many connections from your address");
+    FullHttpResponse res =
+        Responses.text(
+            HttpResponseStatus.TOO_MANY_REQUESTS, "Too many connections from your address");
     HttpUtil.setContentLength(res, res.content().readableBytes());
     res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     // From the pipeline's tail: this handler may sit before the HTTP encoder.
     ch.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
   }
 
-  /** Counts the connection for {@code address} unless that address has {@code max} open; uncounts it when it closes. */
+  /**
+   * Counts the connection for {@code address} unless that address has {@code max} open; uncounts it
+   * when it closes.
+   */
   private boolean admit(Channel ch, String address) {
     boolean[] ok = new boolean[1];
-    open.compute(address, (k, n) -> {
-      int now = n == null ? 0 : n;
-      ok[0] = now < max;
-      return ok[0] ? now + 1 : n;
-    });
+    open.compute(
+        address,
+        (k, n) -> {
+          int now = n == null ? 0 : n;
+          ok[0] = now < max;
+          return ok[0] ? now + 1 : n;
+        });
     if (!ok[0]) {
       refused.incrementAndGet();
-      log.info("connection-limit", "event=connection-refused addr={} limit={}", LogText.escape(address), max);
+      log.info(
+          "connection-limit",
+          "event=connection-refused addr={} limit={}",
+          LogText.escape(address),
+          max);
       return false;
     }
-    ch.closeFuture().addListener(f -> open.computeIfPresent(address, (k, n) -> n <= 1 ? null : n - 1));
+    ch.closeFuture()
+        .addListener(f -> open.computeIfPresent(address, (k, n) -> n <= 1 ? null : n - 1));
     return true;
   }
 }

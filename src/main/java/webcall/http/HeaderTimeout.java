@@ -10,10 +10,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Closes a connection whose request headers do not arrive in time (slowloris). The clock runs from the connection's
- * start, and again after each response, until the next request's headers are complete; it stops for good at a 101
- * upgrade, after which the WebSocket's own limits apply. Sits after the HTTP encoder, so that it sees responses before they are bytes; one per
- * connection. The timer runs on the channel's own event loop, so nothing here locks.
+ * Closes a connection whose request headers do not arrive in time (slowloris). The clock runs from
+ * the connection's start, and again after each response, until the next request's headers are
+ * complete; it stops for good at a 101 upgrade, after which the WebSocket's own limits apply. Sits
+ * after the HTTP encoder, so that it sees responses before they are bytes; one per connection. The
+ * timer runs on the channel's own event loop, so nothing here locks.
  */
 public final class HeaderTimeout extends ChannelDuplexHandler {
   private final long millis;
@@ -45,7 +46,8 @@ public final class HeaderTimeout extends ChannelDuplexHandler {
   }
 
   @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+      throws Exception {
     if (msg instanceof HttpResponse res) {
       if (res.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS)) {
         disarm();

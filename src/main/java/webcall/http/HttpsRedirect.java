@@ -13,18 +13,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Sends requests that came over plain HTTP to the same place over HTTPS (308: the method and body are kept; not
- * cached, so turning HTTPS off later does not leave browsers stuck). Three places use it:
+ * Sends requests that came over plain HTTP to the same place over HTTPS (308: the method and body
+ * are kept; not cached, so turning HTTPS off later does not leave browsers stuck). Three places use
+ * it:
  *
  * <ul>
- *   <li>the HTTPS port itself, for connections that did not start with a TLS handshake (someone typed the address
- *       without https://): they are marked {@link #PLAIN} and redirected to the same host and port;
+ *   <li>the HTTPS port itself, for connections that did not start with a TLS handshake (someone
+ *       typed the address without https://): they are marked {@link #PLAIN} and redirected to the
+ *       same host and port;
  *   <li>the optional {@code --http-redirect-port} listener: every request, to the HTTPS port;
- *   <li>behind a proxy with {@code --force-https}: requests whose X-Forwarded-Proto is http, to the same host.
+ *   <li>behind a proxy with {@code --force-https}: requests whose X-Forwarded-Proto is http, to the
+ *       same host.
  * </ul>
  *
- * The target is built from the Host header, but only a syntactically plain host[:port] is accepted (anything else is
- * a 400), and sending a client to the host it asked for gives an attacker nothing.
+ * The target is built from the Host header, but only a syntactically plain host[:port] is accepted
+ * (anything else is a 400), and sending a client to the host it asked for gives an attacker
+ * nothing.
  */
 @ChannelHandler.Sharable
 public final class HttpsRedirect extends ChannelInboundHandlerAdapter {
@@ -32,9 +36,14 @@ public final class HttpsRedirect extends ChannelInboundHandlerAdapter {
   public static final AttributeKey<Boolean> PLAIN = AttributeKey.valueOf("webcall.plainHttp");
 
   private static final Pattern AUTHORITY =
-      Pattern.compile("(\\[[0-9A-Fa-f:.]{2,45}]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))(?::([0-9]{1,5}))?");
+      Pattern.compile(
+          "(\\[[0-9A-Fa-f:.]{2,45}]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))(?::([0-9]{1,5}))?");
 
-  private enum Mode { PLAIN_CONNECTIONS, EVERY_REQUEST, FORWARDED_HTTP }
+  private enum Mode {
+    PLAIN_CONNECTIONS,
+    EVERY_REQUEST,
+    FORWARDED_HTTP
+  }
 
   private final Mode mode;
   private final int httpsPort;
@@ -68,7 +77,8 @@ public final class HttpsRedirect extends ChannelInboundHandlerAdapter {
     try {
       FullHttpResponse res = redirect(req);
       if (mode != Mode.FORWARDED_HTTP) {
-        // Nothing else will be served on this connection: say so, so the client reconnects over TLS.
+        // Nothing else will be served on this connection: say so, so the client reconnects over
+        // TLS.
         res.headers().set(HttpHeaderNames.CONNECTION, "close");
         req.headers().set(HttpHeaderNames.CONNECTION, "close");
       }
@@ -82,33 +92,37 @@ public final class HttpsRedirect extends ChannelInboundHandlerAdapter {
     return switch (mode) {
       case PLAIN_CONNECTIONS -> Boolean.TRUE.equals(ctx.channel().attr(PLAIN).get());
       case EVERY_REQUEST -> true;
-      case FORWARDED_HTTP -> "http".equalsIgnoreCase(Forwarded.first(req.headers().get("X-Forwarded-Proto")));
+      case FORWARDED_HTTP ->
+          "http".equalsIgnoreCase(Forwarded.first(req.headers().get("X-Forwarded-Proto")));
     };
   }
 
   private FullHttpResponse redirect(FullHttpRequest req) {
-    String host = mode == Mode.FORWARDED_HTTP
-        ? Forwarded.first(req.headers().get("X-Forwarded-Host"))
-        : null;
+    String host =
+        mode == Mode.FORWARDED_HTTP ? Forwarded.first(req.headers().get("X-Forwarded-Host")) : null;
     if (host == null) {
       host = req.headers().get(HttpHeaderNames.HOST);
     }
     Matcher m = host == null ? null : AUTHORITY.matcher(host.trim());
     String uri = req.uri();
     if (m == null || !m.matches() || !uri.startsWith("/") || uri.startsWith("//")) {
-      return Responses.text(HttpResponseStatus.BAD_REQUEST, "Bad Request: open this page with https://");
+      return Responses.text(
+          HttpResponseStatus.BAD_REQUEST, "Bad Request: open this page with https://");
     }
     String authority = host.trim();
     if (mode == Mode.EVERY_REQUEST) {
       authority = httpsPort == 443 ? m.group(1) : m.group(1) + ":" + httpsPort;
     }
-    FullHttpResponse res = Responses.text(HttpResponseStatus.PERMANENT_REDIRECT, "This server speaks HTTPS only.");
+    FullHttpResponse res =
+        Responses.text(HttpResponseStatus.PERMANENT_REDIRECT, "This server speaks HTTPS only.");
     res.headers().set(HttpHeaderNames.LOCATION, "https://" + authority + uri);
     res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     return res;
   }
 
-  /** X-Forwarded-* values may list several hops; the first is the client's side of the first proxy. */
+  /**
+   * X-Forwarded-* values may list several hops; the first is the client's side of the first proxy.
+   */
   static final class Forwarded {
     private Forwarded() {}
 

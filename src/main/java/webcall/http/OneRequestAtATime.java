@@ -11,9 +11,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * A request sent before the previous one is answered (pipelining, which browsers do not do) closes the connection
- * unanswered: a long poll holds its answer back, and the client would otherwise take one response for the other. One
- * per connection; after the aggregator, before the encoder's users.
+ * A request sent before the previous one is answered (pipelining, which browsers do not do) closes
+ * the connection unanswered: a long poll holds its answer back, and the client would otherwise take
+ * one response for the other. One per connection; after the aggregator, before the encoder's users.
  */
 public final class OneRequestAtATime extends ChannelDuplexHandler {
   private boolean waiting;

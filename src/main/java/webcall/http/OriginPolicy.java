@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Which browser origins may open a Socket.IO or PeerJS connection: the server's own (Origin matches Host) and those
- * listed by the operator. CORS does not stop WebSocket upgrades, so without this any site could drive a visitor's
- * browser into a call (cross-site WebSocket hijacking).
+ * Which browser origins may open a Socket.IO or PeerJS connection: the server's own (Origin matches
+ * Host) and those listed by the operator. CORS does not stop WebSocket upgrades, so without this
+ * any site could drive a visitor's browser into a call (cross-site WebSocket hijacking).
  */
 public final class OriginPolicy {
   private final Set<String> extra;
@@ -27,7 +27,10 @@ public final class OriginPolicy {
    * @param tls this server speaks HTTPS itself, so its own pages have https: origins
    */
   public OriginPolicy(List<String> allowedOrigins, boolean proxied, boolean tls) {
-    this.extra = allowedOrigins.stream().map(OriginPolicy::normalise).collect(Collectors.toUnmodifiableSet());
+    this.extra =
+        allowedOrigins.stream()
+            .map(OriginPolicy::normalise)
+            .collect(Collectors.toUnmodifiableSet());
     this.proxied = proxied;
     this.tls = tls;
   }
@@ -42,15 +45,18 @@ public final class OriginPolicy {
     if (extra.contains("*") || extra.contains(normalised)) {
       return true;
     }
-    // The scheme is checked only where it is known: http://host and https://host are different origins.
-    String scheme = proxied ? HttpsRedirect.Forwarded.first(req.headers().get("X-Forwarded-Proto")) : null;
+    // The scheme is checked only where it is known: http://host and https://host are different
+    // origins.
+    String scheme =
+        proxied ? HttpsRedirect.Forwarded.first(req.headers().get("X-Forwarded-Proto")) : null;
     if (scheme == null && tls) {
       scheme = "https";
     }
     if (scheme != null && !scheme.toLowerCase(Locale.ROOT).equals(scheme(normalised))) {
       return false;
     }
-    String host = proxied ? HttpsRedirect.Forwarded.first(req.headers().get("X-Forwarded-Host")) : null;
+    String host =
+        proxied ? HttpsRedirect.Forwarded.first(req.headers().get("X-Forwarded-Host")) : null;
     if (host == null) {
       host = req.headers().get(HttpHeaderNames.HOST);
     }
@@ -58,7 +64,8 @@ public final class OriginPolicy {
       return false;
     }
     String authority = authority(normalised);
-    return authority != null && authority.equals(stripDefaultPort(host.toLowerCase(Locale.ROOT), scheme(normalised)));
+    return authority != null
+        && authority.equals(stripDefaultPort(host.toLowerCase(Locale.ROOT), scheme(normalised)));
   }
 
   static String normalise(String origin) {

@@ -22,26 +22,34 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Request framing as RFC 9112 §6 wants it: a request whose body length is ambiguous is answered 400 and its
- * connection closed, so that nothing a proxy in front may have read differently is served as the next request
- * (smuggling). Refused: Content-Length with Transfer-Encoding, several or malformed Content-Length values,
- * Transfer-Encoding in HTTP/1.0 or whose last coding is not a single chunked, bad chunk sizes and every other decoding
- * failure (431 and 414 for headers and lines too long). Codings other than chunked before it get 501.
+ * Request framing as RFC 9112 §6 wants it: a request whose body length is ambiguous is answered 400
+ * and its connection closed, so that nothing a proxy in front may have read differently is served
+ * as the next request (smuggling). Refused: Content-Length with Transfer-Encoding, several or
+ * malformed Content-Length values, Transfer-Encoding in HTTP/1.0 or whose last coding is not a
+ * single chunked, bad chunk sizes and every other decoding failure (431 and 414 for headers and
+ * lines too long). Codings other than chunked before it get 501.
  *
- * <p>Two parts: {@link #decoder} replaces Netty's HttpRequestDecoder, which on Content-Length plus chunked quietly drops
- * Content-Length and serves the request; {@link #guard} sits right after it and answers. After a refusal everything
- * else the connection sends is dropped.
+ * <p>Two parts: {@link #decoder} replaces Netty's HttpRequestDecoder, which on Content-Length plus
+ * chunked quietly drops Content-Length and serves the request; {@link #guard} sits right after it
+ * and answers. After a refusal everything else the connection sends is dropped.
  */
 public final class RequestFraming {
-  private static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("webcall.http.framingRefused");
+  private static final AttributeKey<Boolean> REFUSED =
+      AttributeKey.valueOf("webcall.http.framingRefused");
   private static final ChannelHandler GUARD = new Guard();
 
   private RequestFraming() {}
 
-  /** Netty's request decoder, except that Content-Length with Transfer-Encoding: chunked marks the request failed. */
+  /**
+   * Netty's request decoder, except that Content-Length with Transfer-Encoding: chunked marks the
+   * request failed.
+   */
   public static HttpRequestDecoder decoder(int maxLine, int maxHeaders, int maxChunk) {
     return new Decoder(
-        new HttpDecoderConfig().setMaxInitialLineLength(maxLine).setMaxHeaderSize(maxHeaders).setMaxChunkSize(maxChunk));
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(maxLine)
+            .setMaxHeaderSize(maxHeaders)
+            .setMaxChunkSize(maxChunk));
   }
 
   /** Answers badly framed requests; put it right after {@link #decoder}. Sharable. */
@@ -57,7 +65,8 @@ public final class RequestFraming {
     @Override
     protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
       super.handleTransferEncodingChunkedWithContentLength(message);
-      message.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("Content-Length with chunked")));
+      message.setDecoderResult(
+          DecoderResult.failure(new IllegalArgumentException("Content-Length with chunked")));
     }
   }
 
@@ -93,7 +102,8 @@ public final class RequestFraming {
   static HttpResponseStatus framingError(HttpRequest req) {
     List<String> lengths = req.headers().getAll(HttpHeaderNames.CONTENT_LENGTH);
     List<String> encodings = req.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
-    if (lengths.size() > 1 || (lengths.size() == 1 && !lengths.get(0).trim().matches("[0-9]{1,18}"))) {
+    if (lengths.size() > 1
+        || (lengths.size() == 1 && !lengths.get(0).trim().matches("[0-9]{1,18}"))) {
       return HttpResponseStatus.BAD_REQUEST;
     }
     if (encodings.isEmpty()) {

@@ -45,7 +45,8 @@ public final class Responses {
       return text(HttpResponseStatus.REQUEST_URI_TOO_LONG, "URI Too Long");
     }
     if (cause instanceof TooLongHttpHeaderException) {
-      return text(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request Header Fields Too Large");
+      return text(
+          HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request Header Fields Too Large");
     }
     if (cause instanceof TooLongFrameException) {
       return text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Payload Too Large");
@@ -63,11 +64,13 @@ public final class Responses {
   }
 
   /** Writes the response and closes the connection after it, whatever the client asked for. */
-  public static void sendAndClose(ChannelHandlerContext ctx, HttpRequest req, FullHttpResponse res) {
+  public static void sendAndClose(
+      ChannelHandlerContext ctx, HttpRequest req, FullHttpResponse res) {
     send(ctx, req, res, false);
   }
 
-  private static void send(ChannelHandlerContext ctx, HttpRequest req, FullHttpResponse res, boolean keepAlive) {
+  private static void send(
+      ChannelHandlerContext ctx, HttpRequest req, FullHttpResponse res, boolean keepAlive) {
     HttpUtil.setContentLength(res, res.content().readableBytes());
     if (req.method().equals(HttpMethod.HEAD)) {
       res.content().clear();

@@ -20,8 +20,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The files under {@code static/} on the class path, read into memory once at start so that serving them never touches
- * the disk from an event loop. They are small: the page, its modules and the two browser libraries.
+ * The files under {@code static/} on the class path, read into memory once at start so that serving
+ * them never touches the disk from an event loop. They are small: the page, its modules and the two
+ * browser libraries.
  */
 public final class StaticFiles {
   /** One file: its bytes, content type and a strong ETag. */

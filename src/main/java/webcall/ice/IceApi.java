@@ -22,14 +22,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import webcall.http.Responses;
 
 /**
- * {@code GET /api/ice}: the ICE servers for the page's next call, with fresh TURN credentials. The answer is personal
- * and short-lived, so it is never cached; the secret itself is never sent.
+ * {@code GET /api/ice}: the ICE servers for the page's next call, with fresh TURN credentials. The
+ * answer is personal and short-lived, so it is never cached; the secret itself is never sent.
  *
  * <pre>{"iceServers":[{"urls":[...]}, {"urls":[...],"username":"...","credential":"..."}],
  *  "stunPort":3478, "iceTransportPolicy":"all", "ttl":3600}</pre>
  *
- * The built-in STUN responder travels as {@code stunPort}: the page pairs it with the host it was loaded from, so the
- * server never echoes a Host header it cannot trust.
+ * The built-in STUN responder travels as {@code stunPort}: the page pairs it with the host it was
+ * loaded from, so the server never echoes a Host header it cannot trust.
  */
 @ChannelHandler.Sharable
 public final class IceApi extends ChannelInboundHandlerAdapter {
@@ -48,25 +48,36 @@ public final class IceApi extends ChannelInboundHandlerAdapter {
 
   /**
    * @param stunPort the port the STUN responder actually bound, or -1 when it is off
-   * @param proxied take the client address from X-Forwarded-For (its last entry, the one our proxy added)
+   * @param proxied take the client address from X-Forwarded-For (its last entry, the one our proxy
+   *     added)
    */
-  public IceApi(IceOptions options, java.util.function.IntSupplier stunPort, boolean proxied, Clock clock) {
+  public IceApi(
+      IceOptions options, java.util.function.IntSupplier stunPort, boolean proxied, Clock clock) {
     this(options, stunPort, proxied, clock, new CompositeMeterRegistry());
   }
 
-  /** @param registry where {@code webcall_ice_api_requests_total} and {@code webcall_turn_credentials_issued_total} go */
-  public IceApi(IceOptions options, java.util.function.IntSupplier stunPort, boolean proxied, Clock clock,
+  /**
+   * @param registry where {@code webcall_ice_api_requests_total} and {@code
+   *     webcall_turn_credentials_issued_total} go
+   */
+  public IceApi(
+      IceOptions options,
+      java.util.function.IntSupplier stunPort,
+      boolean proxied,
+      Clock clock,
       MeterRegistry registry) {
     this.answered = requests(registry, "200");
     this.limited = requests(registry, "429");
     this.refusedMethod = requests(registry, "405");
-    this.credentials = Counter.builder("webcall.turn.credentials.issued")
-        .description("TURN credentials handed out by /api/ice")
-        .register(registry);
+    this.credentials =
+        Counter.builder("webcall.turn.credentials.issued")
+            .description("TURN credentials handed out by /api/ice")
+            .register(registry);
     this.options = options;
-    this.turn = options.turnSecrets().isEmpty()
-        ? null
-        : new TurnCredentials(options.turnSecrets(), options.credentialLifetime(), clock);
+    this.turn =
+        options.turnSecrets().isEmpty()
+            ? null
+            : new TurnCredentials(options.turnSecrets(), options.credentialLifetime(), clock);
     this.stunPort = stunPort;
     this.proxied = proxied;
     this.limit = new PerClientLimit(options.apiRequestsPerMinute(), System::nanoTime);
@@ -155,8 +166,8 @@ public final class IceApi extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Requests per client address per minute, in fixed one-minute windows. Stale windows are swept when the map grows
-   * past a bound, so a scan from many addresses cannot grow it forever.
+   * Requests per client address per minute, in fixed one-minute windows. Stale windows are swept
+   * when the map grows past a bound, so a scan from many addresses cannot grow it forever.
    */
   static final class PerClientLimit {
     private static final int SWEEP_AT = 10_000;
@@ -174,11 +185,17 @@ public final class IceApi extends ChannelInboundHandlerAdapter {
       if (windows.size() > SWEEP_AT) {
         windows.values().removeIf(w -> w[0] != minute);
         if (windows.size() > SWEEP_AT) {
-          windows.clear(); // all current: forget them rather than scan again on every request (amortised O(1))
+          windows.clear(); // all current: forget them rather than scan again on every request
+          // (amortised O(1))
         }
       }
-      long[] w = windows.compute(client, (k, old) -> old == null || old[0] != minute ? new long[] {minute, 1}
-          : new long[] {minute, old[1] + 1});
+      long[] w =
+          windows.compute(
+              client,
+              (k, old) ->
+                  old == null || old[0] != minute
+                      ? new long[] {minute, 1}
+                      : new long[] {minute, old[1] + 1});
       return w[1] <= perMinute;
     }
   }

@@ -10,7 +10,8 @@ import java.util.Locale;
  * @param stunPort UDP port of the built-in STUN responder: 0 for any free port, -1 to turn it off
  * @param stunUrls extra STUN servers, e.g. {@code stun:stun.example.org:3478}
  * @param turnUrls TURN servers sharing {@code turnSecrets} with webcall (coturn's use-auth-secret)
- * @param turnSecrets shared secrets; the first signs new credentials, the others are kept while a rotation runs
+ * @param turnSecrets shared secrets; the first signs new credentials, the others are kept while a
+ *     rotation runs
  * @param credentialLifetime how long a TURN credential is valid, clamped to [60 s, 86 400 s]
  * @param iceTransportPolicy {@code all}, or {@code relay} to force every call through TURN
  * @param stunRepliesPerSecond STUN replies each source address may get per second
@@ -48,7 +49,8 @@ public record IceOptions(
       }
     }
     if (!turnUrls.isEmpty() && turnSecrets.isEmpty()) {
-      // Browsers refuse turn: URLs without a username and credential, so this would only break calls.
+      // Browsers refuse turn: URLs without a username and credential, so this would only break
+      // calls.
       throw new IllegalArgumentException("TURN URLs need a TURN shared secret");
     }
     for (String s : turnSecrets) {
@@ -62,7 +64,8 @@ public record IceOptions(
       throw new IllegalArgumentException("ICE transport policy must be all or relay");
     }
     if (iceTransportPolicy.equals("relay") && turnUrls.isEmpty()) {
-      throw new IllegalArgumentException("ICE transport policy relay needs a TURN server (--turn-url): no call could connect");
+      throw new IllegalArgumentException(
+          "ICE transport policy relay needs a TURN server (--turn-url): no call could connect");
     }
     if (stunRepliesPerSecond < 1 || apiRequestsPerMinute < 1) {
       throw new IllegalArgumentException("rates must be at least 1");
@@ -71,7 +74,8 @@ public record IceOptions(
 
   /** Built-in STUN on 3478, no TURN: enough on a LAN and behind most home NATs. */
   public static IceOptions defaults() {
-    return new IceOptions(3478, List.of(), List.of(), List.of(), Duration.ofHours(1), "all", 20, 60);
+    return new IceOptions(
+        3478, List.of(), List.of(), List.of(), Duration.ofHours(1), "all", 20, 60);
   }
 
   /** For tests: STUN on any free port. */
@@ -91,35 +95,80 @@ public record IceOptions(
   }
 
   public IceOptions withStunPort(int port) {
-    return new IceOptions(port, stunUrls, turnUrls, turnSecrets, credentialLifetime, iceTransportPolicy,
-        stunRepliesPerSecond, apiRequestsPerMinute);
+    return new IceOptions(
+        port,
+        stunUrls,
+        turnUrls,
+        turnSecrets,
+        credentialLifetime,
+        iceTransportPolicy,
+        stunRepliesPerSecond,
+        apiRequestsPerMinute);
   }
 
   public IceOptions withTurn(List<String> urls, List<String> secrets, Duration lifetime) {
-    return new IceOptions(stunPort, stunUrls, urls, secrets, lifetime, iceTransportPolicy,
-        stunRepliesPerSecond, apiRequestsPerMinute);
+    return new IceOptions(
+        stunPort,
+        stunUrls,
+        urls,
+        secrets,
+        lifetime,
+        iceTransportPolicy,
+        stunRepliesPerSecond,
+        apiRequestsPerMinute);
   }
 
   public IceOptions withStunUrls(List<String> urls) {
-    return new IceOptions(stunPort, urls, turnUrls, turnSecrets, credentialLifetime, iceTransportPolicy,
-        stunRepliesPerSecond, apiRequestsPerMinute);
+    return new IceOptions(
+        stunPort,
+        urls,
+        turnUrls,
+        turnSecrets,
+        credentialLifetime,
+        iceTransportPolicy,
+        stunRepliesPerSecond,
+        apiRequestsPerMinute);
   }
 
   public IceOptions withTransportPolicy(String policy) {
-    return new IceOptions(stunPort, stunUrls, turnUrls, turnSecrets, credentialLifetime, policy,
-        stunRepliesPerSecond, apiRequestsPerMinute);
+    return new IceOptions(
+        stunPort,
+        stunUrls,
+        turnUrls,
+        turnSecrets,
+        credentialLifetime,
+        policy,
+        stunRepliesPerSecond,
+        apiRequestsPerMinute);
   }
 
   public IceOptions withRates(int stunPerSecond, int apiPerMinute) {
-    return new IceOptions(stunPort, stunUrls, turnUrls, turnSecrets, credentialLifetime, iceTransportPolicy,
-        stunPerSecond, apiPerMinute);
+    return new IceOptions(
+        stunPort,
+        stunUrls,
+        turnUrls,
+        turnSecrets,
+        credentialLifetime,
+        iceTransportPolicy,
+        stunPerSecond,
+        apiPerMinute);
   }
 
   /** Never prints the secrets: a config logged by mistake must not leak them. */
   @Override
   public String toString() {
-    return "IceOptions[stunPort=" + stunPort + ", stunUrls=" + stunUrls + ", turnUrls=" + turnUrls
-        + ", turnSecrets=" + turnSecrets.size() + " hidden, credentialLifetime=" + credentialLifetime
-        + ", iceTransportPolicy=" + iceTransportPolicy + "]";
+    return "IceOptions[stunPort="
+        + stunPort
+        + ", stunUrls="
+        + stunUrls
+        + ", turnUrls="
+        + turnUrls
+        + ", turnSecrets="
+        + turnSecrets.size()
+        + " hidden, credentialLifetime="
+        + credentialLifetime
+        + ", iceTransportPolicy="
+        + iceTransportPolicy
+        + "]";
   }
 }

@@ -9,13 +9,17 @@ import java.util.Set;
 import java.util.zip.CRC32;
 
 /**
- * The slice of STUN (RFC 8489) a Binding responder needs: check a request, build the answer. Pure functions over byte
- * arrays so they can be tested without a socket.
+ * The slice of STUN (RFC 8489) a Binding responder needs: check a request, build the answer. Pure
+ * functions over byte arrays so they can be tested without a socket.
  */
 public final class Stun {
   public static final int MAGIC_COOKIE = 0x2112A442;
   public static final int HEADER = 20;
-  /** RFC 8489 §6.1: without path MTU knowledge a STUN message must fit 576-byte IPv4 packets, i.e. 548 bytes. */
+
+  /**
+   * RFC 8489 §6.1: without path MTU knowledge a STUN message must fit 576-byte IPv4 packets, i.e.
+   * 548 bytes.
+   */
   public static final int MAX_MESSAGE = 548;
 
   static final int BINDING_REQUEST = 0x0001;
@@ -31,12 +35,14 @@ public final class Stun {
   static final int FINGERPRINT_XOR = 0x5354554e;
 
   /**
-   * Comprehension-required attributes (type < 0x8000) we understand in a Binding request: USERNAME, MESSAGE-INTEGRITY,
-   * MESSAGE-INTEGRITY-SHA256, USERHASH, PRIORITY, USE-CANDIDATE (the last two from ICE). Anything else of that range
-   * gets 420 Unknown Attribute, as §6.3.1 requires; CHANGE-REQUEST (RFC 5780) lands there, which tells NAT-discovery
-   * clients we have no alternate address.
+   * Comprehension-required attributes (type < 0x8000) we understand in a Binding request: USERNAME,
+   * MESSAGE-INTEGRITY, MESSAGE-INTEGRITY-SHA256, USERHASH, PRIORITY, USE-CANDIDATE (the last two
+   * from ICE). Anything else of that range gets 420 Unknown Attribute, as §6.3.1 requires;
+   * CHANGE-REQUEST (RFC 5780) lands there, which tells NAT-discovery clients we have no alternate
+   * address.
    */
-  private static final Set<Integer> UNDERSTOOD = Set.of(0x0006, 0x0008, 0x001C, 0x001E, 0x0024, 0x0025);
+  private static final Set<Integer> UNDERSTOOD =
+      Set.of(0x0006, 0x0008, 0x001C, 0x001E, 0x0024, 0x0025);
 
   private Stun() {}
 
@@ -48,7 +54,10 @@ public final class Stun {
 
   public record Reply(byte[] bytes) implements Verdict {}
 
-  /** Checks a datagram and, when it is a well-formed Binding request, builds the answer for the given source. */
+  /**
+   * Checks a datagram and, when it is a well-formed Binding request, builds the answer for the
+   * given source.
+   */
   public static Verdict answer(byte[] d, InetSocketAddress source) {
     if (d.length < HEADER) {
       return new Drop("short");
@@ -69,7 +78,8 @@ public final class Stun {
       return new Drop("length"); // shorter or longer than declared: not one clean message
     }
     if (type != BINDING_REQUEST) {
-      return new Drop("not-binding-request"); // indications, responses and other methods get no answer
+      return new Drop(
+          "not-binding-request"); // indications, responses and other methods get no answer
     }
     List<Integer> unknown = new ArrayList<>();
     boolean fingerprint = false;
@@ -105,13 +115,17 @@ public final class Stun {
     return new Reply(success(txid, source, fingerprint));
   }
 
-  /** Binding Success Response with XOR-MAPPED-ADDRESS, and FINGERPRINT when the request carried one. */
+  /**
+   * Binding Success Response with XOR-MAPPED-ADDRESS, and FINGERPRINT when the request carried one.
+   */
   static byte[] success(byte[] txid, InetSocketAddress source, boolean fingerprint) {
     byte[] ip = source.getAddress().getAddress();
     int family = source.getAddress() instanceof Inet4Address ? 0x01 : 0x02;
     ByteBuffer attr = ByteBuffer.allocate(4 + 4 + ip.length);
     attr.putShort((short) ATTR_XOR_MAPPED_ADDRESS).putShort((short) (4 + ip.length));
-    attr.put((byte) 0).put((byte) family).putShort((short) (source.getPort() ^ (MAGIC_COOKIE >>> 16)));
+    attr.put((byte) 0)
+        .put((byte) family)
+        .putShort((short) (source.getPort() ^ (MAGIC_COOKIE >>> 16)));
     byte[] mask = new byte[16];
     ByteBuffer.wrap(mask).putInt(MAGIC_COOKIE).put(txid);
     for (int i = 0; i < ip.length; i++) {
@@ -126,7 +140,11 @@ public final class Stun {
     int errLen = 4 + reason.length;
     int listLen = 2 * unknown.size();
     ByteBuffer a = ByteBuffer.allocate(4 + pad(errLen) + 4 + pad(listLen));
-    a.putShort((short) ATTR_ERROR_CODE).putShort((short) errLen).putShort((short) 0).put((byte) 4).put((byte) 20);
+    a.putShort((short) ATTR_ERROR_CODE)
+        .putShort((short) errLen)
+        .putShort((short) 0)
+        .put((byte) 4)
+        .put((byte) 20);
     a.put(reason).position(4 + pad(errLen));
     a.putShort((short) ATTR_UNKNOWN_ATTRIBUTES).putShort((short) listLen);
     for (int t : unknown) {
@@ -138,18 +156,25 @@ public final class Stun {
   private static byte[] message(int type, byte[] txid, byte[] attributes, boolean fingerprint) {
     int length = attributes.length + (fingerprint ? 8 : 0);
     ByteBuffer m = ByteBuffer.allocate(HEADER + length);
-    m.putShort((short) type).putShort((short) length).putInt(MAGIC_COOKIE).put(txid).put(attributes);
+    m.putShort((short) type)
+        .putShort((short) length)
+        .putInt(MAGIC_COOKIE)
+        .put(txid)
+        .put(attributes);
     byte[] out = m.array();
     if (fingerprint) {
       int at = HEADER + attributes.length;
-      m.putShort(at, (short) ATTR_FINGERPRINT).putShort(at + 2, (short) 4).putInt(at + 4, fingerprint(out, at));
+      m.putShort(at, (short) ATTR_FINGERPRINT)
+          .putShort(at + 2, (short) 4)
+          .putInt(at + 4, fingerprint(out, at));
     }
     return out;
   }
 
   /**
-   * CRC-32 of the message up to the FINGERPRINT attribute at {@code at}, XOR 0x5354554e, with the header's length
-   * field counting through the FINGERPRINT (§14.7): so compute over a copy whose length says so.
+   * CRC-32 of the message up to the FINGERPRINT attribute at {@code at}, XOR 0x5354554e, with the
+   * header's length field counting through the FINGERPRINT (§14.7): so compute over a copy whose
+   * length says so.
    */
   static int fingerprint(byte[] message, int at) {
     byte[] head = java.util.Arrays.copyOf(message, at);
@@ -161,8 +186,11 @@ public final class Stun {
     return (int) crc.getValue() ^ FINGERPRINT_XOR;
   }
 
-  /** Reads XOR-MAPPED-ADDRESS from a success response (for tests and diagnostics); null when absent. */
-  public static InetSocketAddress xorMappedAddress(byte[] response) throws java.net.UnknownHostException {
+  /**
+   * Reads XOR-MAPPED-ADDRESS from a success response (for tests and diagnostics); null when absent.
+   */
+  public static InetSocketAddress xorMappedAddress(byte[] response)
+      throws java.net.UnknownHostException {
     ByteBuffer b = ByteBuffer.wrap(response);
     int at = HEADER;
     while (at + 4 <= response.length) {
@@ -173,7 +201,9 @@ public final class Stun {
         int port = (b.getShort(at + 6) & 0xFFFF) ^ (MAGIC_COOKIE >>> 16);
         byte[] ip = new byte[family == 1 ? 4 : 16];
         for (int i = 0; i < ip.length; i++) {
-          ip[i] = (byte) (response[at + 8 + i] ^ response[4 + i]); // cookie then transaction id, as sent
+          ip[i] =
+              (byte)
+                  (response[at + 8 + i] ^ response[4 + i]); // cookie then transaction id, as sent
         }
         return new InetSocketAddress(java.net.InetAddress.getByAddress(ip), port);
       }

@@ -22,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A STUN Binding responder on UDP, so that browsers learn their public address from the server they already use
- * instead of a third party's. It has its own one-thread event loop: a UDP flood never delays the call server.
+ * A STUN Binding responder on UDP, so that browsers learn their public address from the server they
+ * already use instead of a third party's. It has its own one-thread event loop: a UDP flood never
+ * delays the call server.
  */
 public final class StunServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StunServer.class);
@@ -37,8 +38,8 @@ public final class StunServer implements AutoCloseable {
   private Channel channel;
 
   /**
-   * @param repliesPerSecond replies each source address may get per second; a browser sends a handful per call, so
-   *     this only bites reflection floods with spoofed sources
+   * @param repliesPerSecond replies each source address may get per second; a browser sends a
+   *     handful per call, so this only bites reflection floods with spoofed sources
    */
   public StunServer(String host, int port, int repliesPerSecond) {
     this.host = host;
@@ -53,7 +54,8 @@ public final class StunServer implements AutoCloseable {
           new Bootstrap()
               .group(group)
               .channel(NioDatagramChannel.class)
-              // Anything over 548 bytes is dropped; a bigger buffer only lets us see that it was too big.
+              // Anything over 548 bytes is dropped; a bigger buffer only lets us see that it was
+              // too big.
               .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
               .handler(new Responder())
               .bind(host, port)
@@ -61,8 +63,15 @@ public final class StunServer implements AutoCloseable {
               .channel();
     } catch (Exception e) { // Netty rethrows the checked BindException undeclared
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      throw new IllegalStateException("cannot answer STUN on UDP " + host + ":" + port + " (" + e.getMessage()
-          + "); if coturn runs here it already answers STUN: use --no-stun, or another --stun-port", e);
+      throw new IllegalStateException(
+          "cannot answer STUN on UDP "
+              + host
+              + ":"
+              + port
+              + " ("
+              + e.getMessage()
+              + "); if coturn runs here it already answers STUN: use --no-stun, or another --stun-port",
+          e);
     }
     InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
     log.info("event=stun-listening address={}:{}", host, bound.getPort());
@@ -77,16 +86,21 @@ public final class StunServer implements AutoCloseable {
     return dropped.sum();
   }
 
-  /** {@code webcall_stun_requests_total{result="answered"|"dropped"}}, read from the counters above at scrape time. */
+  /**
+   * {@code webcall_stun_requests_total{result="answered"|"dropped"}}, read from the counters above
+   * at scrape time.
+   */
   public void bindMetrics(MeterRegistry registry) {
     FunctionCounter.builder("webcall.stun.requests", this, StunServer::answered)
-        .description("STUN datagrams received, by what became of them (dropped: malformed, not a Binding request,"
-            + " or over the per-source reply rate)")
+        .description(
+            "STUN datagrams received, by what became of them (dropped: malformed, not a Binding request,"
+                + " or over the per-source reply rate)")
         .tag("result", "answered")
         .register(registry);
     FunctionCounter.builder("webcall.stun.requests", this, StunServer::dropped)
-        .description("STUN datagrams received, by what became of them (dropped: malformed, not a Binding request,"
-            + " or over the per-source reply rate)")
+        .description(
+            "STUN datagrams received, by what became of them (dropped: malformed, not a Binding request,"
+                + " or over the per-source reply rate)")
         .tag("result", "dropped")
         .register(registry);
   }
@@ -117,15 +131,17 @@ public final class StunServer implements AutoCloseable {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      // UDP errors (e.g. ICMP port unreachable surfacing on some systems) concern one datagram, never the socket.
+      // UDP errors (e.g. ICMP port unreachable surfacing on some systems) concern one datagram,
+      // never the socket.
       log.debug("event=stun-error error={}", cause.toString());
     }
   }
 
   /**
-   * Replies per source address per second, in a fixed table of counters indexed by a hash of the address: constant
-   * memory whatever the number of sources, no cleanup. Two addresses sharing a slot share its budget, which only
-   * makes the limit stricter. Used only from the STUN event loop, so it needs no locking.
+   * Replies per source address per second, in a fixed table of counters indexed by a hash of the
+   * address: constant memory whatever the number of sources, no cleanup. Two addresses sharing a
+   * slot share its budget, which only makes the limit stricter. Used only from the STUN event loop,
+   * so it needs no locking.
    */
   static final class PerSourceLimit {
     private static final int SLOTS = 4096;

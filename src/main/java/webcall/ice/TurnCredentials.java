@@ -13,9 +13,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Time-limited TURN credentials in coturn's use-auth-secret scheme (the "TURN REST API"): the username is
- * {@code <expiry unix time>:<opaque id>}, the password {@code base64(HMAC-SHA1(secret, username))}. coturn recomputes
- * the password from the same secret, so nothing has to be stored or shared per user.
+ * Time-limited TURN credentials in coturn's use-auth-secret scheme (the "TURN REST API"): the
+ * username is {@code <expiry unix time>:<opaque id>}, the password {@code base64(HMAC-SHA1(secret,
+ * username))}. coturn recomputes the password from the same secret, so nothing has to be stored or
+ * shared per user.
  */
 public final class TurnCredentials {
   /** One credential, as the browser's RTCIceServer wants it. */
@@ -31,7 +32,10 @@ public final class TurnCredentials {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  /** The first secret signs; the others still verify, so a secret can be rotated without cutting anyone off. */
+  /**
+   * The first secret signs; the others still verify, so a secret can be rotated without cutting
+   * anyone off.
+   */
   public TurnCredentials(List<String> secrets, Duration lifetime, Clock clock) {
     if (secrets.isEmpty()) {
       throw new IllegalArgumentException("at least one secret");
@@ -68,7 +72,8 @@ public final class TurnCredentials {
     }
     byte[] given = password.getBytes(StandardCharsets.US_ASCII);
     for (String secret : secrets) {
-      if (MessageDigest.isEqual(sign(secret, username).getBytes(StandardCharsets.US_ASCII), given)) {
+      if (MessageDigest.isEqual(
+          sign(secret, username).getBytes(StandardCharsets.US_ASCII), given)) {
         return true;
       }
     }
@@ -79,7 +84,8 @@ public final class TurnCredentials {
     try {
       Mac mac = Mac.getInstance("HmacSHA1");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-      return Base64.getEncoder().encodeToString(mac.doFinal(username.getBytes(StandardCharsets.UTF_8)));
+      return Base64.getEncoder()
+          .encodeToString(mac.doFinal(username.getBytes(StandardCharsets.UTF_8)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA1 is part of every Java runtime", e);
     }

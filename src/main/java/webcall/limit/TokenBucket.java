@@ -14,7 +14,10 @@ public final class TokenBucket {
     this(perSecond, burst, System::nanoTime);
   }
 
-  /** @param nanoClock a monotonic clock in nanoseconds, as {@link System#nanoTime} (tests pass their own) */
+  /**
+   * @param nanoClock a monotonic clock in nanoseconds, as {@link System#nanoTime} (tests pass their
+   *     own)
+   */
   public TokenBucket(double perSecond, double burst, LongSupplier nanoClock) {
     this.perNano = perSecond / 1e9;
     this.burst = burst;

@@ -6,11 +6,13 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
 /**
- * Log lines that clients cause (a bad packet, an unknown session, a refused upgrade). The caller writes one line with
- * no payload and no stack trace; this caps how many such lines each kind may write per interval, so that one client
- * sending a thousand bad requests adds a few lines, not a thousand. What is held back is counted and said once, as
- * {@code event=log-suppressed kind=K count=N}, when the interval is over: at the next line of that kind or at the next
- * {@link #flush()}, whichever comes first. Kinds are the caller's constants, never client text, so the map stays small.
+ * Log lines that clients cause (a bad packet, an unknown session, a refused upgrade). The caller
+ * writes one line with no payload and no stack trace; this caps how many such lines each kind may
+ * write per interval, so that one client sending a thousand bad requests adds a few lines, not a
+ * thousand. What is held back is counted and said once, as {@code event=log-suppressed kind=K
+ * count=N}, when the interval is over: at the next line of that kind or at the next {@link
+ * #flush()}, whichever comes first. Kinds are the caller's constants, never client text, so the map
+ * stays small.
  */
 public final class ClientErrorLog {
   private final Logger log;
@@ -35,7 +37,8 @@ public final class ClientErrorLog {
     this(log, 10, 10_000, System::nanoTime);
   }
 
-  public ClientErrorLog(Logger log, int linesPerInterval, long intervalMillis, LongSupplier nanoClock) {
+  public ClientErrorLog(
+      Logger log, int linesPerInterval, long intervalMillis, LongSupplier nanoClock) {
     if (linesPerInterval < 1 || intervalMillis < 1) {
       throw new IllegalArgumentException("linesPerInterval and intervalMillis must be at least 1");
     }
@@ -45,7 +48,10 @@ public final class ClientErrorLog {
     this.nanoClock = nanoClock;
   }
 
-  /** Writes {@code format} (SLF4J style) at INFO unless this kind has used up its interval; escape client text first. */
+  /**
+   * Writes {@code format} (SLF4J style) at INFO unless this kind has used up its interval; escape
+   * client text first.
+   */
   public void info(String kind, String format, Object... args) {
     long now = nanoClock.getAsLong();
     Window w = windows.computeIfAbsent(kind, k -> new Window(now));
@@ -68,18 +74,22 @@ public final class ClientErrorLog {
     }
   }
 
-  /** Says what was held back in intervals that are over; call it from a timer so a burst that stops is still told. */
+  /**
+   * Says what was held back in intervals that are over; call it from a timer so a burst that stops
+   * is still told.
+   */
   public void flush() {
     long now = nanoClock.getAsLong();
-    windows.forEach((kind, w) -> {
-      long reportSuppressed;
-      synchronized (w) {
-        reportSuppressed = roll(w, now);
-      }
-      if (reportSuppressed > 0) {
-        log.info("event=log-suppressed kind={} count={}", kind, reportSuppressed);
-      }
-    });
+    windows.forEach(
+        (kind, w) -> {
+          long reportSuppressed;
+          synchronized (w) {
+            reportSuppressed = roll(w, now);
+          }
+          if (reportSuppressed > 0) {
+            log.info("event=log-suppressed kind={} count={}", kind, reportSuppressed);
+          }
+        });
   }
 
   /** Lines held back so far in all kinds' current intervals (not yet told). */
@@ -93,7 +103,9 @@ public final class ClientErrorLog {
     return sum;
   }
 
-  /** Starts a new interval if the current one is over; returns the count to report for the old one. */
+  /**
+   * Starts a new interval if the current one is over; returns the count to report for the old one.
+   */
   private long roll(Window w, long now) {
     if (now - w.start < intervalNanos) {
       return 0;

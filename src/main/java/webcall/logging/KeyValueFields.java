@@ -10,15 +10,24 @@ import java.util.regex.Pattern;
 import net.logstash.logback.composite.AbstractJsonProvider;
 
 /**
- * Writes the {@code key=value} pairs of a log message ({@code event=peer-open peer=abc addr=...}) as JSON fields
- * beside {@code message}, so a log shipper can filter on {@code event} without parsing text. Values are what the
- * message holds (client text in it is already escaped by {@link LogText}); a key that would overwrite one of the
- * encoder's own fields is left in the message only.
+ * Writes the {@code key=value} pairs of a log message ({@code event=peer-open peer=abc addr=...})
+ * as JSON fields beside {@code message}, so a log shipper can filter on {@code event} without
+ * parsing text. Values are what the message holds (client text in it is already escaped by {@link
+ * LogText}); a key that would overwrite one of the encoder's own fields is left in the message
+ * only.
  */
 public final class KeyValueFields extends AbstractJsonProvider<ILoggingEvent> {
   private static final Pattern PAIR = Pattern.compile("(?:^|\\s)([a-z][a-z0-9_]*)=(\\S*)");
   private static final Set<String> RESERVED =
-      Set.of("message", "level", "logger_name", "thread_name", "stack_trace", "@timestamp", "@version", "tags");
+      Set.of(
+          "message",
+          "level",
+          "logger_name",
+          "thread_name",
+          "stack_trace",
+          "@timestamp",
+          "@version",
+          "tags");
 
   @Override
   public void writeTo(JsonGenerator generator, ILoggingEvent event) throws IOException {

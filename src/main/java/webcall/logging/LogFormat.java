@@ -7,9 +7,10 @@ import java.net.URL;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code --log-format}: text lines (logback.xml, what Logback loads by itself) or one JSON object per line
- * (logback-json.xml). Chosen by the commands before their first log line: Logback may have started already (a class's
- * logger is made when the class loads) but has written nothing, so it is reset and configured again.
+ * {@code --log-format}: text lines (logback.xml, what Logback loads by itself) or one JSON object
+ * per line (logback-json.xml). Chosen by the commands before their first log line: Logback may have
+ * started already (a class's logger is made when the class loads) but has written nothing, so it is
+ * reset and configured again.
  */
 public enum LogFormat {
   text,

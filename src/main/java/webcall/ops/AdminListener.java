@@ -28,13 +28,14 @@ import org.slf4j.LoggerFactory;
 import webcall.http.Responses;
 
 /**
- * {@code --admin-port}: {@code /metrics}, {@code /healthz} and {@code /readyz} for the operator's monitoring, on a
- * listener of its own (loopback by default) so that metrics never reach the call port's public. One small event loop
- * of its own, like the redirect listener: a slow scraper never delays a call, and a flood on the call port never
- * hides the metrics that would show it.
+ * {@code --admin-port}: {@code /metrics}, {@code /healthz} and {@code /readyz} for the operator's
+ * monitoring, on a listener of its own (loopback by default) so that metrics never reach the call
+ * port's public. One small event loop of its own, like the redirect listener: a slow scraper never
+ * delays a call, and a flood on the call port never hides the metrics that would show it.
  */
 public final class AdminListener implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdminListener.class);
+
   /** The text format Micrometer's Prometheus registry writes. */
   static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -56,26 +57,32 @@ public final class AdminListener implements AutoCloseable {
     Handler handler = new Handler();
     group = new NioEventLoopGroup(1, new DefaultThreadFactory("webcall-admin", true));
     try {
-      channel = new ServerBootstrap()
-          .group(group)
-          .channel(NioServerSocketChannel.class)
-          .childHandler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(
-                  new ReadTimeoutHandler(30, TimeUnit.SECONDS), // a silent client does not hold a socket forever
-                  new HttpServerCodec(4096, 8192, 8192),
-                  new HttpObjectAggregator(0), // these GETs have no body
-                  handler);
-            }
-          })
-          .bind(host, port)
-          .syncUninterruptibly()
-          .channel();
+      channel =
+          new ServerBootstrap()
+              .group(group)
+              .channel(NioServerSocketChannel.class)
+              .childHandler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                      ch.pipeline()
+                          .addLast(
+                              new ReadTimeoutHandler(
+                                  30,
+                                  TimeUnit
+                                      .SECONDS), // a silent client does not hold a socket forever
+                              new HttpServerCodec(4096, 8192, 8192),
+                              new HttpObjectAggregator(0), // these GETs have no body
+                              handler);
+                    }
+                  })
+              .bind(host, port)
+              .syncUninterruptibly()
+              .channel();
     } catch (RuntimeException e) {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      throw new IllegalStateException("cannot listen on the admin port " + host + ":" + port + " (" + e.getMessage()
-          + ")", e);
+      throw new IllegalStateException(
+          "cannot listen on the admin port " + host + ":" + port + " (" + e.getMessage() + ")", e);
     }
     InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
     log.info("event=admin-listening address={}:{}", host, bound.getPort());
@@ -104,14 +111,18 @@ public final class AdminListener implements AutoCloseable {
         return Responses.text(HttpResponseStatus.BAD_REQUEST, "Bad Request");
       }
       if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
-        FullHttpResponse res = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method Not Allowed");
+        FullHttpResponse res =
+            Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method Not Allowed");
         res.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
         return res;
       }
       String path = new QueryStringDecoder(req.uri()).path();
       if (HealthEndpoints.METRICS.equals(path) && metrics.enabled()) {
-        FullHttpResponse res = Responses.of(HttpResponseStatus.OK, PROMETHEUS_TEXT,
-            metrics.scrape().getBytes(StandardCharsets.UTF_8));
+        FullHttpResponse res =
+            Responses.of(
+                HttpResponseStatus.OK,
+                PROMETHEUS_TEXT,
+                metrics.scrape().getBytes(StandardCharsets.UTF_8));
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         return res;
       }

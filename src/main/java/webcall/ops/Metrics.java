@@ -21,14 +21,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The process's meters, one registry for everything: each feature registers its own meters on {@link #registry()}
- * when it is built (PeerJS, STUN, the ICE API now; Socket.IO and rooms later). Without an admin listener nothing
- * reads them, so the registry is then a no-op one: counters cost nothing and the JVM binders are not installed.
+ * The process's meters, one registry for everything: each feature registers its own meters on
+ * {@link #registry()} when it is built (PeerJS, STUN, the ICE API now; Socket.IO and rooms later).
+ * Without an admin listener nothing reads them, so the registry is then a no-op one: counters cost
+ * nothing and the JVM binders are not installed.
  *
- * <p>Names follow Prometheus's conventions ({@code webcall_*}, units in the name, {@code _total} on counters, which
- * Micrometer's Prometheus registry adds). Tags are only ever the server's own constants (a message type, a refusal
- * reason, a result): never a room, a peer id, an address or any text a client sent, so that no client can grow the
- * number of series.
+ * <p>Names follow Prometheus's conventions ({@code webcall_*}, units in the name, {@code _total} on
+ * counters, which Micrometer's Prometheus registry adds). Tags are only ever the server's own
+ * constants (a message type, a refusal reason, a result): never a room, a peer id, an address or
+ * any text a client sent, so that no client can grow the number of series.
  */
 public final class Metrics implements AutoCloseable {
   private final MeterRegistry registry;
@@ -51,7 +52,8 @@ public final class Metrics implements AutoCloseable {
     Metrics m = new Metrics(registry, registry);
     m.bind(new JvmMemoryMetrics());
     m.bind(new JvmGcMetrics());
-    m.bind(new JvmHeapPressureMetrics()); // jvm_memory_usage_after_gc: the heap that stays after a collection
+    m.bind(new JvmHeapPressureMetrics()); // jvm_memory_usage_after_gc: the heap that stays after a
+    // collection
     m.bind(new JvmThreadMetrics());
     m.bind(new ClassLoaderMetrics());
     m.bind(new JvmInfoMetrics());
@@ -69,21 +71,32 @@ public final class Metrics implements AutoCloseable {
     }
   }
 
-  /** The pooled allocator's memory, where Netty's buffers (TLS, WebSocket frames, HTTP) live outside the heap. */
+  /**
+   * The pooled allocator's memory, where Netty's buffers (TLS, WebSocket frames, HTTP) live outside
+   * the heap.
+   */
   private static void nettyAllocator(MeterRegistry registry, PooledByteBufAllocatorMetric alloc) {
-    Gauge.builder("webcall.netty.allocator.memory.used", alloc, PooledByteBufAllocatorMetric::usedDirectMemory)
+    Gauge.builder(
+            "webcall.netty.allocator.memory.used",
+            alloc,
+            PooledByteBufAllocatorMetric::usedDirectMemory)
         .tag("area", "direct")
         .baseUnit("bytes")
         .description("Memory used by Netty's pooled allocator")
         .register(registry);
-    Gauge.builder("webcall.netty.allocator.memory.used", alloc, PooledByteBufAllocatorMetric::usedHeapMemory)
+    Gauge.builder(
+            "webcall.netty.allocator.memory.used",
+            alloc,
+            PooledByteBufAllocatorMetric::usedHeapMemory)
         .tag("area", "heap")
         .baseUnit("bytes")
         .description("Memory used by Netty's pooled allocator")
         .register(registry);
   }
 
-  /** {@code webcall_ready}: 1 while {@code readiness} is ready, else 0 (for the "not ready" alert). */
+  /**
+   * {@code webcall_ready}: 1 while {@code readiness} is ready, else 0 (for the "not ready" alert).
+   */
   public void watch(Readiness readiness) {
     Gauge.builder("webcall.ready", readiness, r -> r.isReady() ? 1 : 0)
         .description("1 while the server accepts new calls, 0 while starting or stopping")

@@ -4,15 +4,21 @@ import java.util.List;
 import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
- * Whether the server accepts new calls: ready while no reason against it is set. Reasons are named so that each part
- * that can make the server unready (startup, the drain before a stop, shutdown; a Redis check later) sets and clears its own without
- * knowing about the others, and {@code /readyz} can say which ones hold.
+ * Whether the server accepts new calls: ready while no reason against it is set. Reasons are named
+ * so that each part that can make the server unready (startup, the drain before a stop, shutdown; a
+ * Redis check later) sets and clears its own without knowing about the others, and {@code /readyz}
+ * can say which ones hold.
  */
 public final class Readiness {
   /** Set from construction until the listeners are bound. */
   public static final String STARTING = "starting";
-  /** Set from the stop signal on while calls in progress finish ({@code --drain-timeout}); then {@link #STOPPING}. */
+
+  /**
+   * Set from the stop signal on while calls in progress finish ({@code --drain-timeout}); then
+   * {@link #STOPPING}.
+   */
   public static final String DRAINING = "draining";
+
   /** Set once shutdown has begun. */
   public static final String STOPPING = "stopping";
 
@@ -25,7 +31,9 @@ public final class Readiness {
     }
   }
 
-  /** Adds a reason the server is not ready; names are constants of the caller, never client text. */
+  /**
+   * Adds a reason the server is not ready; names are constants of the caller, never client text.
+   */
   public void notReady(String reason) {
     reasons.add(reason);
   }

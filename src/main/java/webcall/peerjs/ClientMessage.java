@@ -15,17 +15,18 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * What the server reads of a client's frame: its type, its dst, and where its payload lies. Read in one pass of
- * Jackson's streaming parser over the frame's bytes, without building a tree: the payload is checked (syntax, nesting,
- * string length) and then passed on as the client wrote it, so relaying costs one parse and one copy. A client sees
- * the same JSON value as from the reference, which re-serialises it; only insignificant whitespace and escapes may
- * differ.
+ * What the server reads of a client's frame: its type, its dst, and where its payload lies. Read in
+ * one pass of Jackson's streaming parser over the frame's bytes, without building a tree: the
+ * payload is checked (syntax, nesting, string length) and then passed on as the client wrote it, so
+ * relaying costs one parse and one copy. A client sees the same JSON value as from the reference,
+ * which re-serialises it; only insignificant whitespace and escapes may differ.
  *
- * <p>Like JavaScript's JSON.parse: a repeated key counts with its last value, and anything after the top-level value
- * makes the frame malformed.
+ * <p>Like JavaScript's JSON.parse: a repeated key counts with its last value, and anything after
+ * the top-level value makes the frame malformed.
  */
 final class ClientMessage {
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long HIGH_BITS = 0x8080808080808080L;
   private static final byte[] SRC = bytes(",\"src\":\"");
   private static final byte[] DST = bytes("\",\"dst\":\"");
@@ -55,7 +56,8 @@ final class ClientMessage {
   private final int payloadStart;
   private final int payloadEnd;
 
-  private ClientMessage(String type, Dst dst, String dstId, byte[] frame, int payloadStart, int payloadEnd) {
+  private ClientMessage(
+      String type, Dst dst, String dstId, byte[] frame, int payloadStart, int payloadEnd) {
     this.type = type;
     this.dst = dst;
     this.dstId = dstId;
@@ -67,7 +69,8 @@ final class ClientMessage {
   /**
    * Reads a frame's UTF-8 bytes. Returns null for valid JSON that is not an object.
    *
-   * @throws com.fasterxml.jackson.core.exc.StreamConstraintsException nested too deeply, or too long a string or number
+   * @throws com.fasterxml.jackson.core.exc.StreamConstraintsException nested too deeply, or too
+   *     long a string or number
    * @throws IOException malformed JSON
    */
   static ClientMessage read(JsonFactory factory, byte[] frame) throws IOException {
@@ -88,7 +91,8 @@ final class ClientMessage {
         JsonToken value = p.nextToken();
         switch (name) {
           case "type" -> {
-            checkValue(p); // a type that is an object or array is read past like any other value, not into
+            checkValue(
+                p); // a type that is an object or array is read past like any other value, not into
             type = value == JsonToken.VALUE_STRING ? p.getText() : null;
           }
           case "dst" -> {
@@ -121,8 +125,9 @@ final class ClientMessage {
   }
 
   /**
-   * Reads to the end of the value at the parser and checks every string's length, which the parser itself checks only
-   * when a string is asked for as a {@code String}. Leaves the parser at the value's last token.
+   * Reads to the end of the value at the parser and checks every string's length, which the parser
+   * itself checks only when a string is asked for as a {@code String}. Leaves the parser at the
+   * value's last token.
    */
   private static void checkValue(JsonParser p) throws IOException {
     int depth = 0;
@@ -154,15 +159,24 @@ final class ClientMessage {
     }
   }
 
-  /** {@code {"type":..,"src":..,"dst":..[,"payload":..]}}: src set by the server, every other field dropped. */
+  /**
+   * {@code {"type":..,"src":..,"dst":..[,"payload":..]}}: src set by the server, every other field
+   * dropped.
+   */
   byte[] relayed(MessageType type, String src) {
     byte[] typeName = TYPE_FIELD[type.ordinal()];
     byte[] srcText = JsonStringEncoder.getInstance().quoteAsUTF8(src);
     byte[] dstText = JsonStringEncoder.getInstance().quoteAsUTF8(dstId);
     boolean hasPayload = payloadStart >= 0;
     int payloadLength = hasPayload ? payloadEnd - payloadStart : 0;
-    int length = typeName.length + SRC.length + srcText.length + DST.length + dstText.length
-        + (hasPayload ? PAYLOAD.length + payloadLength : 1) + 1;
+    int length =
+        typeName.length
+            + SRC.length
+            + srcText.length
+            + DST.length
+            + dstText.length
+            + (hasPayload ? PAYLOAD.length + payloadLength : 1)
+            + 1;
     ByteBuffer out = ByteBuffer.allocate(length);
     out.put(typeName).put(SRC).put(srcText).put(DST).put(dstText);
     if (hasPayload) {
@@ -174,7 +188,10 @@ final class ClientMessage {
     return out.array();
   }
 
-  /** Strict UTF-8 (no overlong forms, no surrogates), as RFC 6455 asks of text frames; ASCII is checked 8 bytes a step. */
+  /**
+   * Strict UTF-8 (no overlong forms, no surrogates), as RFC 6455 asks of text frames; ASCII is
+   * checked 8 bytes a step.
+   */
   static boolean isUtf8(byte[] b) {
     int i = 0;
     while (i + Long.BYTES <= b.length && ((long) LONGS.get(b, i) & HIGH_BITS) == 0) {

@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Caps how many frames one message may be split into, before the aggregator collects them: endless tiny fragments
- * would otherwise cost a buffer component and a read each, up to the size limit. One per connection.
+ * Caps how many frames one message may be split into, before the aggregator collects them: endless
+ * tiny fragments would otherwise cost a buffer component and a read each, up to the size limit. One
+ * per connection.
  */
 final class FragmentLimit extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FragmentLimit.class);
@@ -40,7 +41,10 @@ final class FragmentLimit extends ChannelInboundHandlerAdapter {
       if (frames > max) {
         closing = true;
         ReferenceCountUtil.release(msg);
-        log.info("event=peer-bad-frame addr={} reason={}", ctx.channel().remoteAddress(), Rejection.TOO_MANY_FRAGMENTS);
+        log.info(
+            "event=peer-bad-frame addr={} reason={}",
+            ctx.channel().remoteAddress(),
+            Rejection.TOO_MANY_FRAGMENTS);
         PeerClient.close(ctx.channel(), Rejection.TOO_MANY_FRAGMENTS);
         return;
       }

@@ -1,8 +1,8 @@
 package webcall.peerjs;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -42,8 +42,8 @@ import webcall.http.Responses;
 import webcall.http.WebSocketCloseCheck;
 
 /**
- * The PeerJS server's HTTP side: the banner, {@code /{key}/id}, {@code /{key}/peers}, CORS, and the upgrade of
- * {@code {path}/peerjs} to a PeerJS WebSocket. It also runs the realm's two sweeps.
+ * The PeerJS server's HTTP side: the banner, {@code /{key}/id}, {@code /{key}/peers}, CORS, and the
+ * upgrade of {@code {path}/peerjs} to a PeerJS WebSocket. It also runs the realm's two sweeps.
  */
 public final class PeerJsEndpoint {
   /** Writes this many messages to a socket at most before flushing, even within one turn. */
@@ -70,11 +70,12 @@ public final class PeerJsEndpoint {
   private final WriteBufferWaterMark waterMark;
 
   /**
-   * @param upgradeAllowed decides whether a WebSocket upgrade may proceed (the Origin check); a refused one gets 403
-   *     before any 101
+   * @param upgradeAllowed decides whether a WebSocket upgrade may proceed (the Origin check); a
+   *     refused one gets 403 before any 101
    * @param proxied behind a reverse proxy: the client address is the last X-Forwarded-For entry
-   * @param corsOrigins the origins the HTTP API's CORS headers name, as the reference's {@code --cors}; empty for every
-   *     origin (the reference's default). The WebSocket is not concerned, as with the reference.
+   * @param corsOrigins the origins the HTTP API's CORS headers name, as the reference's {@code
+   *     --cors}; empty for every origin (the reference's default). The WebSocket is not concerned,
+   *     as with the reference.
    * @param metrics where the PeerJS server's meters go
    */
   public PeerJsEndpoint(
@@ -104,7 +105,10 @@ public final class PeerJsEndpoint {
     JsonFactory factory =
         JsonFactory.builder()
             .streamReadConstraints(
-                StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(100_000).build())
+                StreamReadConstraints.builder()
+                    .maxNestingDepth(32)
+                    .maxStringLength(100_000)
+                    .build())
             .build();
     this.json = new ObjectMapper(factory);
   }
@@ -133,7 +137,10 @@ public final class PeerJsEndpoint {
     timers.clear();
   }
 
-  /** Shutting down: every registered client's socket is closed with 1001 (going away), so clients know at once. */
+  /**
+   * Shutting down: every registered client's socket is closed with 1001 (going away), so clients
+   * know at once.
+   */
   public void goingAway() {
     for (String id : realm.ids()) {
       PeerClient c = realm.get(id);
@@ -144,13 +151,19 @@ public final class PeerJsEndpoint {
     }
   }
 
-  /** Whether a request path belongs to the PeerJS server (HTTP routing is case-insensitive, as Express's). */
+  /**
+   * Whether a request path belongs to the PeerJS server (HTTP routing is case-insensitive, as
+   * Express's).
+   */
   public boolean owns(String path) {
     String p = path.toLowerCase(Locale.ROOT);
     return base.isEmpty() || p.equals(base) || p.startsWith(base + "/");
   }
 
-  /** Handles a request for which {@link #owns} is true. Releases nothing: the caller owns the request. */
+  /**
+   * Handles a request for which {@link #owns} is true. Releases nothing: the caller owns the
+   * request.
+   */
   public void handle(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
     if (path.equals(options.webSocketPath()) && isUpgrade(req)) {
       upgrade(ctx, req);
@@ -167,17 +180,22 @@ public final class PeerJsEndpoint {
 
   private static boolean isUpgrade(FullHttpRequest req) {
     return req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
-        && HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE));
+        && HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(
+            req.headers().get(HttpHeaderNames.UPGRADE));
   }
 
   private FullHttpResponse route(FullHttpRequest req, String path) {
     if (isUpgrade(req)) {
       // The reference answers a WebSocket upgrade on any other path with a bare 400.
-      return Responses.of(HttpResponseStatus.BAD_REQUEST, Responses.HTML, "Bad Request".getBytes(StandardCharsets.UTF_8));
+      return Responses.of(
+          HttpResponseStatus.BAD_REQUEST,
+          Responses.HTML,
+          "Bad Request".getBytes(StandardCharsets.UTF_8));
     }
     if (req.method().equals(HttpMethod.OPTIONS)) {
       FullHttpResponse res = Responses.empty(HttpResponseStatus.NO_CONTENT);
-      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET,HEAD,PUT,PATCH,POST,DELETE");
+      res.headers()
+          .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET,HEAD,PUT,PATCH,POST,DELETE");
       String asked = req.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
       if (asked != null) {
         res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, asked);
@@ -193,17 +211,20 @@ public final class PeerJsEndpoint {
     }
     String[] parts = rest.isEmpty() ? new String[0] : rest.substring(1).split("/", -1);
     if (get && parts.length == 0) {
-      return Responses.of(HttpResponseStatus.OK, Responses.JSON, BANNER.getBytes(StandardCharsets.UTF_8));
+      return Responses.of(
+          HttpResponseStatus.OK, Responses.JSON, BANNER.getBytes(StandardCharsets.UTF_8));
     }
     if (get && parts.length == 2 && parts[1].equalsIgnoreCase("id")) {
-      return Responses.of(HttpResponseStatus.OK, Responses.HTML, newId().getBytes(StandardCharsets.UTF_8));
+      return Responses.of(
+          HttpResponseStatus.OK, Responses.HTML, newId().getBytes(StandardCharsets.UTF_8));
     }
     if (get && parts.length == 2 && parts[1].equalsIgnoreCase("peers")) {
       if (!options.allowDiscovery()) {
         return Responses.text(HttpResponseStatus.UNAUTHORIZED, "Unauthorized");
       }
       try {
-        return Responses.of(HttpResponseStatus.OK, Responses.JSON, json.writeValueAsBytes(realm.ids()));
+        return Responses.of(
+            HttpResponseStatus.OK, Responses.JSON, json.writeValueAsBytes(realm.ids()));
       } catch (JsonProcessingException e) {
         throw new IllegalStateException(e);
       }
@@ -211,7 +232,9 @@ public final class PeerJsEndpoint {
     return Responses.text(HttpResponseStatus.NOT_FOUND, "Not Found");
   }
 
-  /** A fresh UUID that no connected client holds. Ids are not reserved: the WebSocket claims them. */
+  /**
+   * A fresh UUID that no connected client holds. Ids are not reserved: the WebSocket claims them.
+   */
   private String newId() {
     String id;
     do {
@@ -227,14 +250,20 @@ public final class PeerJsEndpoint {
       return;
     }
     if (!validHandshake(req)) {
-      // As the reference (ws) does, and at once: the handshaker would fail on it after the pipeline was taken apart,
+      // As the reference (ws) does, and at once: the handshaker would fail on it after the pipeline
+      // was taken apart,
       // leaving the connection open with nothing to answer or time it out.
-      Responses.sendAndClose(ctx, req, Responses.text(HttpResponseStatus.BAD_REQUEST, "Bad Request"));
+      Responses.sendAndClose(
+          ctx, req, Responses.text(HttpResponseStatus.BAD_REQUEST, "Bad Request"));
       return;
     }
     PeerJsOptions.Limits limits = options.limits();
     String scheme = ch.pipeline().get(SslHandler.class) != null ? "wss" : "ws";
-    String url = scheme + "://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + options.webSocketPath();
+    String url =
+        scheme
+            + "://"
+            + req.headers().get(HttpHeaderNames.HOST, "localhost")
+            + options.webSocketPath();
     WebSocketServerHandshaker handshaker =
         new WebSocketServerHandshakerFactory(url, null, decoderConfig).newHandshaker(req);
     if (handshaker == null) {
@@ -245,13 +274,18 @@ public final class PeerJsEndpoint {
     String address = ClientAddress.of(ch, req, proxied);
     PeerSocketHandler socket = new PeerSocketHandler(realm, json.getFactory(), address);
     keepOnlyHttpCodec(ch.pipeline());
-    // One write syscall per socket and event-loop turn, not one per relayed message: a call's OFFER, ANSWER and
-    // CANDIDATE bursts, and every busy relay, go out together. A lone message waits only for the turn to end.
-    ch.pipeline().addLast("peerjs-flush", new FlushConsolidationHandler(FLUSHES_BEFORE_WRITE, true));
-    // Right after the WebSocket decoder (the handshaker puts it where the HTTP decoder is), before anything reads frames.
+    // One write syscall per socket and event-loop turn, not one per relayed message: a call's
+    // OFFER, ANSWER and
+    // CANDIDATE bursts, and every busy relay, go out together. A lone message waits only for the
+    // turn to end.
+    ch.pipeline()
+        .addLast("peerjs-flush", new FlushConsolidationHandler(FLUSHES_BEFORE_WRITE, true));
+    // Right after the WebSocket decoder (the handshaker puts it where the HTTP decoder is), before
+    // anything reads frames.
     ch.pipeline().addLast("ws-close-check", WebSocketCloseCheck.INSTANCE);
     ch.pipeline().addLast("peerjs-fragments", new FragmentLimit(limits.fragmentsPerMessage()));
-    ch.pipeline().addLast("peerjs-aggregator", new WebSocketFrameAggregator(limits.maxFrameBytes()));
+    ch.pipeline()
+        .addLast("peerjs-aggregator", new WebSocketFrameAggregator(limits.maxFrameBytes()));
     ch.pipeline().addLast("peerjs-socket", socket);
     ch.config().setWriteBufferWaterMark(waterMark);
     handshaker
@@ -264,13 +298,16 @@ public final class PeerJsEndpoint {
               }
               metrics.socketOpened();
               boolean acquired = socket.brokenBeforeUpgrade() == null && acquire(address);
-              // One listener for both: a second one per socket costs a listener array on every idle connection.
-              ch.closeFuture().addListener(c -> {
-                metrics.socketClosed();
-                if (acquired) {
-                  release(address);
-                }
-              });
+              // One listener for both: a second one per socket costs a listener array on every idle
+              // connection.
+              ch.closeFuture()
+                  .addListener(
+                      c -> {
+                        metrics.socketClosed();
+                        if (acquired) {
+                          release(address);
+                        }
+                      });
               if (socket.brokenBeforeUpgrade() != null) {
                 socket.reject(ch, socket.brokenBeforeUpgrade(), last(params, "id"));
               } else if (!acquired) {
@@ -305,7 +342,10 @@ public final class PeerJsEndpoint {
     return ok[0];
   }
 
-  /** Forgets a closed socket; the entry goes when its count reaches zero, so nothing is kept per address. */
+  /**
+   * Forgets a closed socket; the entry goes when its count reaches zero, so nothing is kept per
+   * address.
+   */
   private void release(String address) {
     socketsByAddress.computeIfPresent(address, (k, n) -> n <= 1 ? null : n - 1);
   }
@@ -315,7 +355,10 @@ public final class PeerJsEndpoint {
     return Map.copyOf(socketsByAddress);
   }
 
-  /** Removes every handler but TLS and the HTTP codec, which the handshaker swaps for the WebSocket codec. */
+  /**
+   * Removes every handler but TLS and the HTTP codec, which the handshaker swaps for the WebSocket
+   * codec.
+   */
   private static void keepOnlyHttpCodec(ChannelPipeline p) {
     for (Map.Entry<String, ChannelHandler> e : new ArrayList<>(p.toMap().entrySet())) {
       ChannelHandler h = e.getValue();

@@ -10,9 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import webcall.http.ConnectionLimit;
 
 /**
- * The PeerJS server's meters. Every counter is looked up once here, into arrays indexed by the enum's ordinal, so the
- * relay path pays one array read and one increment per message, and no name or tag is built per message. Tag values
- * are the enums' own names: a client's id, token, type string or address never becomes one.
+ * The PeerJS server's meters. Every counter is looked up once here, into arrays indexed by the
+ * enum's ordinal, so the relay path pays one array read and one increment per message, and no name
+ * or tag is built per message. Tag values are the enums' own names: a client's id, token, type
+ * string or address never becomes one.
  */
 public final class PeerJsMetrics {
   /** For servers built without a registry (tests, embedding): meters that count nothing. */
@@ -32,24 +33,29 @@ public final class PeerJsMetrics {
     this.registry = registry;
     for (MessageType t : MessageType.values()) {
       if (t.isRelayedFromClients()) {
-        relayed[t.ordinal()] = Counter.builder("webcall.peerjs.messages.relayed")
-            .description("PeerJS messages passed on to another peer, at once or after waiting, by type")
-            .tag("type", t.wireName())
-            .register(registry);
+        relayed[t.ordinal()] =
+            Counter.builder("webcall.peerjs.messages.relayed")
+                .description(
+                    "PeerJS messages passed on to another peer, at once or after waiting, by type")
+                .tag("type", t.wireName())
+                .register(registry);
       }
     }
     for (Rejection r : Rejection.values()) {
-      refused[r.ordinal()] = Counter.builder("webcall.peerjs.refusals")
-          .description("PeerJS sockets refused or closed with an ERROR frame, by reason")
-          .tag("reason", r.name().toLowerCase(Locale.ROOT))
-          .register(registry);
+      refused[r.ordinal()] =
+          Counter.builder("webcall.peerjs.refusals")
+              .description("PeerJS sockets refused or closed with an ERROR frame, by reason")
+              .tag("reason", r.name().toLowerCase(Locale.ROOT))
+              .register(registry);
     }
-    queued = Counter.builder("webcall.peerjs.messages.queued")
-        .description("PeerJS messages queued for a peer that had not connected")
-        .register(registry);
+    queued =
+        Counter.builder("webcall.peerjs.messages.queued")
+            .description("PeerJS messages queued for a peer that had not connected")
+            .register(registry);
     expiredTimeout = expired(registry, "timeout");
     expiredQueueFull = expired(registry, "queue_full");
-    // The PeerJS per-address cap, also in the series of every per-address refusal (ConnectionLimit's is the other).
+    // The PeerJS per-address cap, also in the series of every per-address refusal
+    // (ConnectionLimit's is the other).
     Counter perAddress = refused[Rejection.TOO_MANY_CONNECTIONS_FROM_ADDRESS.ordinal()];
     FunctionCounter.builder(ConnectionLimit.REFUSED_METER, perAddress, Counter::count)
         .description(ConnectionLimit.REFUSED_DESCRIPTION)
@@ -62,8 +68,9 @@ public final class PeerJsMetrics {
 
   private static Counter expired(MeterRegistry registry, String reason) {
     return Counter.builder("webcall.peerjs.messages.expired")
-        .description("PeerJS messages that never reached their peer (the sender got EXPIRE): waited too long, or"
-            + " refused by a full queue")
+        .description(
+            "PeerJS messages that never reached their peer (the sender got EXPIRE): waited too long, or"
+                + " refused by a full queue")
         .tag("reason", reason)
         .register(registry);
   }

@@ -31,16 +31,17 @@ import webcall.http.ResponseTimeout;
 import webcall.http.Responses;
 
 /**
- * The PeerJS server on its own, as {@code peerjs --port 9000 --path /myapp} runs it: no pages, no Socket.IO. The
- * pipeline, in order:
+ * The PeerJS server on its own, as {@code peerjs --port 9000 --path /myapp} runs it: no pages, no
+ * Socket.IO. The pipeline, in order:
  *
  * <pre>
  * [ssl] → httpDecoder → requestFraming → connectionLimit → httpEncoder → headerTimeout → responseTimeout → httpAggregator
  *   → router (everything to PeerJsEndpoint)
  * </pre>
  *
- * On a WebSocket upgrade the endpoint swaps the router for the PeerJS socket handlers. Any Origin may connect, as with
- * the reference server: standalone, there is no page of ours for another site to hijack.
+ * On a WebSocket upgrade the endpoint swaps the router for the PeerJS socket handlers. Any Origin
+ * may connect, as with the reference server: standalone, there is no page of ours for another site
+ * to hijack.
  */
 public final class PeerJsServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PeerJsServer.class);
@@ -59,12 +60,14 @@ public final class PeerJsServer implements AutoCloseable {
    * @param ssl TLS for https/wss, or null for plain http/ws
    * @param proxied behind a reverse proxy: the client address is the last X-Forwarded-For entry
    */
-  public PeerJsServer(String host, int port, PeerJsOptions options, SslContext ssl, boolean proxied) {
+  public PeerJsServer(
+      String host, int port, PeerJsOptions options, SslContext ssl, boolean proxied) {
     this(host, port, options, ssl, proxied, List.of(), PeerJsMetrics.none());
   }
 
   /**
-   * @param corsOrigins the origins the HTTP API allows by CORS, as the reference's {@code --cors}; empty for any
+   * @param corsOrigins the origins the HTTP API allows by CORS, as the reference's {@code --cors};
+   *     empty for any
    * @param metrics where the PeerJS server's meters go (the admin listener's registry)
    */
   public PeerJsServer(
@@ -83,7 +86,10 @@ public final class PeerJsServer implements AutoCloseable {
     connectionLimit.bindMetrics(metrics.registry());
   }
 
-  /** Binds and starts; returns the address actually listened on (the real port when 0 was asked for). */
+  /**
+   * Binds and starts; returns the address actually listened on (the real port when 0 was asked
+   * for).
+   */
   public InetSocketAddress start() {
     boss = new NioEventLoopGroup(1);
     workers = new NioEventLoopGroup();
@@ -105,15 +111,18 @@ public final class PeerJsServer implements AutoCloseable {
                       p.addLast("ssl", ssl.newHandler(ch.alloc()));
                     }
                     p.addLast("httpDecoder", RequestFraming.decoder(8192, 8192, 8192));
-                    // Right after the decoder, so that no other handler sees a request whose length is ambiguous.
+                    // Right after the decoder, so that no other handler sees a request whose length
+                    // is ambiguous.
                     p.addLast("requestFraming", RequestFraming.guard());
-                    // Right after the decoder: counts the TCP peer at accept, or behind a proxy the first request's
+                    // Right after the decoder: counts the TCP peer at accept, or behind a proxy the
+                    // first request's
                     // forwarded address before anything else reads the request.
                     p.addLast("connectionLimit", connectionLimit);
                     p.addLast("httpEncoder", new HttpResponseEncoder());
                     // After the encoder, so that it sees responses before they become bytes.
                     p.addLast("headerTimeout", new HeaderTimeout(headerTimeout));
-                    // After the encoder for the same reason; before the aggregator, so its clock starts at the headers.
+                    // After the encoder for the same reason; before the aggregator, so its clock
+                    // starts at the headers.
                     p.addLast("responseTimeout", new ResponseTimeout(requestTimeout, null));
                     // The PeerJS API takes no request bodies; 8 KiB is plenty.
                     p.addLast("httpAggregator", new HttpObjectAggregator(8192));
@@ -132,7 +141,8 @@ public final class PeerJsServer implements AutoCloseable {
     }
     // The sweeps are short and never block, so a worker loop can run them.
     endpoint.startTimers(workers.next());
-    logFlush = workers.next().scheduleAtFixedRate(connectionLimit::flushLog, 1, 1, TimeUnit.SECONDS);
+    logFlush =
+        workers.next().scheduleAtFixedRate(connectionLimit::flushLog, 1, 1, TimeUnit.SECONDS);
     return (InetSocketAddress) listener.localAddress();
   }
 
@@ -157,7 +167,9 @@ public final class PeerJsServer implements AutoCloseable {
     if (listener != null) {
       listener.close().syncUninterruptibly();
     }
-    endpoint.goingAway(); // the close frames are queued on the loops, which run what is queued before they stop
+    endpoint
+        .goingAway(); // the close frames are queued on the loops, which run what is queued before
+    // they stop
     if (boss != null) {
       boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }
@@ -199,14 +211,18 @@ public final class PeerJsServer implements AutoCloseable {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      // Resets, TLS garbage and the like: one line, and only this connection goes. Only the exception's class: some
-      // messages quote the bytes received (a plain request to the TLS port would put its token in the log).
+      // Resets, TLS garbage and the like: one line, and only this connection goes. Only the
+      // exception's class: some
+      // messages quote the bytes received (a plain request to the TLS port would put its token in
+      // the log).
       Throwable root = cause;
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
       }
       log.info(
-          "event=connection-error remote={} error={}", ctx.channel().remoteAddress(), root.getClass().getSimpleName());
+          "event=connection-error remote={} error={}",
+          ctx.channel().remoteAddress(),
+          root.getClass().getSimpleName());
       ctx.close();
     }
   }

@@ -26,8 +26,9 @@ import webcall.limit.TokenBucket;
 import webcall.logging.LogText;
 
 /**
- * One PeerJS WebSocket after its handshake: registers the id, then relays OFFER/ANSWER/CANDIDATE/LEAVE with the
- * server-set {@code src}, records HEARTBEATs, and ignores everything else. One instance per connection.
+ * One PeerJS WebSocket after its handshake: registers the id, then relays
+ * OFFER/ANSWER/CANDIDATE/LEAVE with the server-set {@code src}, records HEARTBEATs, and ignores
+ * everything else. One instance per connection.
  */
 final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   private static final Logger log = LoggerFactory.getLogger(PeerSocketHandler.class);
@@ -38,9 +39,14 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
   private final TokenBucket heartbeats;
   private final String address;
   private PeerClient client;
+
   /** Set once the 101 has gone out: from then on frames may be answered. */
   private boolean upgraded;
-  /** A broken frame that came with the upgrade request, before the 101: answered once the 101 is out. */
+
+  /**
+   * A broken frame that came with the upgrade request, before the 101: answered once the 101 is
+   * out.
+   */
   private Rejection brokenBeforeUpgrade;
 
   PeerSocketHandler(Realm realm, JsonFactory json, String address) {
@@ -57,7 +63,10 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     realm.metrics().refused(why);
   }
 
-  /** Runs once the 101 has gone out: the handshake decision of docs/peerjs-protocol.md, in its order. */
+  /**
+   * Runs once the 101 has gone out: the handshake decision of docs/peerjs-protocol.md, in its
+   * order.
+   */
   void start(Channel ch, String id, String token, String key) {
     upgraded = true;
     if (isEmpty(id) || isEmpty(token) || isEmpty(key)) {
@@ -110,7 +119,10 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
   void reject(Channel ch, Rejection why, String id) {
     upgraded = true;
     log.info(
-        "event=peer-reject peer={} addr={} reason={}", LogText.escape(id), LogText.escape(address), why.name());
+        "event=peer-reject peer={} addr={} reason={}",
+        LogText.escape(id),
+        LogText.escape(address),
+        why.name());
     PeerClient.close(ch, why);
   }
 
@@ -120,7 +132,9 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
       if (PeerClient.beginClosing(ctx.channel())) {
         // Echo the code; a close without one (what peer.destroy() sends) is echoed without one.
         CloseWebSocketFrame echo =
-            close.statusCode() < 0 ? new CloseWebSocketFrame(true, 0) : new CloseWebSocketFrame(close.statusCode(), "");
+            close.statusCode() < 0
+                ? new CloseWebSocketFrame(true, 0)
+                : new CloseWebSocketFrame(close.statusCode(), "");
         ctx.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
       }
       return;
@@ -131,7 +145,8 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     if (client == null) {
       return; // not registered (rejected and closing): nothing it sends counts
     }
-    // Pings count as messages: a ping flood would otherwise pile up pongs for a client that does not read.
+    // Pings count as messages: a ping flood would otherwise pile up pongs for a client that does
+    // not read.
     if (!messages.take()) {
       reject(ctx.channel(), Rejection.RATE_EXCEEDED, client.id());
       return;
@@ -145,13 +160,15 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     byte[] bytes;
     if (frame instanceof TextWebSocketFrame) {
       bytes = ByteBufUtil.getBytes(frame.content());
-      // Checked here, on the whole message, rather than fragment by fragment in front of the aggregator.
+      // Checked here, on the whole message, rather than fragment by fragment in front of the
+      // aggregator.
       if (!ClientMessage.isUtf8(bytes)) {
         reject(ctx.channel(), Rejection.INVALID_UTF8, client.id());
         return;
       }
     } else if (frame instanceof BinaryWebSocketFrame) {
-      // Decoded as the reference's data.toString() does: bad UTF-8 becomes U+FFFD rather than a refusal.
+      // Decoded as the reference's data.toString() does: bad UTF-8 becomes U+FFFD rather than a
+      // refusal.
       bytes = frame.content().toString(StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
     } else {
       return;
@@ -210,8 +227,8 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
   }
 
   /**
-   * LEAVE without dst: the client gives up its id. The reference leaves the socket open, still speaking as an id that
-   * someone else may now hold; here it is closed.
+   * LEAVE without dst: the client gives up its id. The reference leaves the socket open, still
+   * speaking as an id that someone else may now hold; here it is closed.
    */
   private void leave(Channel ch) {
     realm.unregister(client, ch);
@@ -238,29 +255,41 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     }
     Rejection why = rejectionFor(cause);
     if (!upgraded) {
-      // Frames sent in the same packet as the upgrade are decoded before the 101 is written: a close frame now would
-      // go out ahead of it, and the client would see neither. The endpoint rejects once the 101 is out.
+      // Frames sent in the same packet as the upgrade are decoded before the 101 is written: a
+      // close frame now would
+      // go out ahead of it, and the client would see neither. The endpoint rejects once the 101 is
+      // out.
       if (brokenBeforeUpgrade == null) {
         brokenBeforeUpgrade = why;
       }
       return;
     }
     if (why == Rejection.INTERNAL_ERROR) {
-      log.warn("event=peer-error peer={} addr={} error={}", peer, LogText.escape(address), cause.toString());
+      log.warn(
+          "event=peer-error peer={} addr={} error={}",
+          peer,
+          LogText.escape(address),
+          cause.toString());
     } else {
-      log.info("event=peer-bad-frame peer={} addr={} reason={}", peer, LogText.escape(address), why.name());
+      log.info(
+          "event=peer-bad-frame peer={} addr={} reason={}",
+          peer,
+          LogText.escape(address),
+          why.name());
     }
     PeerClient.close(ch, why);
   }
 
   /** Broken frames are rejected like bad messages: an ERROR frame, then the RFC 6455 close code. */
   private static Rejection rejectionFor(Throwable cause) {
-    if (!(cause instanceof TooLongFrameException) && !(cause instanceof CorruptedWebSocketFrameException)) {
+    if (!(cause instanceof TooLongFrameException)
+        && !(cause instanceof CorruptedWebSocketFrameException)) {
       return Rejection.INTERNAL_ERROR;
     }
     WebSocketCloseStatus status = WebSocketCloseCheck.closeStatus(cause);
     if (status.equals(WebSocketCloseStatus.MESSAGE_TOO_BIG)) {
-      return Rejection.MESSAGE_TOO_BIG; // the decoder, or the aggregator: fragments add up to too much
+      return Rejection
+          .MESSAGE_TOO_BIG; // the decoder, or the aggregator: fragments add up to too much
     }
     if (status.equals(WebSocketCloseStatus.INVALID_PAYLOAD_DATA)) {
       return Rejection.INVALID_UTF8;

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 import webcall.logging.LogText;
 
 /**
- * The registry of connected PeerJS ids and of the messages waiting for ids that have not connected yet. It owns all
- * the concurrency: register, take over and unregister one id happen atomically here, and callers never lock.
+ * The registry of connected PeerJS ids and of the messages waiting for ids that have not connected
+ * yet. It owns all the concurrency: register, take over and unregister one id happen atomically
+ * here, and callers never lock.
  */
 public final class Realm {
   private static final Logger log = LoggerFactory.getLogger(Realm.class);
@@ -64,8 +65,8 @@ public final class Realm {
   }
 
   /**
-   * @param millisClock a monotonic clock in milliseconds, by which queues expire and clients fall silent (tests pass
-   *     their own, and call the sweeps themselves)
+   * @param millisClock a monotonic clock in milliseconds, by which queues expire and clients fall
+   *     silent (tests pass their own, and call the sweeps themselves)
    */
   public Realm(PeerJsOptions options, PeerJsMetrics metrics, LongSupplier millisClock) {
     this.options = options;
@@ -82,12 +83,18 @@ public final class Realm {
     return options;
   }
 
-  /** The realm's clock, in milliseconds: what {@link #expireQueues} and {@link #dropSilentClients} compare with. */
+  /**
+   * The realm's clock, in milliseconds: what {@link #expireQueues} and {@link #dropSilentClients}
+   * compare with.
+   */
   public long now() {
     return millisClock.getAsLong();
   }
 
-  /** Registers {@code id} for {@code socket}, or says why not. The caller has validated id and token already. */
+  /**
+   * Registers {@code id} for {@code socket}, or says why not. The caller has validated id and token
+   * already.
+   */
   public Registration register(String id, String token, Channel socket) {
     Registration[] result = new Registration[1];
     clients.compute(
@@ -118,8 +125,9 @@ public final class Realm {
   }
 
   /**
-   * Removes the registration if {@code socket} still speaks for it. A socket that was taken over, or an id that was
-   * freed and taken again, is left alone (the reference server removes by id and so drops the new holder).
+   * Removes the registration if {@code socket} still speaks for it. A socket that was taken over,
+   * or an id that was freed and taken again, is left alone (the reference server removes by id and
+   * so drops the new holder).
    */
   public boolean unregister(PeerClient client, Channel socket) {
     boolean[] removed = new boolean[1];
@@ -161,7 +169,8 @@ public final class Realm {
       return;
     }
     metrics.queued();
-    // The destination may have registered between the lookup and the enqueue: deliver now rather than expire.
+    // The destination may have registered between the lookup and the enqueue: deliver now rather
+    // than expire.
     PeerClient late = clients.get(dst);
     if (late != null) {
       deliverQueued(late);
@@ -223,7 +232,10 @@ public final class Realm {
     }
   }
 
-  /** Expires queues older than expire_timeout: each sender learns once that the destination never came. */
+  /**
+   * Expires queues older than expire_timeout: each sender learns once that the destination never
+   * came.
+   */
   public void expireQueues(long now) {
     long timeout = options.expireTimeout().toMillis();
     for (Map.Entry<String, Queue> e : queues.entrySet()) {

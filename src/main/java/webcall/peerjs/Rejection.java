@@ -1,8 +1,9 @@
 package webcall.peerjs;
 
 /**
- * Why a PeerJS socket is refused or closed: the frame the client reads and the close code that follows it. The texts
- * match the reference server byte for byte because clients show them as {@code err.message}.
+ * Why a PeerJS socket is refused or closed: the frame the client reads and the close code that
+ * follows it. The texts match the reference server byte for byte because clients show them as
+ * {@code err.message}.
  */
 public enum Rejection {
   MISSING_PARAMS(MessageType.ERROR, "No id, token, or key supplied to websocket server", 1008),
@@ -11,7 +12,8 @@ public enum Rejection {
   INVALID_TOKEN(MessageType.ERROR, "Invalid token provided", 1008),
   ID_TAKEN(MessageType.ID_TAKEN, "ID is taken", 1008),
   LIMIT_REACHED(MessageType.ERROR, "Server has reached its concurrent user limit", 1013),
-  TOO_MANY_CONNECTIONS_FROM_ADDRESS(MessageType.ERROR, "Too many connections from your address", 1013),
+  TOO_MANY_CONNECTIONS_FROM_ADDRESS(
+      MessageType.ERROR, "Too many connections from your address", 1013),
   TOO_DEEP(MessageType.ERROR, "Message is nested too deeply or holds too long a string", 1007),
   RATE_EXCEEDED(MessageType.ERROR, "Too many messages", 1008),
   HEARTBEAT_FLOOD(MessageType.ERROR, "Too many heartbeats", 1008),

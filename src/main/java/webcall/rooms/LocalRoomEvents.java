@@ -5,7 +5,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import webcall.socketio.Outgoing;
 import webcall.socketio.Socket;
 
-/** Room events delivered to this node's sockets: each event encoded once, then written to every member. */
+/**
+ * Room events delivered to this node's sockets: each event encoded once, then written to every
+ * member.
+ */
 public final class LocalRoomEvents implements RoomEvents {
   private final Rooms rooms;
   private final Map<String, Socket> sockets = new ConcurrentHashMap<>();

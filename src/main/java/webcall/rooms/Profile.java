@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What the others see of a participant: a display name and whether the microphone is muted, the camera off, or the
- * screen shared. Changed only through {@link Rooms}.
+ * What the others see of a participant: a display name and whether the microphone is muted, the
+ * camera off, or the screen shared. Changed only through {@link Rooms}.
  */
 public record Profile(String name, boolean muted, boolean cameraOff, boolean sharing) {
   public static final Profile ANONYMOUS = new Profile("", false, false, false);
@@ -22,8 +22,8 @@ public record Profile(String name, boolean muted, boolean cameraOff, boolean sha
   }
 
   /**
-   * Applies the fields present in a client's update. Returns null if a field has the wrong type or the name is longer
-   * than {@code maxName}; unknown fields are ignored.
+   * Applies the fields present in a client's update. Returns null if a field has the wrong type or
+   * the name is longer than {@code maxName}; unknown fields are ignored.
    */
   public Profile with(Map<?, ?> update, int maxName) {
     String n = name;

@@ -9,15 +9,22 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The rooms' meters, registered once here as {@code PeerJsMetrics} does for PeerJS: rooms and participants now (read
- * from {@link Rooms} at scrape time), joins, join refusals by their wire code, chat messages, and events dropped by
- * the per-connection rate. No tag names a room, a peer, an address or a text; the codes are {@link Rooms.JoinError}'s.
+ * The rooms' meters, registered once here as {@code PeerJsMetrics} does for PeerJS: rooms and
+ * participants now (read from {@link Rooms} at scrape time), joins, join refusals by their wire
+ * code, chat messages, and events dropped by the per-connection rate. No tag names a room, a peer,
+ * an address or a text; the codes are {@link Rooms.JoinError}'s.
  */
 public final class RoomMetrics {
   /** The errors a join-room can get (the others answer state and chat only). */
-  static final Set<Rooms.JoinError> JOIN_ERRORS = EnumSet.of(Rooms.JoinError.ALREADY_JOINED, Rooms.JoinError.BAD_ROOM,
-      Rooms.JoinError.BAD_USER, Rooms.JoinError.USER_ELSEWHERE, Rooms.JoinError.ROOM_FULL,
-      Rooms.JoinError.BAD_PROFILE, Rooms.JoinError.DRAINING);
+  static final Set<Rooms.JoinError> JOIN_ERRORS =
+      EnumSet.of(
+          Rooms.JoinError.ALREADY_JOINED,
+          Rooms.JoinError.BAD_ROOM,
+          Rooms.JoinError.BAD_USER,
+          Rooms.JoinError.USER_ELSEWHERE,
+          Rooms.JoinError.ROOM_FULL,
+          Rooms.JoinError.BAD_PROFILE,
+          Rooms.JoinError.DRAINING);
 
   /** For servers built without a registry (tests, embedding): meters that count nothing. */
   public static RoomMetrics none() {
@@ -31,17 +38,20 @@ public final class RoomMetrics {
 
   public RoomMetrics(MeterRegistry registry) {
     this.registry = registry;
-    joins = Counter.builder("webcall.rooms.joins")
-        .description("join-room requests accepted")
-        .register(registry);
-    chats = Counter.builder("webcall.rooms.chat.messages")
-        .description("Chat messages passed on to a room")
-        .register(registry);
+    joins =
+        Counter.builder("webcall.rooms.joins")
+            .description("join-room requests accepted")
+            .register(registry);
+    chats =
+        Counter.builder("webcall.rooms.chat.messages")
+            .description("Chat messages passed on to a room")
+            .register(registry);
     for (Rooms.JoinError e : JOIN_ERRORS) {
-      refused[e.ordinal()] = Counter.builder("webcall.rooms.join.refusals")
-          .description("join-room requests refused, by the error code the client got")
-          .tag("code", e.code())
-          .register(registry);
+      refused[e.ordinal()] =
+          Counter.builder("webcall.rooms.join.refusals")
+              .description("join-room requests refused, by the error code the client got")
+              .tag("code", e.code())
+              .register(registry);
     }
   }
 
@@ -53,7 +63,8 @@ public final class RoomMetrics {
     Gauge.builder("webcall.rooms.participants", rooms, Rooms::memberCount)
         .description("Participants in all rooms")
         .register(registry);
-    FunctionCounter.builder("webcall.socketio.events.dropped", signaling, RoomSignaling::droppedEvents)
+    FunctionCounter.builder(
+            "webcall.socketio.events.dropped", signaling, RoomSignaling::droppedEvents)
         .description("Socket.IO events dropped for going over the per-connection event rate")
         .register(registry);
   }

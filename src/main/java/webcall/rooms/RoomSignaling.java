@@ -17,11 +17,12 @@ import webcall.socketio.Socket;
 import webcall.socketio.SocketIoHandler;
 
 /**
- * The room events on Socket.IO (docs/signaling.md). The original three: {@code join-room(roomId, userId, {token,
- * ...profile})} joins and the others get {@code user-connected(userId, profile)}; a disconnect sends {@code
- * user-disconnected(userId)} exactly once. Added: {@code state} (name, mute, camera, screen share) and {@code chat}.
- * Unlike the original, everything is checked: the room id by its rule, the user id by the PeerJS token only its
- * holder knows, texts by length, and every socket by rate.
+ * The room events on Socket.IO (docs/signaling.md). The original three: {@code join-room(roomId,
+ * userId, {token, ...profile})} joins and the others get {@code user-connected(userId, profile)}; a
+ * disconnect sends {@code user-disconnected(userId)} exactly once. Added: {@code state} (name,
+ * mute, camera, screen share) and {@code chat}. Unlike the original, everything is checked: the
+ * room id by its rule, the user id by the PeerJS token only its holder knows, texts by length, and
+ * every socket by rate.
  */
 public final class RoomSignaling implements SocketIoHandler {
   private static final Logger log = LoggerFactory.getLogger(RoomSignaling.class);
@@ -43,8 +44,13 @@ public final class RoomSignaling implements SocketIoHandler {
   public static final String ADMITTED = "admitted";
   public static final String REMOVED = "removed";
   public static final String HOST_CHANGED = "host-changed";
-  /** Most client addresses whose password attempts are counted at once; past it the counts start over. */
+
+  /**
+   * Most client addresses whose password attempts are counted at once; past it the counts start
+   * over.
+   */
   private static final int MAX_COUNTED_ADDRESSES = 10_000;
+
   private static final int MAX_KNOCK_ID = 64;
   private static final long CALM_NANOS = 1_000_000_000L;
 
@@ -83,16 +89,26 @@ public final class RoomSignaling implements SocketIoHandler {
   /**
    * Room events to this node's sockets, counted in {@code metrics}.
    *
-   * @param allowLegacyJoin accept {@code join-room(roomId, userId)} without a token for an id connected to the PeerJS
-   *     server, as the original page sends it (--allow-legacy-join): the client's word for its id is trusted
+   * @param allowLegacyJoin accept {@code join-room(roomId, userId)} without a token for an id
+   *     connected to the PeerJS server, as the original page sends it (--allow-legacy-join): the
+   *     client's word for its id is trusted
    */
-  public RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits, RoomMetrics metrics,
+  public RoomSignaling(
+      Realm realm,
+      Rooms rooms,
+      SignalingLimits limits,
+      RoomMetrics metrics,
       boolean allowLegacyJoin) {
     this(realm, rooms, limits, new LocalRoomEvents(rooms), metrics, allowLegacyJoin);
   }
 
-  private RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits, LocalRoomEvents local,
-      RoomMetrics metrics, boolean allowLegacyJoin) {
+  private RoomSignaling(
+      Realm realm,
+      Rooms rooms,
+      SignalingLimits limits,
+      LocalRoomEvents local,
+      RoomMetrics metrics,
+      boolean allowLegacyJoin) {
     this(realm, rooms, limits, local, local, metrics, allowLegacyJoin);
   }
 
@@ -100,8 +116,14 @@ public final class RoomSignaling implements SocketIoHandler {
    * @param sockets this node's sockets, by connection id
    * @param events how room events reach the members (this node's sockets, or later a cluster's)
    */
-  public RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits, LocalRoomEvents sockets, RoomEvents events,
-      RoomMetrics metrics, boolean allowLegacyJoin) {
+  public RoomSignaling(
+      Realm realm,
+      Rooms rooms,
+      SignalingLimits limits,
+      LocalRoomEvents sockets,
+      RoomEvents events,
+      RoomMetrics metrics,
+      boolean allowLegacyJoin) {
     this.metrics = metrics;
     this.allowLegacyJoin = allowLegacyJoin;
     this.limits = limits;
@@ -114,8 +136,9 @@ public final class RoomSignaling implements SocketIoHandler {
   }
 
   /**
-   * The server drains (it will stop): from now on a join-room gets {@code draining}, except from a member rejoining
-   * its own room (a dropped connection back), so the calls in progress keep their signaling. Nothing else changes.
+   * The server drains (it will stop): from now on a join-room gets {@code draining}, except from a
+   * member rejoining its own room (a dropped connection back), so the calls in progress keep their
+   * signaling. Nothing else changes.
    */
   public void drain() {
     draining = true;
@@ -139,7 +162,7 @@ public final class RoomSignaling implements SocketIoHandler {
       case ROOM_SETTINGS -> onSettings(socket, args, ack);
       case ADMIT, DENY -> onKnockAnswer(socket, name.equals(ADMIT), args, ack);
       case REMOVE -> onRemove(socket, args, ack);
-      default -> { } // not ours: ignored, as before
+      default -> {} // not ours: ignored, as before
     }
   }
 
@@ -159,7 +182,8 @@ public final class RoomSignaling implements SocketIoHandler {
     boolean cutOff = false;
     synchronized (flow) {
       if (admitted) {
-        // A flood is over once a whole second passed without a drop; the refill alone does not end it.
+        // A flood is over once a whole second passed without a drop; the refill alone does not end
+        // it.
         if (flow.floodingSince != 0 && now - flow.lastDrop > CALM_NANOS) {
           flow.floodingSince = 0;
         }
@@ -196,7 +220,8 @@ public final class RoomSignaling implements SocketIoHandler {
     }
     Object token = extra.get("token");
     PeerClient peer = user instanceof String userId ? realm.get(userId) : null;
-    boolean legacy = allowLegacyJoin && token == null && peer != null; // the seed's page: (roomId, userId) alone
+    boolean legacy =
+        allowLegacyJoin && token == null && peer != null; // the seed's page: (roomId, userId) alone
     if (peer == null || !(legacy || token instanceof String t && peer.tokenMatches(t))) {
       refuseJoin(client, ack, Rooms.JoinError.BAD_USER);
       return;
@@ -216,14 +241,18 @@ public final class RoomSignaling implements SocketIoHandler {
       return;
     }
     if (password != null && rooms.hasPassword(roomId) && !attemptAllowed(client)) {
-      log.info("event=password-attempts-over room={} session={} addr={}", roomId, client.id(),
+      log.info(
+          "event=password-attempts-over room={} session={} addr={}",
+          roomId,
+          client.id(),
           LogText.escape(client.clientAddress()));
       refuseJoin(client, ack, Rooms.JoinError.TOO_MANY_ATTEMPTS);
       return;
     }
     Rooms.Joined joined = rooms.join(client.id(), roomId, peer.id(), profile, (String) password);
     if (joined.error() == Rooms.JoinError.KNOCKING) {
-      if (joined.host() != null) { // a new knock (a repeated join while knocking tells the host nothing new)
+      if (joined.host()
+          != null) { // a new knock (a repeated join while knocking tells the host nothing new)
         events.toConnection(rooms.hostSession(roomId), KNOCK, joined.knock().toWire());
         log.info("event=knock room={} peer={}", roomId, LogText.escape(peer.id()));
       }
@@ -237,19 +266,27 @@ public final class RoomSignaling implements SocketIoHandler {
     completeJoin(client.id(), joined, ack, false);
   }
 
-  /** Announces a join that went through (asked for now, or admitted by the host) and answers the newcomer. */
+  /**
+   * Announces a join that went through (asked for now, or admitted by the host) and answers the
+   * newcomer.
+   */
   private void completeJoin(String session, Rooms.Joined joined, Ack ack, boolean admitted) {
     Rooms.Member me = rooms.memberOf(session);
     if (me == null) {
       return; // gone meanwhile: its leave took care of itself
     }
     if (joined.replaced() != null) {
-      // The same client on a new connection (it reconnected): retire the old one without announcing a leave.
+      // The same client on a new connection (it reconnected): retire the old one without announcing
+      // a leave.
       events.disconnect(joined.replaced().session());
     }
     metrics.joined();
     events.toRoom(me.room(), session, USER_CONNECTED, me.peerId(), me.toWire());
-    log.info("event=join room={} peer={} others={}", me.room(), LogText.escape(me.peerId()), joined.others().size());
+    log.info(
+        "event=join room={} peer={} others={}",
+        me.room(),
+        LogText.escape(me.peerId()),
+        joined.others().size());
     Map<String, Object> reply = new LinkedHashMap<>();
     reply.put("ok", true);
     reply.put("members", joined.others().stream().map(Rooms.Member::peerId).toList());
@@ -263,7 +300,8 @@ public final class RoomSignaling implements SocketIoHandler {
       ack.send(reply);
     }
     if (session.equals(rooms.hostSession(me.room()))) {
-      for (Rooms.Knock k : rooms.knocks(me.room())) { // a host that reconnected hears of who still waits
+      for (Rooms.Knock k :
+          rooms.knocks(me.room())) { // a host that reconnected hears of who still waits
         events.toConnection(session, KNOCK, k.toWire());
       }
     }
@@ -273,7 +311,10 @@ public final class RoomSignaling implements SocketIoHandler {
     return new TokenBucket(attempts / 60.0, attempts);
   }
 
-  /** One password attempt, counted per connection and per client address (the forwarded one with --proxied). */
+  /**
+   * One password attempt, counted per connection and per client address (the forwarded one with
+   * --proxied).
+   */
   private boolean attemptAllowed(Socket client) {
     Flow flow = flows.computeIfAbsent(client.id(), k -> new Flow(limits));
     if (!flow.passwordAttempts.take()) {
@@ -283,7 +324,8 @@ public final class RoomSignaling implements SocketIoHandler {
       attemptsByAddress.clear();
     }
     return attemptsByAddress
-        .computeIfAbsent(String.valueOf(client.clientAddress()),
+        .computeIfAbsent(
+            String.valueOf(client.clientAddress()),
             k -> perMinute(limits.passwordAttemptsPerAddressPerMinute()))
         .take();
   }
@@ -299,21 +341,31 @@ public final class RoomSignaling implements SocketIoHandler {
     }
     Object locked = changes.get("locked");
     Object knock = changes.get("knock");
-    Object password = changes.containsKey("password") && changes.get("password") == null ? "" : changes.get("password");
-    if (locked != null && !(locked instanceof Boolean) || knock != null && !(knock instanceof Boolean)
-        || password != null && !(password instanceof String p && p.length() <= RoomPassword.MAX_LENGTH)) {
+    Object password =
+        changes.containsKey("password") && changes.get("password") == null
+            ? ""
+            : changes.get("password");
+    if (locked != null && !(locked instanceof Boolean)
+        || knock != null && !(knock instanceof Boolean)
+        || password != null
+            && !(password instanceof String p && p.length() <= RoomPassword.MAX_LENGTH)) {
       reject(client, ack, Rooms.JoinError.BAD_REQUEST);
       return;
     }
-    Rooms.HostAction done = rooms.configure(client.id(), (Boolean) locked, (Boolean) knock, (String) password);
+    Rooms.HostAction done =
+        rooms.configure(client.id(), (Boolean) locked, (Boolean) knock, (String) password);
     if (done.error() != null) {
       reject(client, ack, done.error());
       return;
     }
     Map<String, Object> settings = done.settings().toWire();
     events.toRoom(done.member().room(), client.id(), ROOM_SETTINGS, settings);
-    log.info("event=room-settings room={} locked={} knock={} password={}", done.member().room(),
-        done.settings().locked(), done.settings().knock(), done.settings().password());
+    log.info(
+        "event=room-settings room={} locked={} knock={} password={}",
+        done.member().room(),
+        done.settings().locked(),
+        done.settings().knock(),
+        done.settings().password());
     ok(ack, Map.of("ok", true, "settings", settings));
   }
 
@@ -326,15 +378,22 @@ public final class RoomSignaling implements SocketIoHandler {
       reject(client, ack, Rooms.JoinError.BAD_REQUEST);
       return;
     }
-    Rooms.HostAction done = letIn ? rooms.admit(client.id(), knockId) : rooms.deny(client.id(), knockId);
+    Rooms.HostAction done =
+        letIn ? rooms.admit(client.id(), knockId) : rooms.deny(client.id(), knockId);
     if (done.error() != null) {
       reject(client, ack, done.error());
       return;
     }
     Rooms.Knock k = done.knock();
-    log.info("event={} room={} peer={}", letIn ? "knock-admitted" : "knock-denied", k.room(), LogText.escape(k.peerId()));
+    log.info(
+        "event={} room={} peer={}",
+        letIn ? "knock-admitted" : "knock-denied",
+        k.room(),
+        LogText.escape(k.peerId()));
     if (!letIn || done.joined().error() != null) {
-      events.toConnection(k.session(), KNOCK_DENIED,
+      events.toConnection(
+          k.session(),
+          KNOCK_DENIED,
           errorReply(letIn ? done.joined().error() : Rooms.JoinError.KNOCK_DENIED));
     } else {
       completeJoin(k.session(), done.joined(), null, true);
@@ -368,7 +427,10 @@ public final class RoomSignaling implements SocketIoHandler {
     if (me == null) {
       return;
     }
-    Profile next = arg(args, 0) instanceof Map<?, ?> update ? me.profile().with(update, limits.nameLength()) : null;
+    Profile next =
+        arg(args, 0) instanceof Map<?, ?> update
+            ? me.profile().with(update, limits.nameLength())
+            : null;
     if (next == null) {
       reject(client, ack, Rooms.JoinError.BAD_PROFILE);
       return;
@@ -387,7 +449,8 @@ public final class RoomSignaling implements SocketIoHandler {
     if (me == null) {
       return;
     }
-    String text = arg(args, 0) instanceof String s ? UserText.clean(s, limits.chatLength(), true) : null;
+    String text =
+        arg(args, 0) instanceof String s ? UserText.clean(s, limits.chatLength(), true) : null;
     if (text == null || text.isEmpty()) {
       reject(client, ack, Rooms.JoinError.BAD_CHAT);
       return;
@@ -402,7 +465,10 @@ public final class RoomSignaling implements SocketIoHandler {
     ok(ack, Map.of("ok", true, "message", message));
   }
 
-  /** The sender's membership, for events only members may send; null (and the sender told) otherwise. */
+  /**
+   * The sender's membership, for events only members may send; null (and the sender told)
+   * otherwise.
+   */
   private Rooms.Member admittedMember(Socket client, Ack ack) {
     if (!admit(client)) {
       return null;
@@ -432,7 +498,7 @@ public final class RoomSignaling implements SocketIoHandler {
       case ROOM_FULL -> reply.put("capacity", rooms.capacity());
       case BAD_PROFILE -> reply.put("max", limits.nameLength());
       case BAD_CHAT -> reply.put("max", limits.chatLength());
-      default -> { }
+      default -> {}
     }
     if (ack != null) {
       ack.send(reply);
@@ -455,7 +521,9 @@ public final class RoomSignaling implements SocketIoHandler {
     sockets.disconnected(client);
     Rooms.Left left = rooms.leave(client.id());
     if (left.knock() != null) {
-      events.toConnection(rooms.hostSession(left.knock().room()), KNOCK_WITHDRAWN,
+      events.toConnection(
+          rooms.hostSession(left.knock().room()),
+          KNOCK_WITHDRAWN,
           Map.of("knockId", left.knock().id()));
     }
     Rooms.Member m = left.member();
@@ -464,12 +532,14 @@ public final class RoomSignaling implements SocketIoHandler {
     }
     events.toRoom(m.room(), client.id(), USER_DISCONNECTED, m.peerId());
     log.info("event=leave room={} peer={}", m.room(), LogText.escape(m.peerId()));
-    for (Rooms.Knock k : left.dropped()) { // the room ended with them waiting: nobody is left to let them in
+    for (Rooms.Knock k :
+        left.dropped()) { // the room ended with them waiting: nobody is left to let them in
       events.toConnection(k.session(), KNOCK_DENIED, errorReply(Rooms.JoinError.KNOCK_DENIED));
     }
     if (left.newHost() != null) {
       events.toRoom(m.room(), null, HOST_CHANGED, left.newHost().peerId());
-      log.info("event=host-changed room={} peer={}", m.room(), LogText.escape(left.newHost().peerId()));
+      log.info(
+          "event=host-changed room={} peer={}", m.room(), LogText.escape(left.newHost().peerId()));
       for (Rooms.Knock k : rooms.knocks(m.room())) {
         events.toConnection(left.newHost().session(), KNOCK, k.toWire());
       }

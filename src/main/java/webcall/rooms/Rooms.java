@@ -11,17 +11,19 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Who is in which room, who hosts it and how it is closed to newcomers: the one owner of membership. A Socket.IO
- * connection (by its socket id) is in at most one room, under one PeerJS id, or knocks at one; a PeerJS id is in at
- * most one room. All changes happen atomically here. Every method takes and returns plain values (connection ids,
- * PeerJS ids, records), no Socket.IO or Netty type, so that a cluster can later carry them between instances.
+ * Who is in which room, who hosts it and how it is closed to newcomers: the one owner of
+ * membership. A Socket.IO connection (by its socket id) is in at most one room, under one PeerJS
+ * id, or knocks at one; a PeerJS id is in at most one room. All changes happen atomically here.
+ * Every method takes and returns plain values (connection ids, PeerJS ids, records), no Socket.IO
+ * or Netty type, so that a cluster can later carry them between instances.
  *
- * <p>A room's state (host, lock, password, knocks, removed ids) lives as long as it has a member: the last one
- * leaving ends it, and a room of the same name made later starts open.
+ * <p>A room's state (host, lock, password, knocks, removed ids) lives as long as it has a member:
+ * the last one leaving ends it, and a room of the same name made later starts open.
  */
 public final class Rooms {
   /** Most knocks waiting at one room; a further one is refused with {@code knocks-full}. */
   public static final int MAX_KNOCKS = 20;
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** A session's place: its room, the PeerJS id it joined with, and what the others see of it. */
@@ -44,7 +46,10 @@ public final class Rooms {
     }
   }
 
-  /** A join held until the host decides: a server-made id (never the knocker's connection id) and who knocks. */
+  /**
+   * A join held until the host decides: a server-made id (never the knocker's connection id) and
+   * who knocks.
+   */
   public record Knock(String id, String session, String room, String peerId, Profile profile) {
     public Map<String, Object> toWire() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -55,10 +60,16 @@ public final class Rooms {
   }
 
   /**
-   * What a join did. {@code replaced} is the earlier session of a client that reconnected, or null; {@code host} the
-   * host's PeerJS id after the join; {@code knock} the knock made, with the error {@code KNOCKING}.
+   * What a join did. {@code replaced} is the earlier session of a client that reconnected, or null;
+   * {@code host} the host's PeerJS id after the join; {@code knock} the knock made, with the error
+   * {@code KNOCKING}.
    */
-  public record Joined(JoinError error, List<Member> others, Member replaced, String host, Settings settings,
+  public record Joined(
+      JoinError error,
+      List<Member> others,
+      Member replaced,
+      String host,
+      Settings settings,
       Knock knock) {
     static Joined refused(JoinError error) {
       return new Joined(error, List.of(), null, null, null, null);
@@ -66,13 +77,22 @@ public final class Rooms {
   }
 
   /**
-   * What a leave did: the member that left (null if the session was in no room), the new host if hosting passed on,
-   * the knock the session had waiting, and the knocks dropped because the room ended with them.
+   * What a leave did: the member that left (null if the session was in no room), the new host if
+   * hosting passed on, the knock the session had waiting, and the knocks dropped because the room
+   * ended with them.
    */
   public record Left(Member member, Member newHost, Knock knock, List<Knock> dropped) {}
 
-  /** What a host action did: an error, or the member or knock it concerned and the room's settings after it. */
-  public record HostAction(JoinError error, Member member, Knock knock, Joined joined, Settings settings,
+  /**
+   * What a host action did: an error, or the member or knock it concerned and the room's settings
+   * after it.
+   */
+  public record HostAction(
+      JoinError error,
+      Member member,
+      Knock knock,
+      Joined joined,
+      Settings settings,
       List<Knock> knocks) {
     static HostAction refused(JoinError error) {
       return new HostAction(error, null, null, null, null, List.of());
@@ -85,7 +105,8 @@ public final class Rooms {
     BAD_USER("bad-user", "The user id is not a PeerJS id held by this client."),
     USER_ELSEWHERE("user-in-other-room", "This PeerJS id is already in another room."),
     ROOM_FULL("room-full", "The room is full."),
-    BAD_PROFILE("bad-profile", "The name is too long (see max) or a state field has the wrong type."),
+    BAD_PROFILE(
+        "bad-profile", "The name is too long (see max) or a state field has the wrong type."),
     NOT_JOINED("not-joined", "Join a room first."),
     BAD_CHAT("bad-chat", "A chat message must be text of 1 to max characters."),
     ROOM_LOCKED("room-locked", "The host has locked this room."),
@@ -98,7 +119,8 @@ public final class Rooms {
     REMOVED("removed", "The host removed you from this room."),
     NOT_HOST("not-host", "Only the room's host may do this."),
     NO_SUCH_KNOCK("no-such-knock", "Nobody is waiting with that knock id."),
-    NO_SUCH_MEMBER("no-such-member", "Nobody in this room has that id (and the host cannot remove itself)."),
+    NO_SUCH_MEMBER(
+        "no-such-member", "Nobody in this room has that id (and the host cannot remove itself)."),
     BAD_REQUEST("bad-request", "An argument is missing or has the wrong type or length."),
     DRAINING("draining", "The server is shutting down: join again in a moment.");
 
@@ -119,7 +141,10 @@ public final class Rooms {
     }
   }
 
-  /** One room: its members in joining order (the first is the longest present), its host and its closures. */
+  /**
+   * One room: its members in joining order (the first is the longest present), its host and its
+   * closures.
+   */
   private static final class Room {
     final Map<String, Member> members = new LinkedHashMap<>();
     final Map<String, Knock> knocks = new LinkedHashMap<>();
@@ -159,9 +184,10 @@ public final class Rooms {
   }
 
   /**
-   * Joins {@code session} to {@code room} as {@code peerId}, replacing an earlier session with that id there (a
-   * member that reconnected passes lock, password and knock). A newcomer is checked in this order: removed, locked,
-   * full, password, knock. The password is checked outside the lock (hashing takes a moment).
+   * Joins {@code session} to {@code room} as {@code peerId}, replacing an earlier session with that
+   * id there (a member that reconnected passes lock, password and knock). A newcomer is checked in
+   * this order: removed, locked, full, password, knock. The password is checked outside the lock
+   * (hashing takes a moment).
    */
   public Joined join(String session, String room, String peerId, Profile profile, String password) {
     RoomPassword required = passwordOf(room);
@@ -174,12 +200,20 @@ public final class Rooms {
     return r == null ? null : r.password;
   }
 
-  /** Whether joining {@code room} now asks for a password (so that an attempt is counted against the limits). */
+  /**
+   * Whether joining {@code room} now asks for a password (so that an attempt is counted against the
+   * limits).
+   */
   public synchronized boolean hasPassword(String room) {
     return passwordOf(room) != null;
   }
 
-  private synchronized Joined join(String session, String room, String peerId, Profile profile, boolean gave,
+  private synchronized Joined join(
+      String session,
+      String room,
+      String peerId,
+      Profile profile,
+      boolean gave,
       RoomPassword passed) {
     if (bySession.containsKey(session)) {
       return Joined.refused(JoinError.ALREADY_JOINED);
@@ -196,11 +230,16 @@ public final class Rooms {
     }
     Room r = rooms.get(room);
     if (previous == null && r != null) {
-      JoinError closed = r.removed.contains(peerId) ? JoinError.REMOVED
-          : r.locked ? JoinError.ROOM_LOCKED
-          : r.members.size() >= capacity ? JoinError.ROOM_FULL
-          : r.password != null && r.password != passed ? (gave ? JoinError.BAD_PASSWORD : JoinError.PASSWORD_REQUIRED)
-          : null;
+      JoinError closed =
+          r.removed.contains(peerId)
+              ? JoinError.REMOVED
+              : r.locked
+                  ? JoinError.ROOM_LOCKED
+                  : r.members.size() >= capacity
+                      ? JoinError.ROOM_FULL
+                      : r.password != null && r.password != passed
+                          ? (gave ? JoinError.BAD_PASSWORD : JoinError.PASSWORD_REQUIRED)
+                          : null;
       if (closed != null) {
         return Joined.refused(closed);
       }
@@ -209,11 +248,13 @@ public final class Rooms {
           return Joined.refused(JoinError.KNOCKS_FULL);
         }
         for (Knock k : r.knocks.values()) {
-          if (k.peerId().equals(peerId)) { // the same id knocking from a second connection: one knock per id
+          if (k.peerId()
+              .equals(peerId)) { // the same id knocking from a second connection: one knock per id
             return Joined.refused(JoinError.ALREADY_JOINED);
           }
         }
-        Knock k = new Knock(HexFormat.of().formatHex(randomBytes()), session, room, peerId, profile);
+        Knock k =
+            new Knock(HexFormat.of().formatHex(randomBytes()), session, room, peerId, profile);
         r.knocks.put(k.id(), k);
         knockBySession.put(session, k);
         return new Joined(JoinError.KNOCKING, List.of(), null, r.hostPeer(), r.settings(), k);
@@ -228,7 +269,10 @@ public final class Rooms {
     return b;
   }
 
-  /** Adds a member (already checked); a reconnecting client's old session hands over its place and its hosting. */
+  /**
+   * Adds a member (already checked); a reconnecting client's old session hands over its place and
+   * its hosting.
+   */
   private Joined add(String session, String room, String peerId, Profile profile, Member previous) {
     Room r = rooms.get(room);
     if (previous == null && r != null && r.members.size() >= capacity) {
@@ -298,16 +342,16 @@ public final class Rooms {
   }
 
   /**
-   * The host changes how the room is closed: each non-null field is set; {@code password} is a new password, ""
-   * clears it, null leaves it. The room's settings after the change come back.
+   * The host changes how the room is closed: each non-null field is set; {@code password} is a new
+   * password, "" clears it, null leaves it. The room's settings after the change come back.
    */
   public HostAction configure(String session, Boolean locked, Boolean knock, String password) {
     RoomPassword hashed = password == null || password.isEmpty() ? null : RoomPassword.of(password);
     return configure(session, locked, knock, password != null, hashed);
   }
 
-  private synchronized HostAction configure(String session, Boolean locked, Boolean knock, boolean setPassword,
-      RoomPassword hashed) {
+  private synchronized HostAction configure(
+      String session, Boolean locked, Boolean knock, boolean setPassword, RoomPassword hashed) {
     if (!(hostRoom(session) instanceof Room r)) {
       return HostAction.refused((JoinError) hostRoom(session));
     }
@@ -323,7 +367,9 @@ public final class Rooms {
     return new HostAction(null, bySession.get(session), null, null, r.settings(), List.of());
   }
 
-  /** The host lets a knocker in: the knocker joins as if it had just asked (capacity still applies). */
+  /**
+   * The host lets a knocker in: the knocker joins as if it had just asked (capacity still applies).
+   */
   public synchronized HostAction admit(String session, String knockId) {
     if (!(hostRoom(session) instanceof Room r)) {
       return HostAction.refused((JoinError) hostRoom(session));
@@ -339,7 +385,8 @@ public final class Rooms {
     r.knocks.remove(knockId);
     knockBySession.remove(k.session());
     if (elsewhere != null && !elsewhere.room().equals(k.room())) {
-      return new HostAction(null, null, k, Joined.refused(JoinError.USER_ELSEWHERE), r.settings(), List.of());
+      return new HostAction(
+          null, null, k, Joined.refused(JoinError.USER_ELSEWHERE), r.settings(), List.of());
     }
     Joined joined = add(k.session(), k.room(), k.peerId(), k.profile(), elsewhere);
     return new HostAction(null, null, k, joined, r.settings(), List.of());
@@ -359,15 +406,17 @@ public final class Rooms {
   }
 
   /**
-   * The host removes a member: it leaves the room, and its PeerJS id may not join the room again while the room
-   * lasts (nor knock).
+   * The host removes a member: it leaves the room, and its PeerJS id may not join the room again
+   * while the room lasts (nor knock).
    */
   public synchronized HostAction remove(String session, String peerId) {
     if (!(hostRoom(session) instanceof Room r)) {
       return HostAction.refused((JoinError) hostRoom(session));
     }
     Member target = byPeer.get(peerId);
-    if (target == null || !r.members.containsKey(target.session()) || target.session().equals(session)) {
+    if (target == null
+        || !r.members.containsKey(target.session())
+        || target.session().equals(session)) {
       return HostAction.refused(JoinError.NO_SUCH_MEMBER);
     }
     r.removed.add(peerId);
@@ -395,7 +444,9 @@ public final class Rooms {
     return r == null ? null : r.host;
   }
 
-  /** Changes a member's profile; returns the updated member, or null if the session is in no room. */
+  /**
+   * Changes a member's profile; returns the updated member, or null if the session is in no room.
+   */
   public synchronized Member update(String session, Profile profile) {
     Member m = bySession.get(session);
     if (m == null) {
@@ -408,7 +459,9 @@ public final class Rooms {
     return updated;
   }
 
-  /** The connection ids of a room's members, in joining order; empty for a room that does not exist. */
+  /**
+   * The connection ids of a room's members, in joining order; empty for a room that does not exist.
+   */
   public synchronized List<String> members(String room) {
     Room r = rooms.get(room);
     return r == null ? List.of() : List.copyOf(r.members.keySet());

@@ -5,8 +5,9 @@ final class UserText {
   private UserText() {}
 
   /**
-   * Removes control characters and bidirectional overrides, trims, and returns null when the result is longer than
-   * {@code max} characters (code points). Too long is refused, not cut: the sender is told.
+   * Removes control characters and bidirectional overrides, trims, and returns null when the result
+   * is longer than {@code max} characters (code points). Too long is refused, not cut: the sender
+   * is told.
    */
   static String clean(String s, int max) {
     return clean(s, max, false);
@@ -29,6 +30,9 @@ final class UserText {
   }
 
   private static boolean isBidiControl(int cp) {
-    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F;
+    return (cp >= 0x202A && cp <= 0x202E)
+        || (cp >= 0x2066 && cp <= 0x2069)
+        || cp == 0x200E
+        || cp == 0x200F;
   }
 }

@@ -16,13 +16,14 @@ import webcall.http.StaticFiles;
 import webcall.ops.HealthEndpoints;
 import webcall.ops.Readiness;
 import webcall.peerjs.PeerJsEndpoint;
-import webcall.socketio.EngineIoServer;
 import webcall.rooms.RoomId;
+import webcall.socketio.EngineIoServer;
 
 /**
- * Every HTTP request that is not Socket.IO's: the PeerJS server, the redirect to a new room, the call page and the
- * static files. Socket.IO requests pass on down the pipeline untouched. It is the call server's composition of the
- * features' endpoints, so it lives with the wiring: {@code webcall.http} is the HTTP plumbing every feature uses.
+ * Every HTTP request that is not Socket.IO's: the PeerJS server, the redirect to a new room, the
+ * call page and the static files. Socket.IO requests pass on down the pipeline untouched. It is the
+ * call server's composition of the features' endpoints, so it lives with the wiring: {@code
+ * webcall.http} is the HTTP plumbing every feature uses.
  */
 @ChannelHandler.Sharable
 public final class HttpRouter extends ChannelInboundHandlerAdapter {
@@ -38,7 +39,11 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
   private final Readiness readiness;
 
   public HttpRouter(
-      String socketIoPath, PeerJsEndpoint peerjs, StaticFiles files, Readiness readiness, int uploadBudgetKbps) {
+      String socketIoPath,
+      PeerJsEndpoint peerjs,
+      StaticFiles files,
+      Readiness readiness,
+      int uploadBudgetKbps) {
     this.readiness = readiness;
     this.socketIoPrefix = socketIoPath + "/";
     this.peerjs = peerjs;
@@ -47,10 +52,13 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
     if (page == null) {
       throw new IllegalStateException("static/room.html is missing");
     }
-    String html = new String(page.body(), StandardCharsets.UTF_8)
-        .replace("{{peerPath}}", escape(peerjs.options().path().isEmpty() ? "/" : peerjs.options().path()))
-        .replace("{{peerKey}}", escape(peerjs.options().key()))
-        .replace("{{uploadBudgetKbps}}", String.valueOf(uploadBudgetKbps));
+    String html =
+        new String(page.body(), StandardCharsets.UTF_8)
+            .replace(
+                "{{peerPath}}",
+                escape(peerjs.options().path().isEmpty() ? "/" : peerjs.options().path()))
+            .replace("{{peerKey}}", escape(peerjs.options().key()))
+            .replace("{{uploadBudgetKbps}}", String.valueOf(uploadBudgetKbps));
     String[] parts = html.split("\\{\\{room}}", -1);
     this.roomPage = new byte[parts.length][];
     for (int i = 0; i < parts.length; i++) {
@@ -73,7 +81,8 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
       return;
     }
     String path = new QueryStringDecoder(req.uri()).path();
-    if (path.startsWith(socketIoPrefix) && !EngineIoServer.isClientScript(path.substring(socketIoPrefix.length()))) {
+    if (path.startsWith(socketIoPrefix)
+        && !EngineIoServer.isClientScript(path.substring(socketIoPrefix.length()))) {
       ctx.fireChannelRead(msg);
       return;
     }
@@ -90,7 +99,8 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
 
   private FullHttpResponse route(FullHttpRequest req, String path) {
     if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
-      FullHttpResponse res = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method Not Allowed");
+      FullHttpResponse res =
+          Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method Not Allowed");
       res.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
       return res;
     }
@@ -104,10 +114,12 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
     if (path.startsWith("/assets/") || path.startsWith("/vendor/")) {
       return asset(req, path.substring(1));
     }
-    if (path.startsWith(socketIoPrefix)) { // /socket.io/socket.io.js, where the reference server serves its client
+    if (path.startsWith(
+        socketIoPrefix)) { // /socket.io/socket.io.js, where the reference server serves its client
       return asset(req, "vendor/socket.io.min.js");
     }
-    // Before the room route: these names are refused as room ids (RoomId), so no room is hidden by them.
+    // Before the room route: these names are refused as room ids (RoomId), so no room is hidden by
+    // them.
     FullHttpResponse health = HealthEndpoints.respond(path, readiness);
     if (health != null) {
       return health;
@@ -161,11 +173,15 @@ public final class HttpRouter extends ChannelInboundHandlerAdapter {
     res.headers().set("Content-Security-Policy", CSP);
     res.headers().set("X-Frame-Options", "DENY");
     res.headers().set("Referrer-Policy", "no-referrer");
-    res.headers().set("Permissions-Policy", "camera=(self), microphone=(self), display-capture=(self)");
+    res.headers()
+        .set("Permissions-Policy", "camera=(self), microphone=(self), display-capture=(self)");
   }
 
   /** The room id is checked by RoomId; these come from flags, so escape them anyway. */
   private static String escape(String s) {
-    return s.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;").replace(">", "&gt;");
+    return s.replace("&", "&amp;")
+        .replace("\"", "&quot;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;");
   }
 }

@@ -22,9 +22,10 @@ import webcall.http.HttpsRedirect;
 import webcall.http.RequestFraming;
 
 /**
- * {@code --http-redirect-port}: a plain-HTTP listener that only redirects to the HTTPS port, so an http:// link or a
- * typed address still lands on the call. One small event loop of its own; it keeps nothing per request. It is
- * guarded as the main port is: the same per-address connection cap (one count for both ports) and request framing.
+ * {@code --http-redirect-port}: a plain-HTTP listener that only redirects to the HTTPS port, so an
+ * http:// link or a typed address still lands on the call. One small event loop of its own; it
+ * keeps nothing per request. It is guarded as the main port is: the same per-address connection cap
+ * (one count for both ports) and request framing.
  */
 final class RedirectListener implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedirectListener.class);
@@ -45,37 +46,46 @@ final class RedirectListener implements AutoCloseable {
     HttpsRedirect redirect = HttpsRedirect.everyRequest(httpsPort);
     group = new NioEventLoopGroup(1, new DefaultThreadFactory("webcall-redirect", true));
     try {
-      channel = new ServerBootstrap()
-          .group(group)
-          .channel(NioServerSocketChannel.class)
-          .childHandler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(
-                  new ReadTimeoutHandler(20, TimeUnit.SECONDS), // a silent client does not hold a socket forever
-                  RequestFraming.decoder(4096, 8192, 8192),
-                  RequestFraming.guard(),
-                  connectionLimit,
-                  new HttpResponseEncoder(),
-                  new HttpObjectAggregator(0), // a redirect needs no body; a request with one gets 413
-                  redirect,
-                  new ChannelInboundHandlerAdapter() {
+      channel =
+          new ServerBootstrap()
+              .group(group)
+              .channel(NioServerSocketChannel.class)
+              .childHandler(
+                  new ChannelInitializer<SocketChannel>() {
                     @Override
-                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                      ctx.close(); // a timeout or a reset concerns this one connection
+                    protected void initChannel(SocketChannel ch) {
+                      ch.pipeline()
+                          .addLast(
+                              new ReadTimeoutHandler(
+                                  20,
+                                  TimeUnit
+                                      .SECONDS), // a silent client does not hold a socket forever
+                              RequestFraming.decoder(4096, 8192, 8192),
+                              RequestFraming.guard(),
+                              connectionLimit,
+                              new HttpResponseEncoder(),
+                              new HttpObjectAggregator(
+                                  0), // a redirect needs no body; a request with one gets 413
+                              redirect,
+                              new ChannelInboundHandlerAdapter() {
+                                @Override
+                                public void exceptionCaught(
+                                    ChannelHandlerContext ctx, Throwable cause) {
+                                  ctx.close(); // a timeout or a reset concerns this one connection
+                                }
+                              });
                     }
-                  });
-            }
-          })
-          .bind(host, port)
-          .syncUninterruptibly()
-          .channel();
+                  })
+              .bind(host, port)
+              .syncUninterruptibly()
+              .channel();
     } catch (RuntimeException e) {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw e;
     }
     InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
-    log.info("event=http-redirect-listening address={}:{} to_port={}", host, bound.getPort(), httpsPort);
+    log.info(
+        "event=http-redirect-listening address={}:{} to_port={}", host, bound.getPort(), httpsPort);
     return bound;
   }
 

@@ -7,8 +7,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -62,16 +62,27 @@ final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> 
   private final ConnectionLimit connectionLimit;
   private final long requestTimeoutMillis;
   private final Predicate<HttpRequest> longPoll;
-  private final ChannelHandler testPages; // tests only: pages served beside webcall's (null in production)
+  private final ChannelHandler
+      testPages; // tests only: pages served beside webcall's (null in production)
 
   /**
    * @param engines the Engine.IO endpoints: Socket.IO's, and in tests others
    * @param ssl the server's TLS context, or null for plain HTTP
-   * @param httpsRedirect what to send to HTTPS (plain connections, or proxied plain requests), or null for nothing
+   * @param httpsRedirect what to send to HTTPS (plain connections, or proxied plain requests), or
+   *     null for nothing
    */
-  WebcallChannelInitializer(OriginPolicy origins, HttpRouter router, ChannelHandler iceApi,
-      List<EngineIoServer> engines, SslContext ssl, HttpsRedirect httpsRedirect, long headerTimeoutMillis,
-      int maxPayload, ClientErrorLog clientErrors, ConnectionLimit connectionLimit, long requestTimeoutMillis,
+  WebcallChannelInitializer(
+      OriginPolicy origins,
+      HttpRouter router,
+      ChannelHandler iceApi,
+      List<EngineIoServer> engines,
+      SslContext ssl,
+      HttpsRedirect httpsRedirect,
+      long headerTimeoutMillis,
+      int maxPayload,
+      ClientErrorLog clientErrors,
+      ConnectionLimit connectionLimit,
+      long requestTimeoutMillis,
       ChannelHandler testPages) {
     this.testPages = testPages;
     this.originGuard = new OriginGuard(engines, origins);
@@ -86,28 +97,37 @@ final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> 
     this.connectionLimit = connectionLimit;
     this.requestTimeoutMillis = requestTimeoutMillis;
     // A poll is held open until there is something to send or the ping interval is over.
-    this.longPoll = req -> HttpMethod.GET.equals(req.method()) && req.uri().contains("transport=polling")
-        && this.engines.stream().anyMatch(e -> e.owns(new QueryStringDecoder(req.uri()).path()));
+    this.longPoll =
+        req ->
+            HttpMethod.GET.equals(req.method())
+                && req.uri().contains("transport=polling")
+                && this.engines.stream()
+                    .anyMatch(e -> e.owns(new QueryStringDecoder(req.uri()).path()));
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
     ChannelPipeline p = ch.pipeline();
     if (ssl != null) {
-      // A connection whose first bytes are not a TLS record is plain HTTP to the HTTPS port: it is marked, and
-      // answered with a redirect instead of a handshake error the browser would show as an empty page.
-      p.addLast("ssl", new OptionalSslHandler(ssl) {
-        @Override
-        protected ChannelHandler newNonSslHandler(ChannelHandlerContext ctx) {
-          ctx.channel().attr(HttpsRedirect.PLAIN).set(Boolean.TRUE);
-          return null; // nothing replaces this handler: the HTTP decoder reads the plain bytes
-        }
-      });
+      // A connection whose first bytes are not a TLS record is plain HTTP to the HTTPS port: it is
+      // marked, and
+      // answered with a redirect instead of a handshake error the browser would show as an empty
+      // page.
+      p.addLast(
+          "ssl",
+          new OptionalSslHandler(ssl) {
+            @Override
+            protected ChannelHandler newNonSslHandler(ChannelHandlerContext ctx) {
+              ctx.channel().attr(HttpsRedirect.PLAIN).set(Boolean.TRUE);
+              return null; // nothing replaces this handler: the HTTP decoder reads the plain bytes
+            }
+          });
     }
     p.addLast("httpDecoder", RequestFraming.decoder(8192, 8192, 8192));
     // Right after the decoder, so that no other handler sees a request whose length is ambiguous.
     p.addLast("requestFraming", RequestFraming.guard());
-    // Counts the TCP peer at accept, or behind a proxy the first request's forwarded address, before anything else
+    // Counts the TCP peer at accept, or behind a proxy the first request's forwarded address,
+    // before anything else
     // reads the request.
     p.addLast("connectionLimit", connectionLimit);
     p.addLast("httpEncoder", new HttpResponseEncoder());
@@ -131,7 +151,10 @@ final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> 
     p.addLast("connectionErrors", connectionErrors);
   }
 
-  /** The end of the pipeline: an exception nothing before handled closes its connection, logged as one line. */
+  /**
+   * The end of the pipeline: an exception nothing before handled closes its connection, logged as
+   * one line.
+   */
   @ChannelHandler.Sharable
   static final class ConnectionErrors extends ChannelInboundHandlerAdapter {
     private final ClientErrorLog log;
@@ -142,12 +165,16 @@ final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> 
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      // Only the class: some messages quote the bytes received (a plain request to the TLS port, say).
+      // Only the class: some messages quote the bytes received (a plain request to the TLS port,
+      // say).
       Throwable root = cause;
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
       }
-      log.info("connection-error", "event=connection-error remote={} error={}", ctx.channel().remoteAddress(),
+      log.info(
+          "connection-error",
+          "event=connection-error remote={} error={}",
+          ctx.channel().remoteAddress(),
           root.getClass().getSimpleName());
       ctx.close();
     }
@@ -166,9 +193,12 @@ final class WebcallChannelInitializer extends ChannelInitializer<SocketChannel> 
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof FullHttpRequest req && !origins.allows(req) && ours(new QueryStringDecoder(req.uri()).path())) {
+      if (msg instanceof FullHttpRequest req
+          && !origins.allows(req)
+          && ours(new QueryStringDecoder(req.uri()).path())) {
         try {
-          Responses.send(ctx, req, Responses.text(HttpResponseStatus.FORBIDDEN, "Origin not allowed"));
+          Responses.send(
+              ctx, req, Responses.text(HttpResponseStatus.FORBIDDEN, "Origin not allowed"));
         } finally {
           ReferenceCountUtil.release(msg);
         }

@@ -29,25 +29,27 @@ import webcall.http.OriginPolicy;
 import webcall.http.StaticFiles;
 import webcall.ice.IceApi;
 import webcall.ice.StunServer;
+import webcall.logging.ClientErrorLog;
 import webcall.ops.Metrics;
 import webcall.ops.Readiness;
-import webcall.peerjs.PeerJsMetrics;
 import webcall.peerjs.PeerJsEndpoint;
+import webcall.peerjs.PeerJsMetrics;
 import webcall.peerjs.Realm;
 import webcall.rooms.RoomMetrics;
 import webcall.rooms.RoomSignaling;
 import webcall.rooms.Rooms;
-import webcall.logging.ClientErrorLog;
 import webcall.socketio.EngineHandler;
 import webcall.socketio.EngineIoServer;
 import webcall.socketio.SocketIoHandler;
-import webcall.socketio.SocketIoOptions;
 import webcall.socketio.SocketIoMetrics;
+import webcall.socketio.SocketIoOptions;
 import webcall.socketio.SocketIoServer;
 import webcall.tls.Certificates;
 import webcall.tls.TlsOptions;
 
-/** The call server: pages, Socket.IO rooms and the PeerJS server on one port, in one Netty pipeline. */
+/**
+ * The call server: pages, Socket.IO rooms and the PeerJS server on one port, in one Netty pipeline.
+ */
 public final class WebcallServer implements AutoCloseable {
   private static final org.slf4j.Logger log = LoggerFactory.getLogger(WebcallServer.class);
   static final String SOCKET_IO_PATH = "/socket.io";
@@ -77,74 +79,131 @@ public final class WebcallServer implements AutoCloseable {
     this(config, Map.of(), Map.of(), Metrics.disabled());
   }
 
-  /** @param metrics where every part registers its meters; the caller exposes and closes it */
+  /**
+   * @param metrics where every part registers its meters; the caller exposes and closes it
+   */
   public WebcallServer(ServerConfig config, Metrics metrics) {
     this(config, Map.of(), Map.of(), metrics);
   }
 
   /**
-   * For tests: Socket.IO namespaces served instead of the rooms (none: the rooms on "/"), and extra Engine.IO
-   * endpoints by path (the protocol suites' echo server). Production never passes any.
+   * For tests: Socket.IO namespaces served instead of the rooms (none: the rooms on "/"), and extra
+   * Engine.IO endpoints by path (the protocol suites' echo server). Production never passes any.
    */
-  public WebcallServer(ServerConfig config, Map<String, SocketIoHandler> namespaces,
+  public WebcallServer(
+      ServerConfig config,
+      Map<String, SocketIoHandler> namespaces,
       Map<String, EngineHandler> engineEndpoints) {
     this(config, namespaces, engineEndpoints, Metrics.disabled(), null);
   }
 
   /**
-   * For tests: {@code testPages}, a sharable handler placed just before the router, answers what it wants (the
-   * original Node demo's page, from ../shared) and passes the rest on. Production never passes one.
+   * For tests: {@code testPages}, a sharable handler placed just before the router, answers what it
+   * wants (the original Node demo's page, from ../shared) and passes the rest on. Production never
+   * passes one.
    */
   public WebcallServer(ServerConfig config, ChannelHandler testPages) {
     this(config, Map.of(), Map.of(), Metrics.disabled(), testPages);
   }
 
-  private WebcallServer(ServerConfig config, Map<String, SocketIoHandler> namespaces,
-      Map<String, EngineHandler> engineEndpoints, Metrics metrics) {
+  private WebcallServer(
+      ServerConfig config,
+      Map<String, SocketIoHandler> namespaces,
+      Map<String, EngineHandler> engineEndpoints,
+      Metrics metrics) {
     this(config, namespaces, engineEndpoints, metrics, null);
   }
 
-  private WebcallServer(ServerConfig config, Map<String, SocketIoHandler> namespaces,
-      Map<String, EngineHandler> engineEndpoints, Metrics metrics, ChannelHandler testPages) {
+  private WebcallServer(
+      ServerConfig config,
+      Map<String, SocketIoHandler> namespaces,
+      Map<String, EngineHandler> engineEndpoints,
+      Metrics metrics,
+      ChannelHandler testPages) {
     this.config = config;
     metrics.watch(readiness);
-    OriginPolicy origins = new OriginPolicy(config.allowedOrigins(), config.proxied(), config.tls().enabled());
-    this.peerjs = new PeerJsEndpoint(config.peerjs(), origins::allows, config.proxied(), java.util.List.of(),
-        new PeerJsMetrics(metrics.registry()));
+    OriginPolicy origins =
+        new OriginPolicy(config.allowedOrigins(), config.proxied(), config.tls().enabled());
+    this.peerjs =
+        new PeerJsEndpoint(
+            config.peerjs(),
+            origins::allows,
+            config.proxied(),
+            java.util.List.of(),
+            new PeerJsMetrics(metrics.registry()));
     this.rooms = new Rooms(config.roomCapacity());
-    this.signaling = new RoomSignaling(peerjs.realm(), rooms, config.signaling(), new RoomMetrics(metrics.registry()),
-        config.allowLegacyJoin());
+    this.signaling =
+        new RoomSignaling(
+            peerjs.realm(),
+            rooms,
+            config.signaling(),
+            new RoomMetrics(metrics.registry()),
+            config.allowLegacyJoin());
     this.clientErrors = new ClientErrorLog(LoggerFactory.getLogger(EngineIoServer.class));
     SocketIoOptions options = socketIoOptions(config);
-    Map<String, SocketIoHandler> served = namespaces.isEmpty() ? Map.of("/", signaling) : namespaces;
-    this.socketIo = new EngineIoServer(SOCKET_IO_PATH, options, new SocketIoServer(served, options), clientErrors,
-        config.proxied(), new SocketIoMetrics(metrics.registry()));
+    Map<String, SocketIoHandler> served =
+        namespaces.isEmpty() ? Map.of("/", signaling) : namespaces;
+    this.socketIo =
+        new EngineIoServer(
+            SOCKET_IO_PATH,
+            options,
+            new SocketIoServer(served, options),
+            clientErrors,
+            config.proxied(),
+            new SocketIoMetrics(metrics.registry()));
     engines.add(socketIo);
-    new LinkedHashMap<>(engineEndpoints).forEach((path, handler) ->
-        engines.add(new EngineIoServer(path, options, handler, clientErrors, config.proxied())));
-    HttpRouter router = new HttpRouter(SOCKET_IO_PATH, peerjs, StaticFiles.load(), readiness, config.uploadBudgetKbps());
-    this.stun = config.ice().stunEnabled()
-        ? new StunServer(config.host(), config.ice().stunPort(), config.ice().stunRepliesPerSecond())
-        : null;
+    new LinkedHashMap<>(engineEndpoints)
+        .forEach(
+            (path, handler) ->
+                engines.add(
+                    new EngineIoServer(path, options, handler, clientErrors, config.proxied())));
+    HttpRouter router =
+        new HttpRouter(
+            SOCKET_IO_PATH, peerjs, StaticFiles.load(), readiness, config.uploadBudgetKbps());
+    this.stun =
+        config.ice().stunEnabled()
+            ? new StunServer(
+                config.host(), config.ice().stunPort(), config.ice().stunRepliesPerSecond())
+            : null;
     if (stun != null) {
       stun.bindMetrics(metrics.registry());
     }
-    IceApi iceApi = new IceApi(config.ice(), () -> stunAddress == null ? -1 : stunAddress.getPort(),
-        config.proxied(), java.time.Clock.systemUTC(), metrics.registry());
-    SslContext ssl = config.tls().enabled()
-        ? Certificates.serverContext(config.tls().certFile(), config.tls().keyFile())
-        : null;
-    HttpsRedirect httpsRedirect = ssl != null
-        ? HttpsRedirect.plainConnections()
-        : config.tls().forceHttps() ? HttpsRedirect.forwardedHttp() : null;
-    this.connectionLimit = new ConnectionLimit(config.peerjs().limits().connectionsPerAddress(), config.proxied());
+    IceApi iceApi =
+        new IceApi(
+            config.ice(),
+            () -> stunAddress == null ? -1 : stunAddress.getPort(),
+            config.proxied(),
+            java.time.Clock.systemUTC(),
+            metrics.registry());
+    SslContext ssl =
+        config.tls().enabled()
+            ? Certificates.serverContext(config.tls().certFile(), config.tls().keyFile())
+            : null;
+    HttpsRedirect httpsRedirect =
+        ssl != null
+            ? HttpsRedirect.plainConnections()
+            : config.tls().forceHttps() ? HttpsRedirect.forwardedHttp() : null;
+    this.connectionLimit =
+        new ConnectionLimit(config.peerjs().limits().connectionsPerAddress(), config.proxied());
     connectionLimit.bindMetrics(metrics.registry());
-    this.initializer = new WebcallChannelInitializer(origins, router, iceApi, engines, ssl, httpsRedirect,
-        config.peerjs().limits().headerTimeoutMillis(), config.maxPayloadBytes(), clientErrors, connectionLimit,
-        config.peerjs().limits().requestTimeoutMillis(), testPages);
-    this.redirect = config.tls().httpRedirectPort() != TlsOptions.OFF
-        ? new RedirectListener(config.host(), config.tls().httpRedirectPort(), connectionLimit)
-        : null;
+    this.initializer =
+        new WebcallChannelInitializer(
+            origins,
+            router,
+            iceApi,
+            engines,
+            ssl,
+            httpsRedirect,
+            config.peerjs().limits().headerTimeoutMillis(),
+            config.maxPayloadBytes(),
+            clientErrors,
+            connectionLimit,
+            config.peerjs().limits().requestTimeoutMillis(),
+            testPages);
+    this.redirect =
+        config.tls().httpRedirectPort() != TlsOptions.OFF
+            ? new RedirectListener(config.host(), config.tls().httpRedirectPort(), connectionLimit)
+            : null;
     this.timers =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -156,34 +215,50 @@ public final class WebcallServer implements AutoCloseable {
 
   private static SocketIoOptions socketIoOptions(ServerConfig config) {
     var s = config.signaling();
-    return new SocketIoOptions(s.pingIntervalMillis(), s.pingTimeoutMillis(), config.maxPayloadBytes(),
-        s.connectTimeoutMillis(), s.outboundBytes(), config.peerjs().limits().fragmentsPerMessage(), 10_000);
+    return new SocketIoOptions(
+        s.pingIntervalMillis(),
+        s.pingTimeoutMillis(),
+        config.maxPayloadBytes(),
+        s.connectTimeoutMillis(),
+        s.outboundBytes(),
+        config.peerjs().limits().fragmentsPerMessage(),
+        10_000);
   }
 
-  /** Binds and starts; returns the address actually listened on (the real port when 0 was asked for). */
+  /**
+   * Binds and starts; returns the address actually listened on (the real port when 0 was asked
+   * for).
+   */
   public InetSocketAddress start() {
     if (stun != null) {
       stunAddress = stun.start(); // before HTTP, so the first page already learns its port
     }
-    // Netty's native epoll transport where it loads (Linux): a fifth less heap per idle connection than NIO (no JDK
-    // SocketChannel, selection key and locks per socket; see BENCHMARKS.md). One event loop per core instead of
+    // Netty's native epoll transport where it loads (Linux): a fifth less heap per idle connection
+    // than NIO (no JDK
+    // SocketChannel, selection key and locks per socket; see BENCHMARKS.md). One event loop per
+    // core instead of
     // Netty's two: relaying is pure CPU work, and more threads only add hand-offs (BENCHMARKS.md).
     boolean epoll = Epoll.isAvailable();
     int threads = Runtime.getRuntime().availableProcessors();
-    boss = epoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("webcall-accept"))
-        : new NioEventLoopGroup(1, new DefaultThreadFactory("webcall-accept"));
-    workers = epoll ? new EpollEventLoopGroup(threads, new DefaultThreadFactory("webcall-io"))
-        : new NioEventLoopGroup(threads, new DefaultThreadFactory("webcall-io"));
+    boss =
+        epoll
+            ? new EpollEventLoopGroup(1, new DefaultThreadFactory("webcall-accept"))
+            : new NioEventLoopGroup(1, new DefaultThreadFactory("webcall-accept"));
+    workers =
+        epoll
+            ? new EpollEventLoopGroup(threads, new DefaultThreadFactory("webcall-io"))
+            : new NioEventLoopGroup(threads, new DefaultThreadFactory("webcall-io"));
     try {
-      listener = new ServerBootstrap()
-          .group(boss, workers)
-          .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-          .option(ChannelOption.SO_REUSEADDR, true)
-          .childOption(ChannelOption.TCP_NODELAY, true)
-          .childHandler(initializer)
-          .bind(config.host(), config.port())
-          .syncUninterruptibly()
-          .channel();
+      listener =
+          new ServerBootstrap()
+              .group(boss, workers)
+              .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+              .option(ChannelOption.SO_REUSEADDR, true)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childHandler(initializer)
+              .bind(config.host(), config.port())
+              .syncUninterruptibly()
+              .channel();
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -243,18 +318,21 @@ public final class WebcallServer implements AutoCloseable {
   }
 
   /**
-   * The drain before a stop: {@code /readyz} says "draining" at once, a new join-room gets {@code draining}, and this
-   * waits until no room is left or {@code timeout} has passed, whichever comes first. Everything else goes on as
-   * before: the members' events and chat, their PeerJS signaling, new PeerJS and Socket.IO connections (a member
-   * whose connection drops comes back with them). {@link #close()} then tells every client 1001. Returns the rooms
-   * still open.
+   * The drain before a stop: {@code /readyz} says "draining" at once, a new join-room gets {@code
+   * draining}, and this waits until no room is left or {@code timeout} has passed, whichever comes
+   * first. Everything else goes on as before: the members' events and chat, their PeerJS signaling,
+   * new PeerJS and Socket.IO connections (a member whose connection drops comes back with them).
+   * {@link #close()} then tells every client 1001. Returns the rooms still open.
    */
   public int drain(Duration timeout) {
     readiness.notReady(Readiness.DRAINING);
     signaling.drain();
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
-    log.info("event=drain-start rooms={} participants={} timeout_ms={}", rooms.roomCount(), rooms.memberCount(),
+    log.info(
+        "event=drain-start rooms={} participants={} timeout_ms={}",
+        rooms.roomCount(),
+        rooms.memberCount(),
         timeout.toMillis());
     try {
       for (long left; rooms.roomCount() > 0 && (left = deadline - System.nanoTime()) > 0; ) {
@@ -264,7 +342,10 @@ public final class WebcallServer implements AutoCloseable {
       Thread.currentThread().interrupt(); // stop waiting: the close that follows ends the calls
     }
     int left = rooms.roomCount();
-    log.info("event=drain-end rooms={} participants={} waited_ms={}", left, rooms.memberCount(),
+    log.info(
+        "event=drain-end rooms={} participants={} waited_ms={}",
+        left,
+        rooms.memberCount(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     return left;
   }
@@ -283,10 +364,13 @@ public final class WebcallServer implements AutoCloseable {
     peerjs.stopTimers();
     timers.shutdownNow();
     peerjs.goingAway(); // 1001 to every PeerJS socket
-    engines.forEach(EngineIoServer::shutdown); // 1001 to every Socket.IO WebSocket; a waiting poll gets the close
+    engines.forEach(
+        EngineIoServer
+            ::shutdown); // 1001 to every Socket.IO WebSocket; a waiting poll gets the close
     for (EventLoopGroup g : new EventLoopGroup[] {workers, boss}) {
       if (g != null) {
-        // A short quiet period: the close frames and last answers above go out, then the threads stop.
+        // A short quiet period: the close frames and last answers above go out, then the threads
+        // stop.
         g.shutdownGracefully(100, 2_000, TimeUnit.MILLISECONDS).syncUninterruptibly();
       }
     }

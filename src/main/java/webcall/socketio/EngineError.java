@@ -2,7 +2,10 @@ package webcall.socketio;
 
 import java.nio.charset.StandardCharsets;
 
-/** The Engine.IO server's refusals of a request, with the reference server's codes and messages (HTTP 400). */
+/**
+ * The Engine.IO server's refusals of a request, with the reference server's codes and messages
+ * (HTTP 400).
+ */
 enum EngineError {
   UNKNOWN_TRANSPORT(0, "Transport unknown"),
   UNKNOWN_SID(1, "Session ID unknown"),
@@ -17,6 +20,8 @@ enum EngineError {
   EngineError(int code, String message) {
     this.code = code;
     this.message = message;
-    this.body = ("{\"code\":" + code + ",\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
+    this.body =
+        ("{\"code\":" + code + ",\"message\":\"" + message + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
   }
 }

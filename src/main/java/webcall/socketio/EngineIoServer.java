@@ -46,20 +46,25 @@ import webcall.http.WebSocketCloseCheck;
 import webcall.logging.ClientErrorLog;
 
 /**
- * An Engine.IO v4 endpoint (engine.io-protocol): the handshake, HTTP long-polling and the WebSocket transport with
- * the upgrade from polling, refusing what the reference server refuses with its codes. Requests under its path are
- * answered here; everything else passes on. One instance serves every connection.
+ * An Engine.IO v4 endpoint (engine.io-protocol): the handshake, HTTP long-polling and the WebSocket
+ * transport with the upgrade from polling, refusing what the reference server refuses with its
+ * codes. Requests under its path are answered here; everything else passes on. One instance serves
+ * every connection.
  */
 @ChannelHandler.Sharable
 public final class EngineIoServer extends ChannelInboundHandlerAdapter {
   static final Logger log = LoggerFactory.getLogger(EngineIoServer.class);
   static final String TEXT = "text/plain; charset=UTF-8";
   private static final String JSON = "application/json";
+
   /** The session whose poll waits on a connection, so that its close lets go of it. */
-  static final AttributeKey<EngineSession> WAITING = AttributeKey.valueOf("webcall.socketio.waiting");
+  static final AttributeKey<EngineSession> WAITING =
+      AttributeKey.valueOf("webcall.socketio.waiting");
+
   /**
-   * The Origin of the request being answered on a connection (one at a time: OneRequestAtATime), so that every
-   * answer, including a poll answered later from the session's loop, carries the CORS headers it needs.
+   * The Origin of the request being answered on a connection (one at a time: OneRequestAtATime), so
+   * that every answer, including a poll answered later from the session's loop, carries the CORS
+   * headers it needs.
    */
   static final AttributeKey<String> ORIGIN = AttributeKey.valueOf("webcall.socketio.origin");
 
@@ -78,25 +83,36 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
    * @param path where it is mounted, e.g. "/socket.io"
    * @param proxied behind a reverse proxy: the client address is the last X-Forwarded-For entry
    */
-  public EngineIoServer(String path, SocketIoOptions options, EngineHandler handler, ClientErrorLog clientErrors,
+  public EngineIoServer(
+      String path,
+      SocketIoOptions options,
+      EngineHandler handler,
+      ClientErrorLog clientErrors,
       boolean proxied) {
     this(path, options, handler, clientErrors, proxied, SocketIoMetrics.none());
   }
 
   /** As above, counting its sessions in {@code metrics}. */
-  public EngineIoServer(String path, SocketIoOptions options, EngineHandler handler, ClientErrorLog clientErrors,
-      boolean proxied, SocketIoMetrics metrics) {
+  public EngineIoServer(
+      String path,
+      SocketIoOptions options,
+      EngineHandler handler,
+      ClientErrorLog clientErrors,
+      boolean proxied,
+      SocketIoMetrics metrics) {
     this.metrics = metrics;
     this.prefix = path + "/";
     this.options = options;
     this.handler = handler;
     this.clientErrors = clientErrors;
     this.proxied = proxied;
-    this.decoderConfig = WebSocketDecoderConfig.newBuilder()
-        .maxFramePayloadLength(options.maxPayload())
-        .allowExtensions(false)
-        .closeOnProtocolViolation(false) // EngineWebSocket sends the close frame, with the right code
-        .build();
+    this.decoderConfig =
+        WebSocketDecoderConfig.newBuilder()
+            .maxFramePayloadLength(options.maxPayload())
+            .allowExtensions(false)
+            .closeOnProtocolViolation(
+                false) // EngineWebSocket sends the close frame, with the right code
+            .build();
     this.waterMark = new WriteBufferWaterMark(options.outboundBytes() / 2, options.outboundBytes());
   }
 
@@ -106,8 +122,9 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * {@code socket.io.js} and {@code socket.io.min.js} under the path: the reference server serves its browser client
-   * there, so pages written for it load it unchanged. Not Engine.IO requests: the router serves the file.
+   * {@code socket.io.js} and {@code socket.io.min.js} under the path: the reference server serves
+   * its browser client there, so pages written for it load it unchanged. Not Engine.IO requests:
+   * the router serves the file.
    */
   public static boolean isClientScript(String name) {
     return name.equals("socket.io.js") || name.equals("socket.io.min.js");
@@ -125,7 +142,8 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
       return;
     }
     QueryStringDecoder query = new QueryStringDecoder(req.uri());
-    if (!owns(query.path()) || req.decoderResult().isFailure()) { // the router answers what did not decode
+    if (!owns(query.path())
+        || req.decoderResult().isFailure()) { // the router answers what did not decode
       ctx.fireChannelRead(msg);
       return;
     }
@@ -147,10 +165,12 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
     ctx.fireChannelInactive();
   }
 
-  private void handle(ChannelHandlerContext ctx, FullHttpRequest req, Map<String, List<String>> params) {
+  private void handle(
+      ChannelHandlerContext ctx, FullHttpRequest req, Map<String, List<String>> params) {
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     if (req.method().equals(HttpMethod.OPTIONS)) {
-      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+      FullHttpResponse res =
+          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
       res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST");
       String asked = req.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
       if (asked != null) {
@@ -200,7 +220,10 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
       s.loop.execute(() -> s.onPoll(ctx, keepAlive));
     } else if (req.method().equals(HttpMethod.POST)) {
       if (req.content().readableBytes() > options.maxPayload()) {
-        send(ctx, false, response(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, TEXT, "Payload Too Large"));
+        send(
+            ctx,
+            false,
+            response(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, TEXT, "Payload Too Large"));
         s.close();
         return;
       }
@@ -212,19 +235,31 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
   }
 
   private EngineSession newSession(Channel ch, String address, boolean overWebSocket) {
-    EngineSession s = new EngineSession(this, ch.eventLoop(), UUID.randomUUID().toString(), address);
+    EngineSession s =
+        new EngineSession(this, ch.eventLoop(), UUID.randomUUID().toString(), address);
     s.counted(overWebSocket); // on the session's event loop: the connection's, where this runs
     sessions.put(s.id(), s);
     return s;
   }
 
   private String handshake(EngineSession s, boolean polling) {
-    return "0{\"sid\":\"" + s.id() + "\",\"upgrades\":" + (polling ? "[\"websocket\"]" : "[]")
-        + ",\"pingInterval\":" + options.pingIntervalMillis() + ",\"pingTimeout\":" + options.pingTimeoutMillis()
-        + ",\"maxPayload\":" + options.maxPayload() + "}";
+    return "0{\"sid\":\""
+        + s.id()
+        + "\",\"upgrades\":"
+        + (polling ? "[\"websocket\"]" : "[]")
+        + ",\"pingInterval\":"
+        + options.pingIntervalMillis()
+        + ",\"pingTimeout\":"
+        + options.pingTimeoutMillis()
+        + ",\"maxPayload\":"
+        + options.maxPayload()
+        + "}";
   }
 
-  /** A polling body: packets separated by the record separator, binary ones as "b" and base64; null if malformed. */
+  /**
+   * A polling body: packets separated by the record separator, binary ones as "b" and base64; null
+   * if malformed.
+   */
   static List<Object> decodePayload(ByteBuf body) {
     String text = body.toString(StandardCharsets.UTF_8);
     List<Object> packets = new ArrayList<>(2);
@@ -255,7 +290,8 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
     return packets;
   }
 
-  private void webSocket(ChannelHandlerContext ctx, FullHttpRequest req, String address, EngineSession existing) {
+  private void webSocket(
+      ChannelHandlerContext ctx, FullHttpRequest req, String address, EngineSession existing) {
     Channel ch = ctx.channel();
     String scheme = ch.pipeline().get(SslHandler.class) != null ? "wss" : "ws";
     String url = scheme + "://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + prefix;
@@ -268,9 +304,12 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
     EngineWebSocket socket = new EngineWebSocket(this, address);
     ChannelPipeline p = ch.pipeline();
     keepOnlyHttpCodec(p);
-    // No flush consolidation: each packet is its own write, as the reference server sends them; clients (the
-    // protocol suite's among them) read "40" and the events emitted on connect as separate messages.
-    // A close frame with a code or reason no client may send becomes the decoder's error (1002, 1007), never an echo.
+    // No flush consolidation: each packet is its own write, as the reference server sends them;
+    // clients (the
+    // protocol suite's among them) read "40" and the events emitted on connect as separate
+    // messages.
+    // A close frame with a code or reason no client may send becomes the decoder's error (1002,
+    // 1007), never an echo.
     p.addLast("socketio-close-check", WebSocketCloseCheck.INSTANCE);
     p.addLast("socketio-fragments", new EngineWebSocket.FragmentCap(options.fragmentsPerMessage()));
     p.addLast("socketio-aggregator", new WebSocketFrameAggregator(options.maxPayload()));
@@ -281,28 +320,40 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
     if (fresh != null) {
       fresh.useWebSocket(ch);
     }
-    handshaker.handshake(ch, req).addListener((ChannelFutureListener) f -> {
-      if (!f.isSuccess()) {
-        ch.close();
-        if (fresh != null) {
-          fresh.close();
-        }
-      } else if (fresh != null) {
-        fresh.send(Frame.text(handshake(fresh, false)));
-        fresh.start();
-        handler.opened(fresh);
-      } else {
-        existing.loop.execute(() -> existing.probeOpened(ch));
-      }
-    });
+    handshaker
+        .handshake(ch, req)
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess()) {
+                    ch.close();
+                    if (fresh != null) {
+                      fresh.close();
+                    }
+                  } else if (fresh != null) {
+                    fresh.send(Frame.text(handshake(fresh, false)));
+                    fresh.start();
+                    handler.opened(fresh);
+                  } else {
+                    existing.loop.execute(() -> existing.probeOpened(ch));
+                  }
+                });
   }
 
-  /** Removes every handler but TLS and the HTTP codec, which the handshaker swaps for the WebSocket codec. */
+  /**
+   * Removes every handler but TLS and the HTTP codec, which the handshaker swaps for the WebSocket
+   * codec.
+   */
   private static void keepOnlyHttpCodec(ChannelPipeline p) {
     for (Map.Entry<String, ChannelHandler> e : new ArrayList<>(p.toMap().entrySet())) {
       ChannelHandler h = e.getValue();
-      boolean keep = h instanceof SslHandler || h instanceof HttpRequestDecoder || h instanceof HttpResponseEncoder
-          || h instanceof HttpServerCodec || h instanceof HttpObjectAggregator || KEEP.test(h);
+      boolean keep =
+          h instanceof SslHandler
+              || h instanceof HttpRequestDecoder
+              || h instanceof HttpResponseEncoder
+              || h instanceof HttpServerCodec
+              || h instanceof HttpObjectAggregator
+              || KEEP.test(h);
       if (!keep) {
         p.remove(e.getKey());
       }
@@ -314,7 +365,8 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
 
   private static boolean isWebSocketUpgrade(FullHttpRequest req) {
     return req.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
-        && HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE));
+        && HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(
+            req.headers().get(HttpHeaderNames.UPGRADE));
   }
 
   private static String first(Map<String, List<String>> params, String name) {
@@ -335,13 +387,18 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
   }
 
   static FullHttpResponse response(HttpResponseStatus status, String type, byte[] body) {
-    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    FullHttpResponse res =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
     res.headers().set("X-Content-Type-Options", "nosniff");
     return res;
   }
 
-  static void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String type,
+  static void respond(
+      ChannelHandlerContext ctx,
+      boolean keepAlive,
+      HttpResponseStatus status,
+      String type,
       String body) {
     send(ctx, keepAlive, response(status, type, body));
   }
@@ -350,7 +407,10 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
     send(ctx, keepAlive, response(HttpResponseStatus.BAD_REQUEST, JSON, error.body));
   }
 
-  /** Writes a response; the connection stays open for the next request unless the client asked otherwise. */
+  /**
+   * Writes a response; the connection stays open for the next request unless the client asked
+   * otherwise.
+   */
   static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse res) {
     HttpUtil.setContentLength(res, res.content().readableBytes());
     String origin = ctx.channel().attr(ORIGIN).get();

@@ -13,13 +13,15 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One Engine.IO v4 session: its transport (long-polling, then maybe WebSocket), its queue of packets for the next
- * poll, its ping timer and its upgrade. Everything here runs on one event loop, the one of the connection that opened
- * the session; calls from elsewhere hop onto it, so nothing locks. Kept small: thousands sit idle at once.
+ * One Engine.IO v4 session: its transport (long-polling, then maybe WebSocket), its queue of
+ * packets for the next poll, its ping timer and its upgrade. Everything here runs on one event
+ * loop, the one of the connection that opened the session; calls from elsewhere hop onto it, so
+ * nothing locks. Kept small: thousands sit idle at once.
  */
 public final class EngineSession {
   private static final int OPEN = 0;
-  private static final int CLOSING = 1; // polling only: closed by the client, a NOOP owed to the poll it ended
+  private static final int CLOSING =
+      1; // polling only: closed by the client, a NOOP owed to the poll it ended
   private static final int CLOSED = 2;
 
   final EngineIoServer server;
@@ -109,14 +111,17 @@ public final class EngineSession {
   }
 
   private void writeWs(Frame f) {
-    // Netty's writability is the unsent bytes against outboundBytes: a client that stops reading is cut off here.
+    // Netty's writability is the unsent bytes against outboundBytes: a client that stops reading is
+    // cut off here.
     if (!ws.isWritable()) {
       close(DisconnectReason.SLOW_READER);
       return;
     }
-    ws.writeAndFlush(f.binary
-        ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(f.bytes))
-        : new TextWebSocketFrame(Unpooled.wrappedBuffer(f.bytes)), ws.voidPromise());
+    ws.writeAndFlush(
+        f.binary
+            ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(f.bytes))
+            : new TextWebSocketFrame(Unpooled.wrappedBuffer(f.bytes)),
+        ws.voidPromise());
   }
 
   private void enqueue(Frame f) {
@@ -159,7 +164,10 @@ public final class EngineSession {
 
   // ---- requests
 
-  /** Whether the ping timeout is due, though its timer has not run yet (a busy machine runs timers late). */
+  /**
+   * Whether the ping timeout is due, though its timer has not run yet (a busy machine runs timers
+   * late).
+   */
   private boolean pingTimedOut() {
     if (state == OPEN && awaitingPong && System.nanoTime() - pongDeadline >= 0) {
       close(DisconnectReason.PING_TIMEOUT);
@@ -184,7 +192,8 @@ public final class EngineSession {
     if (poll != null) {
       // Two polls at once: the reference closes the session; the first gets "1", this one an error.
       EngineIoServer.refuse(ctx, keepAlive, EngineError.BAD_REQUEST);
-      server.clientErrors.info("socketio-duplicate-poll", "event=socketio-duplicate-poll sid={} addr={}", id, address);
+      server.clientErrors.info(
+          "socketio-duplicate-poll", "event=socketio-duplicate-poll sid={} addr={}", id, address);
       close(DisconnectReason.TRANSPORT_ERROR);
       return;
     }
@@ -208,7 +217,10 @@ public final class EngineSession {
     }
   }
 
-  /** A POST on the polling transport, already split into packets (String or byte[]); null if it did not parse. */
+  /**
+   * A POST on the polling transport, already split into packets (String or byte[]); null if it did
+   * not parse.
+   */
   void onPost(ChannelHandlerContext ctx, boolean keepAlive, List<Object> packets) {
     if (state != OPEN || pingTimedOut()) {
       EngineIoServer.refuse(ctx, keepAlive, EngineError.UNKNOWN_SID);
@@ -252,18 +264,25 @@ public final class EngineSession {
       case '1' -> clientClosed();
       case '3' -> pong();
       case '4' -> server.handler.message(this, p.substring(1));
-      case '0', '2', '5', '6' -> { } // open, stray ping or upgrade, noop: nothing to do
+      case '0', '2', '5', '6' -> {} // open, stray ping or upgrade, noop: nothing to do
       default -> badPacket("unknown-packet-type");
     }
   }
 
   private void badPacket(String kind) {
-    server.clientErrors.info("socketio-bad-packet", "event=socketio-bad-packet sid={} addr={} kind={}",
-        id, address, kind);
+    server.clientErrors.info(
+        "socketio-bad-packet",
+        "event=socketio-bad-packet sid={} addr={} kind={}",
+        id,
+        address,
+        kind);
     close(DisconnectReason.PARSE_ERROR);
   }
 
-  /** The layer above found a protocol violation: the session is closed, and the kind logged once, without payload. */
+  /**
+   * The layer above found a protocol violation: the session is closed, and the kind logged once,
+   * without payload.
+   */
   public void protocolError(String kind) {
     badPacket(kind);
   }
@@ -275,21 +294,31 @@ public final class EngineSession {
     ws = ch;
   }
 
-  /** A WebSocket for this sid finished its handshake: it may probe, unless there is one already or the upgrade is done. */
+  /**
+   * A WebSocket for this sid finished its handshake: it may probe, unless there is one already or
+   * the upgrade is done.
+   */
   void probeOpened(Channel ch) {
     if (state != OPEN || ws != null || probe != null) {
-      server.clientErrors.info("socketio-second-websocket", "event=socketio-refused-websocket sid={} addr={}",
-          id, address);
+      server.clientErrors.info(
+          "socketio-second-websocket",
+          "event=socketio-refused-websocket sid={} addr={}",
+          id,
+          address);
       EngineWebSocket.closeWith(ch, 1008);
       return;
     }
     probe = ch;
-    upgradeTimer = loop.schedule(() -> {
-      if (probe == ch) {
-        probe = null;
-        ch.close();
-      }
-    }, server.options.upgradeTimeoutMillis(), TimeUnit.MILLISECONDS);
+    upgradeTimer =
+        loop.schedule(
+            () -> {
+              if (probe == ch) {
+                probe = null;
+                ch.close();
+              }
+            },
+            server.options.upgradeTimeoutMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   void fromWebSocket(Channel ch, String text) {
@@ -301,7 +330,8 @@ public final class EngineSession {
       return;
     }
     if (ch == probe) {
-      if ("2probe".equals(text)) { // EngineWebSocket has answered "3probe" on the channel's own loop
+      if ("2probe"
+          .equals(text)) { // EngineWebSocket has answered "3probe" on the channel's own loop
         if (poll != null) {
           answerPoll(Frame.NOOP.text); // the client finishes its poll before it sends "5"
         }
@@ -350,7 +380,10 @@ public final class EngineSession {
     }
   }
 
-  /** A WebSocket of this session broke the protocol (a broken frame, bad UTF-8, too big): closed with this code. */
+  /**
+   * A WebSocket of this session broke the protocol (a broken frame, bad UTF-8, too big): closed
+   * with this code.
+   */
   void webSocketFailed(Channel ch, int code) {
     if (!loop.inEventLoop()) {
       loop.execute(() -> webSocketFailed(ch, code));
@@ -382,7 +415,8 @@ public final class EngineSession {
   // ---- heartbeat and closing
 
   void start() {
-    pingTimer = loop.schedule(this::ping, server.options.pingIntervalMillis(), TimeUnit.MILLISECONDS);
+    pingTimer =
+        loop.schedule(this::ping, server.options.pingIntervalMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void ping() {
@@ -391,9 +425,13 @@ public final class EngineSession {
     }
     send(Frame.PING);
     awaitingPong = true;
-    pongDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(server.options.pingTimeoutMillis());
-    pingTimer = loop.schedule(() -> close(DisconnectReason.PING_TIMEOUT), server.options.pingTimeoutMillis(),
-        TimeUnit.MILLISECONDS);
+    pongDeadline =
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(server.options.pingTimeoutMillis());
+    pingTimer =
+        loop.schedule(
+            () -> close(DisconnectReason.PING_TIMEOUT),
+            server.options.pingTimeoutMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   private void pong() {
@@ -402,13 +440,15 @@ public final class EngineSession {
     }
     awaitingPong = false;
     pingTimer.cancel(false);
-    pingTimer = loop.schedule(this::ping, server.options.pingIntervalMillis(), TimeUnit.MILLISECONDS);
+    pingTimer =
+        loop.schedule(this::ping, server.options.pingIntervalMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
-   * The client said goodbye ("1"): a waiting poll gets a NOOP, as the reference ends it. Over polling the goodbye and
-   * the poll it ends come on two connections, which may reach the server in either order: a poll that comes just
-   * after it (within a second at most) still gets its NOOP, and the session is gone after that.
+   * The client said goodbye ("1"): a waiting poll gets a NOOP, as the reference ends it. Over
+   * polling the goodbye and the poll it ends come on two connections, which may reach the server in
+   * either order: a poll that comes just after it (within a second at most) still gets its NOOP,
+   * and the session is gone after that.
    */
   private void clientClosed() {
     boolean owesNoop = ws == null && poll == null;
@@ -423,8 +463,11 @@ public final class EngineSession {
     } else if (owesNoop) {
       state = CLOSING;
       server.sessions.put(id, this);
-      pingTimer = loop.schedule(this::finish, Math.min(1000, server.options.pingTimeoutMillis()),
-          TimeUnit.MILLISECONDS);
+      pingTimer =
+          loop.schedule(
+              this::finish,
+              Math.min(1000, server.options.pingTimeoutMillis()),
+              TimeUnit.MILLISECONDS);
     }
   }
 
@@ -451,7 +494,8 @@ public final class EngineSession {
       try {
         server.handler.closing(this);
       } catch (RuntimeException e) {
-        EngineIoServer.log.warn("event=socketio-closing-handler-failed sid={} error={}", id, e.toString());
+        EngineIoServer.log.warn(
+            "event=socketio-closing-handler-failed sid={} error={}", id, e.toString());
       }
     }
     if (ws != null) {
@@ -468,7 +512,8 @@ public final class EngineSession {
       probe = null;
     }
     if (poll != null) {
-      // The waiting poll takes what is queued and the close; without one, the session is simply gone (400).
+      // The waiting poll takes what is queued and the close; without one, the session is simply
+      // gone (400).
       if (slow) {
         queue = null;
       }
@@ -499,7 +544,8 @@ public final class EngineSession {
     try {
       server.handler.closed(this, reason);
     } catch (RuntimeException e) {
-      EngineIoServer.log.warn("event=socketio-close-handler-failed sid={} error={}", id, e.toString());
+      EngineIoServer.log.warn(
+          "event=socketio-close-handler-failed sid={} error={}", id, e.toString());
     }
   }
 
@@ -517,14 +563,19 @@ public final class EngineSession {
     }
   }
 
-  /** Counted as open in the metrics from now until it ends; called once, when the server makes it. */
+  /**
+   * Counted as open in the metrics from now until it ends; called once, when the server makes it.
+   */
   void counted(boolean overWebSocket) {
     counted = true;
     countedWebSocket = overWebSocket;
     server.metrics.opened(overWebSocket);
   }
 
-  /** For the server's shutdown: closes the transport without waiting; a WebSocket gets 1001 (going away). */
+  /**
+   * For the server's shutdown: closes the transport without waiting; a WebSocket gets 1001 (going
+   * away).
+   */
   void shutdown() {
     if (!loop.inEventLoop()) {
       loop.execute(this::shutdown);

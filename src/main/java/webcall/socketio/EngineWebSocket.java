@@ -21,12 +21,13 @@ import java.nio.charset.StandardCharsets;
 import webcall.http.WebSocketCloseCheck;
 
 /**
- * One Engine.IO WebSocket, after its handshake: hands whole messages to its session, answers pings and close frames,
- * and closes with the RFC 6455 code for what the client broke (1002 broken frame or close code, 1007 bad UTF-8, 1009
- * too big or too many fragments). One per connection.
+ * One Engine.IO WebSocket, after its handshake: hands whole messages to its session, answers pings
+ * and close frames, and closes with the RFC 6455 code for what the client broke (1002 broken frame
+ * or close code, 1007 bad UTF-8, 1009 too big or too many fragments). One per connection.
  */
 final class EngineWebSocket extends ChannelInboundHandlerAdapter {
-  private static final AttributeKey<Boolean> CLOSING = AttributeKey.valueOf("webcall.socketio.closing");
+  private static final AttributeKey<Boolean> CLOSING =
+      AttributeKey.valueOf("webcall.socketio.closing");
 
   private final EngineIoServer server;
   private final String address;
@@ -52,8 +53,11 @@ final class EngineWebSocket extends ChannelInboundHandlerAdapter {
       }
       if (msg instanceof CloseWebSocketFrame close) {
         int code = close.statusCode();
-        // closeCheck already refused codes no endpoint may send; an echo of one would break the protocol in turn.
-        closeWith(ctx.channel(), code < 0 ? -1 : WebSocketCloseCheck.allowedOnTheWire(code) ? code : 1002);
+        // closeCheck already refused codes no endpoint may send; an echo of one would break the
+        // protocol in turn.
+        closeWith(
+            ctx.channel(),
+            code < 0 ? -1 : WebSocketCloseCheck.allowedOnTheWire(code) ? code : 1002);
       } else if (msg instanceof PingWebSocketFrame ping) {
         if (ctx.channel().isWritable()) {
           ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()), ctx.voidPromise());
@@ -61,10 +65,14 @@ final class EngineWebSocket extends ChannelInboundHandlerAdapter {
       } else if (msg instanceof TextWebSocketFrame text && session != null) {
         String data = text.content().toString(StandardCharsets.UTF_8);
         if (probing && "2probe".equals(data)) {
-          // Answered here, on this channel's own event loop, before "5" can be read: the session runs on another loop,
-          // and a write from there could reach the client after the 400 its next poll gets once "5" is handled.
+          // Answered here, on this channel's own event loop, before "5" can be read: the session
+          // runs on another loop,
+          // and a write from there could reach the client after the 400 its next poll gets once "5"
+          // is handled.
           probing = false;
-          ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(Frame.PONG_PROBE.bytes)), ctx.voidPromise());
+          ctx.writeAndFlush(
+              new TextWebSocketFrame(Unpooled.wrappedBuffer(Frame.PONG_PROBE.bytes)),
+              ctx.voidPromise());
         }
         session.fromWebSocket(ctx.channel(), data);
       } else if (msg instanceof BinaryWebSocketFrame bin && session != null) {
@@ -83,12 +91,16 @@ final class EngineWebSocket extends ChannelInboundHandlerAdapter {
     } else if (cause instanceof TooLongFrameException) {
       code = 1009;
     } else {
-      server.clientErrors.info("socketio-connection-error", "event=socketio-connection-error addr={} error={}", address,
+      server.clientErrors.info(
+          "socketio-connection-error",
+          "event=socketio-connection-error addr={} error={}",
+          address,
           cause.getClass().getSimpleName());
       ctx.close();
       return;
     }
-    server.clientErrors.info("socketio-bad-frame", "event=socketio-bad-frame addr={} close={}", address, code);
+    server.clientErrors.info(
+        "socketio-bad-frame", "event=socketio-bad-frame addr={} close={}", address, code);
     if (broken) {
       return;
     }
@@ -121,13 +133,23 @@ final class EngineWebSocket extends ChannelInboundHandlerAdapter {
     if (!ch.isActive()) {
       return;
     }
-    CloseWebSocketFrame frame = code < 0 ? new CloseWebSocketFrame(true, 0) : new CloseWebSocketFrame(code, "");
+    CloseWebSocketFrame frame =
+        code < 0 ? new CloseWebSocketFrame(true, 0) : new CloseWebSocketFrame(code, "");
     ch.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
     // A client that does not read would keep it open: cut it off after 2 s whatever happened.
-    ch.eventLoop().schedule(() -> { ch.close(); }, 2, java.util.concurrent.TimeUnit.SECONDS);
+    ch.eventLoop()
+        .schedule(
+            () -> {
+              ch.close();
+            },
+            2,
+            java.util.concurrent.TimeUnit.SECONDS);
   }
 
-  /** Counts the frames of one message before the aggregator: endless tiny fragments cost a read and a buffer each. */
+  /**
+   * Counts the frames of one message before the aggregator: endless tiny fragments cost a read and
+   * a buffer each.
+   */
   static final class FragmentCap extends ChannelInboundHandlerAdapter {
     private final int max;
     private int frames;
@@ -138,7 +160,8 @@ final class EngineWebSocket extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame
+      if (msg instanceof TextWebSocketFrame
+          || msg instanceof BinaryWebSocketFrame
           || msg instanceof ContinuationWebSocketFrame) {
         WebSocketFrame frame = (WebSocketFrame) msg;
         if (++frames > max) {

@@ -4,8 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * One outgoing Engine.IO packet, encoded once for either transport: text (type digit and data) as a WebSocket text
- * frame's bytes and as a polling payload's string, or binary data. Immutable, so one frame goes to many sessions.
+ * One outgoing Engine.IO packet, encoded once for either transport: text (type digit and data) as a
+ * WebSocket text frame's bytes and as a polling payload's string, or binary data. Immutable, so one
+ * frame goes to many sessions.
  */
 final class Frame {
   static final Frame PING = text("2");
@@ -15,8 +16,10 @@ final class Frame {
 
   /** The polling form: the text packet, or "b" and the base64 of binary data. */
   final String text;
+
   /** What a WebSocket frame carries: the text's UTF-8, or the binary data. */
   final byte[] bytes;
+
   final boolean binary;
 
   private Frame(String text, byte[] bytes, boolean binary) {

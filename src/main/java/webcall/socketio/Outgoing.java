@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** A Socket.IO packet encoded once, to be written to many sockets: a room's broadcast is not encoded per member. */
+/**
+ * A Socket.IO packet encoded once, to be written to many sockets: a room's broadcast is not encoded
+ * per member.
+ */
 public final class Outgoing {
   final Frame[] frames;
 
@@ -17,7 +20,10 @@ public final class Outgoing {
     return eventIn("/", event, args);
   }
 
-  /** An EVENT for another namespace (a name of its own: with event(...), a String argument would be taken for one). */
+  /**
+   * An EVENT for another namespace (a name of its own: with event(...), a String argument would be
+   * taken for one).
+   */
   public static Outgoing eventIn(String nsp, String event, Object... args) {
     List<Object> data = new ArrayList<>(args.length + 1);
     data.add(event);

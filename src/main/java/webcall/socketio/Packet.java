@@ -8,19 +8,24 @@ import java.util.List;
  * @param type the packet type digit
  * @param nsp the namespace, "/" when none was written
  * @param id the ack id, or -1 for none
- * @param data the parsed JSON payload (maps, lists, strings, numbers, booleans, null), or {@link #NONE} when absent
+ * @param data the parsed JSON payload (maps, lists, strings, numbers, booleans, null), or {@link
+ *     #NONE} when absent
  * @param attachments how many binary attachments follow (BINARY_EVENT and BINARY_ACK only)
  */
 record Packet(PacketType type, String nsp, long id, Object data, int attachments) {
   /** The absent payload, told apart from JSON {@code null}. */
-  static final Object NONE = new Object() {
-    @Override
-    public String toString() {
-      return "(none)";
-    }
-  };
+  static final Object NONE =
+      new Object() {
+        @Override
+        public String toString() {
+          return "(none)";
+        }
+      };
 
-  /** The event name and its arguments of an EVENT packet (the parser checked that the first is a name). */
+  /**
+   * The event name and its arguments of an EVENT packet (the parser checked that the first is a
+   * name).
+   */
   List<Object> array() {
     @SuppressWarnings("unchecked")
     List<Object> list = (List<Object>) data;

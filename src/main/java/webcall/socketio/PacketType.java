@@ -2,7 +2,13 @@ package webcall.socketio;
 
 /** Socket.IO v5 packet types, with their wire digit. */
 enum PacketType {
-  CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR, BINARY_EVENT, BINARY_ACK;
+  CONNECT,
+  DISCONNECT,
+  EVENT,
+  ACK,
+  CONNECT_ERROR,
+  BINARY_EVENT,
+  BINARY_ACK;
 
   char digit() {
     return (char) ('0' + ordinal());

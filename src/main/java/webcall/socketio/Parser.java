@@ -12,20 +12,42 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The Socket.IO v5 packet format (socket.io-protocol): decoding with the checks of the reference parser's decoder and
- * {@code isPacketValid}, and encoding, with binary attachments as placeholders. Stateless and thread-safe.
+ * The Socket.IO v5 packet format (socket.io-protocol): decoding with the checks of the reference
+ * parser's decoder and {@code isPacketValid}, and encoding, with binary attachments as
+ * placeholders. Stateless and thread-safe.
  */
 final class Parser {
   /** Event names a client may not send: they mean something to the libraries themselves. */
   static final Set<String> RESERVED =
-      Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener");
-  /** Ack ids are JavaScript numbers the client counts up; more digits than a safe integer has is no client's. */
+      Set.of(
+          "connect",
+          "connect_error",
+          "disconnect",
+          "disconnecting",
+          "newListener",
+          "removeListener");
+
+  /**
+   * Ack ids are JavaScript numbers the client counts up; more digits than a safe integer has is no
+   * client's.
+   */
   private static final int MAX_ID_DIGITS = 15;
 
-  /** JSON with the limits of docs/limits.md: deep nesting and huge strings are refused while parsing. */
-  private static final ObjectMapper json = new ObjectMapper(JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(100_000).build())
-      .build()).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  /**
+   * JSON with the limits of docs/limits.md: deep nesting and huge strings are refused while
+   * parsing.
+   */
+  private static final ObjectMapper json =
+      new ObjectMapper(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxNestingDepth(32)
+                          .maxStringLength(100_000)
+                          .build())
+                  .build())
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
   private final int maxAttachments;
 
   Parser(int maxAttachments) {
@@ -45,7 +67,8 @@ final class Parser {
     int attachments = 0;
     if (type == PacketType.BINARY_EVENT || type == PacketType.BINARY_ACK) {
       int dash = s.indexOf('-', i);
-      // Checked before anything is allocated for them: at most a few digits, at most maxAttachments.
+      // Checked before anything is allocated for them: at most a few digits, at most
+      // maxAttachments.
       if (dash < 0 || dash == i || dash - i > 3 || !digits(s, i, dash)) {
         throw new ProtocolError("illegal-attachments");
       }
@@ -106,13 +129,19 @@ final class Parser {
       case CONNECT -> d == Packet.NONE || d instanceof Map;
       case DISCONNECT -> d == Packet.NONE;
       case CONNECT_ERROR -> d instanceof String || d instanceof Map;
-      case EVENT, BINARY_EVENT -> d instanceof List<?> l && !l.isEmpty()
-          && (l.get(0) instanceof Number || l.get(0) instanceof String name && !RESERVED.contains(name));
+      case EVENT, BINARY_EVENT ->
+          d instanceof List<?> l
+              && !l.isEmpty()
+              && (l.get(0) instanceof Number
+                  || l.get(0) instanceof String name && !RESERVED.contains(name));
       case ACK, BINARY_ACK -> d instanceof List;
     };
   }
 
-  /** Puts the attachments in place of their placeholders; a placeholder without its attachment is an error. */
+  /**
+   * Puts the attachments in place of their placeholders; a placeholder without its attachment is an
+   * error.
+   */
   static Object reconstruct(Object data, List<byte[]> attachments) throws ProtocolError {
     if (data instanceof List<?> list) {
       List<Object> out = new ArrayList<>(list.size());
@@ -138,14 +167,18 @@ final class Parser {
   }
 
   /**
-   * The Engine.IO messages of one packet: its text, then its attachments. {@code data} may hold byte arrays anywhere;
-   * they become placeholders and attachments (BINARY_EVENT/BINARY_ACK), as the reference encoder does.
+   * The Engine.IO messages of one packet: its text, then its attachments. {@code data} may hold
+   * byte arrays anywhere; they become placeholders and attachments (BINARY_EVENT/BINARY_ACK), as
+   * the reference encoder does.
    */
   static List<Object> encode(PacketType type, String nsp, long id, Object data) {
     List<byte[]> attachments = new ArrayList<>(0);
     Object plain = data == Packet.NONE ? data : deconstruct(data, attachments);
     if (!attachments.isEmpty()) {
-      type = type == PacketType.ACK ? PacketType.BINARY_ACK : type == PacketType.EVENT ? PacketType.BINARY_EVENT : type;
+      type =
+          type == PacketType.ACK
+              ? PacketType.BINARY_ACK
+              : type == PacketType.EVENT ? PacketType.BINARY_EVENT : type;
     }
     StringBuilder sb = new StringBuilder(64);
     sb.append(type.digit());

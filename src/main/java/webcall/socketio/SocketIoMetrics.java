@@ -9,12 +9,15 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The Socket.IO endpoint's meters, registered once here as {@code PeerJsMetrics} does for PeerJS: sessions open by
- * their transport now, and sessions ended by cause. Every counter is resolved once into an array by the reason's
- * ordinal; tag values are the fixed words of {@link #cause}, never a session id, an address or client text.
+ * The Socket.IO endpoint's meters, registered once here as {@code PeerJsMetrics} does for PeerJS:
+ * sessions open by their transport now, and sessions ended by cause. Every counter is resolved once
+ * into an array by the reason's ordinal; tag values are the fixed words of {@link #cause}, never a
+ * session id, an address or client text.
  */
 public final class SocketIoMetrics {
-  /** For endpoints without a registry (tests' echo endpoints, embedding): meters that count nothing. */
+  /**
+   * For endpoints without a registry (tests' echo endpoints, embedding): meters that count nothing.
+   */
   public static SocketIoMetrics none() {
     return new SocketIoMetrics(new CompositeMeterRegistry());
   }
@@ -34,17 +37,22 @@ public final class SocketIoMetrics {
         .register(registry);
     Map<String, Counter> byCause = new HashMap<>();
     for (DisconnectReason r : DisconnectReason.values()) {
-      ended[r.ordinal()] = byCause.computeIfAbsent(cause(r), c -> Counter.builder("webcall.socketio.disconnections")
-          .description("Socket.IO sessions ended, by cause")
-          .tag("cause", c)
-          .register(registry));
+      ended[r.ordinal()] =
+          byCause.computeIfAbsent(
+              cause(r),
+              c ->
+                  Counter.builder("webcall.socketio.disconnections")
+                      .description("Socket.IO sessions ended, by cause")
+                      .tag("cause", c)
+                      .register(registry));
     }
   }
 
   /**
-   * The {@code cause} label of a reason: {@code client} (it closed or left), {@code ping_timeout}, {@code flood} (over
-   * the event rate too long), {@code slow_reader} (over socketio-outbound-bytes), {@code shutdown} (the server's drain
-   * ended or it stopped), {@code protocol_error}, {@code connect_timeout}, {@code server} (closed by the server).
+   * The {@code cause} label of a reason: {@code client} (it closed or left), {@code ping_timeout},
+   * {@code flood} (over the event rate too long), {@code slow_reader} (over
+   * socketio-outbound-bytes), {@code shutdown} (the server's drain ended or it stopped), {@code
+   * protocol_error}, {@code connect_timeout}, {@code server} (closed by the server).
    */
   public static String cause(DisconnectReason r) {
     return switch (r) {

@@ -11,19 +11,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Socket.IO v5 over Engine.IO (socket.io-protocol): CONNECT to the namespaces it serves, EVENT and ACK with binary
- * attachments, DISCONNECT, and the connect timeout. A packet the reference server would not accept (a bad format,
- * a reserved event name, a second CONNECT, anything before CONNECT) closes that client's connection, and only it.
+ * Socket.IO v5 over Engine.IO (socket.io-protocol): CONNECT to the namespaces it serves, EVENT and
+ * ACK with binary attachments, DISCONNECT, and the connect timeout. A packet the reference server
+ * would not accept (a bad format, a reserved event name, a second CONNECT, anything before CONNECT)
+ * closes that client's connection, and only it.
  */
 public final class SocketIoServer implements EngineHandler {
   private static final Logger log = LoggerFactory.getLogger(SocketIoServer.class);
-  private static final Map<String, String> INVALID_NAMESPACE = Map.of("message", "Invalid namespace");
+  private static final Map<String, String> INVALID_NAMESPACE =
+      Map.of("message", "Invalid namespace");
 
   private final Map<String, SocketIoHandler> namespaces;
   private final SocketIoOptions options;
   private final Parser parser = new Parser(SocketIoOptions.MAX_ATTACHMENTS);
 
-  /** @param namespaces the handler of each namespace served, e.g. "/" */
+  /**
+   * @param namespaces the handler of each namespace served, e.g. "/"
+   */
   public SocketIoServer(Map<String, SocketIoHandler> namespaces, SocketIoOptions options) {
     this.namespaces = Map.copyOf(namespaces);
     this.options = options;
@@ -85,12 +89,19 @@ public final class SocketIoServer implements EngineHandler {
   public void opened(EngineSession session) {
     Client c = new Client(session);
     session.attach(c);
-    c.connectTimer = session.loop.schedule(() -> {
-      if (c.empty()) {
-        log.info("event=socketio-connect-timeout sid={} addr={}", session.id(), session.address());
-        session.close(DisconnectReason.CONNECT_TIMEOUT);
-      }
-    }, options.connectTimeoutMillis(), TimeUnit.MILLISECONDS);
+    c.connectTimer =
+        session.loop.schedule(
+            () -> {
+              if (c.empty()) {
+                log.info(
+                    "event=socketio-connect-timeout sid={} addr={}",
+                    session.id(),
+                    session.address());
+                session.close(DisconnectReason.CONNECT_TIMEOUT);
+              }
+            },
+            options.connectTimeoutMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -143,7 +154,9 @@ public final class SocketIoServer implements EngineHandler {
     SocketImpl socket = c.get(p.nsp());
     if (socket == null && p.type() == PacketType.CONNECT) {
       connect(c, p);
-    } else if (socket != null && p.type() != PacketType.CONNECT && p.type() != PacketType.CONNECT_ERROR) {
+    } else if (socket != null
+        && p.type() != PacketType.CONNECT
+        && p.type() != PacketType.CONNECT_ERROR) {
       socket.onPacket(p);
     } else {
       // A second CONNECT, a CONNECT_ERROR, or anything for a namespace it has not joined.
@@ -154,7 +167,9 @@ public final class SocketIoServer implements EngineHandler {
   private void connect(Client c, Packet p) {
     SocketIoHandler handler = namespaces.get(p.nsp());
     if (handler == null) {
-      c.engine.send(Outgoing.of(Parser.encode(PacketType.CONNECT_ERROR, p.nsp(), -1, INVALID_NAMESPACE)).frames);
+      c.engine.send(
+          Outgoing.of(Parser.encode(PacketType.CONNECT_ERROR, p.nsp(), -1, INVALID_NAMESPACE))
+              .frames);
       return;
     }
     if (c.connectTimer != null) {
@@ -165,7 +180,8 @@ public final class SocketIoServer implements EngineHandler {
     Map<String, Object> auth = p.data() instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     SocketImpl s = new SocketImpl(c, handler, p.nsp(), UUID.randomUUID().toString(), auth);
     c.put(s);
-    c.engine.send(Outgoing.of(Parser.encode(PacketType.CONNECT, p.nsp(), -1, Map.of("sid", s.id))).frames);
+    c.engine.send(
+        Outgoing.of(Parser.encode(PacketType.CONNECT, p.nsp(), -1, Map.of("sid", s.id))).frames);
     handler.connected(s);
   }
 
@@ -174,7 +190,8 @@ public final class SocketIoServer implements EngineHandler {
     Client c = (Client) session.attachment();
     if (c != null) {
       for (SocketImpl s : c.all()) {
-        session.send(Outgoing.of(Parser.encode(PacketType.DISCONNECT, s.nsp, -1, Packet.NONE)).frames);
+        session.send(
+            Outgoing.of(Parser.encode(PacketType.DISCONNECT, s.nsp, -1, Packet.NONE)).frames);
       }
     }
   }
@@ -205,7 +222,8 @@ public final class SocketIoServer implements EngineHandler {
     final String id;
     final Map<String, Object> auth;
 
-    SocketImpl(Client client, SocketIoHandler handler, String nsp, String id, Map<String, Object> auth) {
+    SocketImpl(
+        Client client, SocketIoHandler handler, String nsp, String id, Map<String, Object> auth) {
       this.client = client;
       this.handler = handler;
       this.nsp = nsp;
@@ -226,7 +244,7 @@ public final class SocketIoServer implements EngineHandler {
             handler.disconnected(this, DisconnectReason.CLIENT_NAMESPACE_DISCONNECT);
           }
         }
-        default -> { } // ACK: the server asks for none
+        default -> {} // ACK: the server asks for none
       }
     }
 
@@ -304,7 +322,9 @@ public final class SocketIoServer implements EngineHandler {
         return;
       }
       sent = true;
-      socket.send(Outgoing.of(Parser.encode(PacketType.ACK, socket.nsp, id, java.util.Arrays.asList(args))));
+      socket.send(
+          Outgoing.of(
+              Parser.encode(PacketType.ACK, socket.nsp, id, java.util.Arrays.asList(args))));
     }
   }
 }

@@ -60,20 +60,25 @@ public final class Certificates {
     }
   }
 
-  /** base64(SHA-256(SubjectPublicKeyInfo)): what HPKP and Chromium's --ignore-certificate-errors-spki-list use. */
+  /**
+   * base64(SHA-256(SubjectPublicKeyInfo)): what HPKP and Chromium's
+   * --ignore-certificate-errors-spki-list use.
+   */
   public static String spkiSha256(X509Certificate cert) {
     try {
-      return Base64.getEncoder().encodeToString(
-          MessageDigest.getInstance("SHA-256").digest(cert.getPublicKey().getEncoded()));
+      return Base64.getEncoder()
+          .encodeToString(
+              MessageDigest.getInstance("SHA-256").digest(cert.getPublicKey().getEncoded()));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }
 
   /**
-   * The server context from PEM files: a certificate chain and an unencrypted PKCS#8, PKCS#1 (RSA) or SEC1 (EC)
-   * private key, read with BouncyCastle (on the class path for the self-signed certificate anyway). A key that does not
-   * belong to the certificate is refused here, at start, rather than at every browser's handshake.
+   * The server context from PEM files: a certificate chain and an unencrypted PKCS#8, PKCS#1 (RSA)
+   * or SEC1 (EC) private key, read with BouncyCastle (on the class path for the self-signed
+   * certificate anyway). A key that does not belong to the certificate is refused here, at start,
+   * rather than at every browser's handshake.
    */
   public static SslContext serverContext(Path certPem, Path keyPem) {
     List<X509Certificate> chain;
@@ -82,21 +87,25 @@ public final class Certificates {
       chain = read(certPem);
       key = readKey(keyPem);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot use --tls-cert " + certPem + " with --tls-key " + keyPem + ": "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot use --tls-cert " + certPem + " with --tls-key " + keyPem + ": " + e.getMessage(),
+          e);
     }
     if (!belongTogether(key, chain.get(0).getPublicKey())) {
-      throw new IllegalArgumentException("--tls-key " + keyPem + " is not the key of --tls-cert " + certPem);
+      throw new IllegalArgumentException(
+          "--tls-key " + keyPem + " is not the key of --tls-cert " + certPem);
     }
     try {
       return SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new)).build();
     } catch (SSLException e) {
-      throw new IllegalArgumentException("cannot use --tls-cert " + certPem + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot use --tls-cert " + certPem + ": " + e.getMessage(), e);
     }
   }
 
   static PrivateKey readKey(Path pem) throws IOException {
-    try (PEMParser parser = new PEMParser(Files.newBufferedReader(pem, StandardCharsets.US_ASCII))) {
+    try (PEMParser parser =
+        new PEMParser(Files.newBufferedReader(pem, StandardCharsets.US_ASCII))) {
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
       for (Object o; (o = parser.readObject()) != null; ) {
         if (o instanceof PEMKeyPair pair) {
@@ -106,7 +115,8 @@ public final class Certificates {
           return converter.getPrivateKey(info); // PKCS#8
         }
         if (o instanceof PKCS8EncryptedPrivateKeyInfo || o instanceof PEMEncryptedKeyPair) {
-          throw new IOException("the key is encrypted; give an unencrypted PEM key readable by this user only");
+          throw new IOException(
+              "the key is encrypted; give an unencrypted PEM key readable by this user only");
         }
         // anything else (EC PARAMETERS, a certificate in the same file) is skipped
       }
@@ -116,13 +126,14 @@ public final class Certificates {
 
   /** Signs a random message with the key and checks it with the certificate's public key. */
   private static boolean belongTogether(PrivateKey key, PublicKey pub) {
-    String algorithm = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      case "Ed25519", "EdDSA" -> "Ed25519";
-      case "Ed448" -> "Ed448";
-      default -> null;
-    };
+    String algorithm =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          case "Ed25519", "EdDSA" -> "Ed25519";
+          case "Ed448" -> "Ed448";
+          default -> null;
+        };
     if (algorithm == null || !key.getAlgorithm().equals(pub.getAlgorithm())) {
       return algorithm == null; // an unusual key type: leave the check to the handshake
     }
@@ -141,5 +152,4 @@ public final class Certificates {
       return false;
     }
   }
-
 }

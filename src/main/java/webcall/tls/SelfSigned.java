@@ -50,14 +50,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The certificate of {@code --tls-self-signed}: made once per install for this host's names and addresses, kept in the
- * data directory (never in the repository or the jar), and reused on every start so its fingerprint stays the one
- * people verified. It is replaced only when it is about to expire.
+ * The certificate of {@code --tls-self-signed}: made once per install for this host's names and
+ * addresses, kept in the data directory (never in the repository or the jar), and reused on every
+ * start so its fingerprint stays the one people verified. It is replaced only when it is about to
+ * expire.
  */
 public final class SelfSigned {
   private static final Logger log = LoggerFactory.getLogger(SelfSigned.class);
-  /** Apple platforms refuse TLS server certificates valid for longer, even ones a user chose to trust. */
+
+  /**
+   * Apple platforms refuse TLS server certificates valid for longer, even ones a user chose to
+   * trust.
+   */
   static final Duration VALIDITY = Duration.ofDays(825);
+
   static final Duration RENEW_BEFORE = Duration.ofDays(30);
   static final String CERT = "self-signed-cert.pem";
   static final String KEY = "self-signed-key.pem";
@@ -68,8 +74,8 @@ public final class SelfSigned {
   private SelfSigned() {}
 
   /** The directory's certificate, made first if it is missing or expires within 30 days. */
-  public static Material ensure(Path dataDir, Clock clock, Set<String> names, Set<InetAddress> addresses)
-      throws IOException {
+  public static Material ensure(
+      Path dataDir, Clock clock, Set<String> names, Set<InetAddress> addresses) throws IOException {
     Path dir = dataDir.resolve("tls");
     Path cert = dir.resolve(CERT);
     Path key = dir.resolve(KEY);
@@ -80,13 +86,16 @@ public final class SelfSigned {
         warnAboutMissingNames(existing, cert, names, addresses);
         return new Material(cert, key, false);
       }
-      log.info("event=tls-self-signed-renew reason=expires-soon not_after={}", existing.getNotAfter().toInstant());
+      log.info(
+          "event=tls-self-signed-renew reason=expires-soon not_after={}",
+          existing.getNotAfter().toInstant());
     }
     Files.createDirectories(dir);
     restrict(dir, "rwx------");
     KeyPair pair = newKeyPair();
     X509Certificate made = sign(pair, clock.instant(), names, addresses);
-    // Key first, then certificate, each by atomic rename: a crash or a second process never leaves a certificate
+    // Key first, then certificate, each by atomic rename: a crash or a second process never leaves
+    // a certificate
     // without its key, and a reader never sees half a file.
     writeAtomically(key, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), true);
     try {
@@ -94,11 +103,15 @@ public final class SelfSigned {
     } catch (java.security.cert.CertificateEncodingException e) {
       throw new IllegalStateException(e);
     }
-    log.info("event=tls-self-signed-created dir={} names={} addresses={}", dir, names, addresses.size());
+    log.info(
+        "event=tls-self-signed-created dir={} names={} addresses={}", dir, names, addresses.size());
     return new Material(cert, key, true);
   }
 
-  /** localhost, the host name(s), and every address of every interface that is up, loopback included. */
+  /**
+   * localhost, the host name(s), and every address of every interface that is up, loopback
+   * included.
+   */
   public static Set<String> hostNames() {
     Set<String> names = new LinkedHashSet<>(List.of("localhost"));
     try {
@@ -140,7 +153,8 @@ public final class SelfSigned {
   private static void addName(Set<String> names, String name) {
     String n = name.trim().toLowerCase(Locale.ROOT);
     // Only DNS names: an address here would be an IP SAN, added separately.
-    if (n.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*") && !n.matches("[0-9.]+")) {
+    if (n.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+        && !n.matches("[0-9.]+")) {
       names.add(n);
     }
   }
@@ -155,22 +169,33 @@ public final class SelfSigned {
     }
   }
 
-  static X509Certificate sign(KeyPair pair, Instant now, Set<String> names, Set<InetAddress> addresses) {
+  static X509Certificate sign(
+      KeyPair pair, Instant now, Set<String> names, Set<InetAddress> addresses) {
     String cn = names.stream().filter(n -> !n.equals("localhost")).findFirst().orElse("localhost");
-    var subject = new X500NameBuilder(BCStyle.INSTANCE)
-        .addRDN(BCStyle.O, "webcall (self-signed)")
-        .addRDN(BCStyle.CN, cn)
-        .build();
+    var subject =
+        new X500NameBuilder(BCStyle.INSTANCE)
+            .addRDN(BCStyle.O, "webcall (self-signed)")
+            .addRDN(BCStyle.CN, cn)
+            .build();
     List<GeneralName> sans = new ArrayList<>();
     names.forEach(n -> sans.add(new GeneralName(GeneralName.dNSName, n)));
     addresses.forEach(a -> sans.add(new GeneralName(GeneralName.iPAddress, a.getHostAddress())));
     try {
-      var builder = new JcaX509v3CertificateBuilder(subject, new BigInteger(127, new SecureRandom()).add(BigInteger.ONE),
-          Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(VALIDITY)), subject, pair.getPublic());
+      var builder =
+          new JcaX509v3CertificateBuilder(
+              subject,
+              new BigInteger(127, new SecureRandom()).add(BigInteger.ONE),
+              Date.from(now.minus(Duration.ofHours(1))),
+              Date.from(now.plus(VALIDITY)),
+              subject,
+              pair.getPublic());
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-      builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-      builder.addExtension(Extension.subjectAlternativeName, false,
+      builder.addExtension(
+          Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      builder.addExtension(
+          Extension.subjectAlternativeName,
+          false,
           new GeneralNames(sans.toArray(GeneralName[]::new)));
       X509CertificateHolder holder =
           builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()));
@@ -180,9 +205,12 @@ public final class SelfSigned {
     }
   }
 
-  /** A stored certificate made on another network does not name today's addresses: say how to get a new one. */
-  private static void warnAboutMissingNames(X509Certificate cert, Path file, Set<String> names,
-      Set<InetAddress> addresses) {
+  /**
+   * A stored certificate made on another network does not name today's addresses: say how to get a
+   * new one.
+   */
+  private static void warnAboutMissingNames(
+      X509Certificate cert, Path file, Set<String> names, Set<InetAddress> addresses) {
     Set<String> has = new LinkedHashSet<>();
     try {
       Collection<List<?>> sans = cert.getSubjectAlternativeNames();
@@ -195,27 +223,37 @@ public final class SelfSigned {
     List<String> missing = new ArrayList<>();
     names.stream().filter(n -> !has.contains(n)).forEach(missing::add);
     for (InetAddress a : addresses) {
-      boolean named = has.stream().anyMatch(h -> {
-        try {
-          return h.matches("[0-9a-f:.]+") && InetAddress.getByName(h).equals(a);
-        } catch (UnknownHostException e) {
-          return false;
-        }
-      });
+      boolean named =
+          has.stream()
+              .anyMatch(
+                  h -> {
+                    try {
+                      return h.matches("[0-9a-f:.]+") && InetAddress.getByName(h).equals(a);
+                    } catch (UnknownHostException e) {
+                      return false;
+                    }
+                  });
       if (!named) {
         missing.add(a.getHostAddress());
       }
     }
     if (!missing.isEmpty()) {
-      log.warn("event=tls-self-signed-names-missing missing={} hint=\"delete {} and its key to make a new one"
-          + " (its fingerprint will change)\"", missing, file);
+      log.warn(
+          "event=tls-self-signed-names-missing missing={} hint=\"delete {} and its key to make a new one"
+              + " (its fingerprint will change)\"",
+          missing,
+          file);
     }
   }
 
   static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
+    return "-----BEGIN "
+        + type
+        + "-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   private static void writeAtomically(Path target, String text, boolean secret) throws IOException {
@@ -226,7 +264,8 @@ public final class SelfSigned {
       }
       Files.writeString(tmp, text, StandardCharsets.US_ASCII);
       try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }

@@ -7,8 +7,10 @@ import java.nio.file.Path;
  *
  * @param certFile PEM certificate chain, or null to serve plain HTTP
  * @param keyFile PEM private key of {@code certFile}
- * @param httpRedirectPort an extra plain-HTTP port whose every request is redirected to HTTPS; -1 for none, 0 for any
- * @param forceHttps behind a proxy ({@code --proxied}): redirect requests whose X-Forwarded-Proto is http to https
+ * @param httpRedirectPort an extra plain-HTTP port whose every request is redirected to HTTPS; -1
+ *     for none, 0 for any
+ * @param forceHttps behind a proxy ({@code --proxied}): redirect requests whose X-Forwarded-Proto
+ *     is http to https
  */
 public record TlsOptions(Path certFile, Path keyFile, int httpRedirectPort, boolean forceHttps) {
   public static final int OFF = -1;
@@ -21,7 +23,8 @@ public record TlsOptions(Path certFile, Path keyFile, int httpRedirectPort, bool
       throw new IllegalArgumentException("HTTP redirect port must be -1 (off) or 0..65535");
     }
     if (httpRedirectPort != OFF && certFile == null) {
-      throw new IllegalArgumentException("--http-redirect-port needs HTTPS: --tls-cert/--tls-key or --tls-self-signed");
+      throw new IllegalArgumentException(
+          "--http-redirect-port needs HTTPS: --tls-cert/--tls-key or --tls-self-signed");
     }
   }
 

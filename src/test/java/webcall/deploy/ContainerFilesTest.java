@@ -16,15 +16,18 @@ import picocli.CommandLine.Model.OptionSpec;
 import webcall.Main;
 
 /**
- * The Dockerfile and deploy/compose.yaml cannot be built here (no container engine), so what can go stale is checked
- * instead: every file they copy or mount exists, and every WEBCALL_ variable they set is one webcall reads.
+ * The Dockerfile and deploy/compose.yaml cannot be built here (no container engine), so what can go
+ * stale is checked instead: every file they copy or mount exists, and every WEBCALL_ variable they
+ * set is one webcall reads.
  */
 class ContainerFilesTest {
   static final Path DOCKERFILE = Path.of("Dockerfile");
   static final Path COMPOSE = Path.of("deploy", "compose.yaml");
   static final Pattern VARIABLE = Pattern.compile("\\b(WEBCALL_[A-Z0-9_]+)\\b");
 
-  /** The variables of every flag of both commands, from picocli's model, and the one Logback reads. */
+  /**
+   * The variables of every flag of both commands, from picocli's model, and the one Logback reads.
+   */
   static Set<String> knownVariables() {
     Set<String> names = new TreeSet<>(Set.of("WEBCALL_LOG_LEVEL"));
     CommandLine cli = Main.commandLine();
@@ -32,10 +35,12 @@ class ContainerFilesTest {
     commands.addAll(cli.getSubcommands().values());
     for (CommandLine c : commands) {
       for (OptionSpec o : c.getCommandSpec().options()) {
-        // The annotation's text: picocli's model holds the default with ${env:...} already looked up.
-        String declared = o.userObject() instanceof java.lang.reflect.Field f
-            ? f.getAnnotation(CommandLine.Option.class).defaultValue()
-            : "";
+        // The annotation's text: picocli's model holds the default with ${env:...} already looked
+        // up.
+        String declared =
+            o.userObject() instanceof java.lang.reflect.Field f
+                ? f.getAnnotation(CommandLine.Option.class).defaultValue()
+                : "";
         Matcher m = Pattern.compile("\\$\\{env:(WEBCALL_[A-Z0-9_]+)").matcher(declared);
         while (m.find()) {
           names.add(m.group(1));
@@ -61,8 +66,16 @@ class ContainerFilesTest {
 
   @Test
   void theModelKnowsTheFlagsVariables() {
-    assertThat(knownVariables()).contains("WEBCALL_PORT", "WEBCALL_HOST", "WEBCALL_ADMIN_PORT", "WEBCALL_ADMIN_HOST",
-        "WEBCALL_LOG_FORMAT", "WEBCALL_DATA_DIR", "WEBCALL_TURN_SECRETS", "WEBCALL_NO_STUN");
+    assertThat(knownVariables())
+        .contains(
+            "WEBCALL_PORT",
+            "WEBCALL_HOST",
+            "WEBCALL_ADMIN_PORT",
+            "WEBCALL_ADMIN_HOST",
+            "WEBCALL_LOG_FORMAT",
+            "WEBCALL_DATA_DIR",
+            "WEBCALL_TURN_SECRETS",
+            "WEBCALL_NO_STUN");
   }
 
   @Test
@@ -77,9 +90,12 @@ class ContainerFilesTest {
         }
       }
     }
-    assertThat(sources).isNotEmpty().allSatisfy(s -> assertThat(Path.of(s)).as("COPY " + s).exists());
+    assertThat(sources)
+        .isNotEmpty()
+        .allSatisfy(s -> assertThat(Path.of(s)).as("COPY " + s).exists());
     assertThat(variablesIn(text)).isNotEmpty().isSubsetOf(knownVariables());
-    assertThat(text).containsPattern("(?m)^FROM eclipse-temurin:17-jre\\s*$")
+    assertThat(text)
+        .containsPattern("(?m)^FROM eclipse-temurin:17-jre\\s*$")
         .containsPattern("(?m)^USER webcall\\s*$")
         .containsPattern("(?m)^EXPOSE 3000 3478/udp\\s*$")
         .containsPattern("(?m)^HEALTHCHECK .*\\n?.*/healthz");
@@ -100,7 +116,8 @@ class ContainerFilesTest {
     while (mount.find()) {
       mounts.add(mount.group(1));
     }
-    assertThat(mounts).contains("./coturn/turnserver.conf")
+    assertThat(mounts)
+        .contains("./coturn/turnserver.conf")
         .allSatisfy(m -> assertThat(COMPOSE.getParent().resolve(m)).as(m).exists());
     assertThat(variablesIn(text)).isNotEmpty().isSubsetOf(knownVariables());
     assertThat(Path.of("deploy", "env.example")).exists();

@@ -21,8 +21,9 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * One headless Chromium (Debian's build, driven by Debian's chromedriver) with fake camera and microphone: one call
- * participant. Selenium is given both paths so that it never tries to download a browser or a driver.
+ * One headless Chromium (Debian's build, driven by Debian's chromedriver) with fake camera and
+ * microphone: one call participant. Selenium is given both paths so that it never tries to download
+ * a browser or a driver.
  */
 public final class Browser implements AutoCloseable {
   public static final String CHROMIUM = "/usr/bin/chromium";
@@ -39,21 +40,23 @@ public final class Browser implements AutoCloseable {
     }
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
-    List<String> args = new ArrayList<>(List.of(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-        "--no-first-run",
-        "--mute-audio",
-        "--use-fake-device-for-media-stream",
-        "--autoplay-policy=no-user-gesture-required",
-        "--window-size=1280,800",
-        "--user-data-dir=" + profile));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                "--no-first-run",
+                "--mute-audio",
+                "--use-fake-device-for-media-stream",
+                "--autoplay-policy=no-user-gesture-required",
+                "--window-size=1280,800",
+                "--user-data-dir=" + profile));
     if (extraArgs.stream().noneMatch(a -> a.startsWith("--use-fake-ui-for-media-stream"))) {
       args.add("--use-fake-ui-for-media-stream");
     }
@@ -110,7 +113,9 @@ public final class Browser implements AutoCloseable {
     return (T) ((JavascriptExecutor) driver).executeScript(script, args);
   }
 
-  /** The remote tiles as the page shows them: peer id, video size, play position and track counts. */
+  /**
+   * The remote tiles as the page shows them: peer id, video size, play position and track counts.
+   */
   public List<Map<String, Object>> remoteTiles() {
     return js(
         "return [...document.querySelectorAll('figure.tile.remote')].map(t => {"

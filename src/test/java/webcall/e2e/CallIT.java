@@ -16,11 +16,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import webcall.TestServer;
 
-/** Whole calls in headless Chromium with fake media: the unmodified peerjs and socket.io-client against webcall. */
+/**
+ * Whole calls in headless Chromium with fake media: the unmodified peerjs and socket.io-client
+ * against webcall.
+ */
 class CallIT {
   @RegisterExtension static final TestServer server = new TestServer();
+
   /** A server whose pages may send 1 200 kbit/s in all, for the bandwidth governor. */
-  @RegisterExtension static final TestServer budgeted = new TestServer(c -> c.withUploadBudgetKbps(1200));
+  @RegisterExtension
+  static final TestServer budgeted = new TestServer(c -> c.withUploadBudgetKbps(1200));
 
   private static final String[] NAMES = {"Ada", "Grace", "Margaret", "Linus"};
 
@@ -47,30 +52,36 @@ class CallIT {
     return b;
   }
 
-  /** The maxBitrate (bit/s) the page set on each connection's video sender, through the documented test hook. */
+  /**
+   * The maxBitrate (bit/s) the page set on each connection's video sender, through the documented
+   * test hook.
+   */
   private static List<Long> videoCaps(Browser b) {
-    return b.js("return webcall.connections().map(c => {"
-        + " const s = c.pc.getSenders().find(s => s.track && s.track.kind === 'video');"
-        + " const e = s && s.getParameters().encodings[0]; return e && e.maxBitrate ? e.maxBitrate : 0; });");
+    return b.js(
+        "return webcall.connections().map(c => {"
+            + " const s = c.pc.getSenders().find(s => s.track && s.track.kind === 'video');"
+            + " const e = s && s.getParameters().encodings[0]; return e && e.maxBitrate ? e.maxBitrate : 0; });");
   }
 
   /**
-   * What the page sent as video on each connection over about 10 s, from outbound-rtp bytesSent, with that
-   * connection's cap at the end: [[kbit/s, cap kbit/s], ...].
+   * What the page sent as video on each connection over about 10 s, from outbound-rtp bytesSent,
+   * with that connection's cap at the end: [[kbit/s, cap kbit/s], ...].
    */
   @SuppressWarnings("unchecked")
   private static List<List<Number>> measuredVideo(Browser b) {
-    return (List<List<Number>>) b.driver().executeAsyncScript(
-        "const done = arguments[arguments.length - 1];"
-            + "const sent = async (pc) => { let bytes = 0, at = 0; for (const s of (await pc.getStats()).values())"
-            + "  if (s.type === 'outbound-rtp' && s.kind === 'video') { bytes += s.bytesSent; at = s.timestamp; }"
-            + "  return [bytes, at]; };"
-            + "const pcs = webcall.connections().map(c => c.pc);"
-            + "Promise.all(pcs.map(sent)).then(before => setTimeout(() => Promise.all(pcs.map(sent)).then(after =>"
-            + "  done(pcs.map((pc, i) => { const e = pc.getSenders().find(s => s.track && s.track.kind === 'video')"
-            + "    .getParameters().encodings[0];"
-            + "    return [(after[i][0] - before[i][0]) * 8 / (after[i][1] - before[i][1]), e.maxBitrate / 1000]; }))),"
-            + "  10000));");
+    return (List<List<Number>>)
+        b.driver()
+            .executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                    + "const sent = async (pc) => { let bytes = 0, at = 0; for (const s of (await pc.getStats()).values())"
+                    + "  if (s.type === 'outbound-rtp' && s.kind === 'video') { bytes += s.bytesSent; at = s.timestamp; }"
+                    + "  return [bytes, at]; };"
+                    + "const pcs = webcall.connections().map(c => c.pc);"
+                    + "Promise.all(pcs.map(sent)).then(before => setTimeout(() => Promise.all(pcs.map(sent)).then(after =>"
+                    + "  done(pcs.map((pc, i) => { const e = pc.getSenders().find(s => s.track && s.track.kind === 'video')"
+                    + "    .getParameters().encodings[0];"
+                    + "    return [(after[i][0] - before[i][0]) * 8 / (after[i][1] - before[i][1]), e.maxBitrate / 1000]; }))),"
+                    + "  10000));");
   }
 
   @Test
@@ -81,30 +92,42 @@ class CallIT {
     awaitPlaying(a, 1, Duration.ofSeconds(40));
     awaitPlaying(b, 1, Duration.ofSeconds(40));
     assertThat(a.<String>js("return document.body.dataset.uploadBudgetKbps;")).isEqualTo("1200");
-    // Two people: the whole budget but the audio's reserve goes to the one other (1 200 - 64 kbit/s).
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      assertThat(videoCaps(a)).containsExactly(1_136_000L);
-      assertThat(videoCaps(b)).containsExactly(1_136_000L);
-    });
-    // A third joins: everyone's budget is now shared by two connections, and changed without anyone acting.
+    // Two people: the whole budget but the audio's reserve goes to the one other (1 200 - 64
+    // kbit/s).
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              assertThat(videoCaps(a)).containsExactly(1_136_000L);
+              assertThat(videoCaps(b)).containsExactly(1_136_000L);
+            });
+    // A third joins: everyone's budget is now shared by two connections, and changed without anyone
+    // acting.
     Browser c = joinAt(budgeted, room);
     awaitPlaying(c, 2, Duration.ofSeconds(60));
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      for (Browser p : List.of(a, b, c)) {
-        assertThat(videoCaps(p)).containsExactly(536_000L, 536_000L);
-      }
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              for (Browser p : List.of(a, b, c)) {
+                assertThat(videoCaps(p)).containsExactly(536_000L, 536_000L);
+              }
+            });
     Browser d = joinAt(budgeted, room);
     List<Browser> pages = List.of(a, b, c, d);
     for (Browser p : pages) {
       awaitPlaying(p, 3, Duration.ofSeconds(90));
     }
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      for (Browser p : pages) {
-        assertThat(videoCaps(p)).containsExactly(336_000L, 336_000L, 336_000L);
-      }
-    });
-    // What is actually sent stays under each cap (10 % for a frame in flight at the window's edges).
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              for (Browser p : pages) {
+                assertThat(videoCaps(p)).containsExactly(336_000L, 336_000L, 336_000L);
+              }
+            });
+    // What is actually sent stays under each cap (10 % for a frame in flight at the window's
+    // edges).
     for (Browser p : pages) {
       List<List<Number>> sent = measuredVideo(p);
       assertThat(sent).hasSize(3);
@@ -112,33 +135,52 @@ class CallIT {
         double kbps = connection.get(0).doubleValue();
         double cap = connection.get(1).doubleValue();
         assertThat(cap).isEqualTo(336.0);
-        assertThat(kbps).as("video sent, kbit/s, under the cap of " + cap).isPositive().isLessThan(cap * 1.1);
+        assertThat(kbps)
+            .as("video sent, kbit/s, under the cap of " + cap)
+            .isPositive()
+            .isLessThan(cap * 1.1);
       }
     }
   }
 
-  /** Waits until the page shows exactly {@code expected} remote videos, each playing with audio and video tracks. */
+  /**
+   * Waits until the page shows exactly {@code expected} remote videos, each playing with audio and
+   * video tracks.
+   */
   private static void awaitPlaying(Browser b, int expected, Duration within) {
     await()
         .atMost(within)
         .pollInterval(Duration.ofMillis(500))
-        .untilAsserted(() -> assertThat(b.remoteTiles()).hasSize(expected)
-            .allSatisfy(t -> {
-              assertThat(((Number) t.get("width")).intValue()).as("videoWidth").isPositive();
-              assertThat(((Number) t.get("audio")).intValue()).as("audio tracks").isEqualTo(1);
-              assertThat(((Number) t.get("video")).intValue()).as("video tracks").isEqualTo(1);
-            }));
+        .untilAsserted(
+            () ->
+                assertThat(b.remoteTiles())
+                    .hasSize(expected)
+                    .allSatisfy(
+                        t -> {
+                          assertThat(((Number) t.get("width")).intValue())
+                              .as("videoWidth")
+                              .isPositive();
+                          assertThat(((Number) t.get("audio")).intValue())
+                              .as("audio tracks")
+                              .isEqualTo(1);
+                          assertThat(((Number) t.get("video")).intValue())
+                              .as("video tracks")
+                              .isEqualTo(1);
+                        }));
     Map<String, Double> before = times(b);
     await()
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(300))
-        .untilAsserted(() -> {
-          Map<String, Double> now = times(b);
-          assertThat(now.keySet()).isEqualTo(before.keySet());
-          for (String peer : before.keySet()) {
-            assertThat(now.get(peer)).as("currentTime of " + peer + " advances").isGreaterThan(before.get(peer));
-          }
-        });
+        .untilAsserted(
+            () -> {
+              Map<String, Double> now = times(b);
+              assertThat(now.keySet()).isEqualTo(before.keySet());
+              for (String peer : before.keySet()) {
+                assertThat(now.get(peer))
+                    .as("currentTime of " + peer + " advances")
+                    .isGreaterThan(before.get(peer));
+              }
+            });
   }
 
   private static Map<String, Double> times(Browser b) {
@@ -183,7 +225,8 @@ class CallIT {
       assertThat(remotePeers(p)).as("no duplicate or foreign tiles").isEqualTo(expected);
     }
 
-    // The README shows this call: the picture is made by the test run, so it always shows the current page.
+    // The README shows this call: the picture is made by the test run, so it always shows the
+    // current page.
     Path shot = Path.of("docs", "screenshots", "call-4.png");
     pages.get(0).screenshot(shot);
     assertThat(shot).isNotEmptyFile();
@@ -193,7 +236,9 @@ class CallIT {
     leaver.close();
     browsers.remove(leaver);
     for (Browser p : pages) {
-      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200))
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(200))
           .until(() -> !remotePeers(p).contains(leaverId));
     }
     for (Browser p : pages) {
@@ -223,18 +268,26 @@ class CallIT {
     browsers.add(denied);
     denied.open("http://127.0.0.1:" + server.port() + "/" + room);
     // Said in plain words in the lobby, before joining.
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-        assertThat(denied.text("#media-problem")).contains("denied"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(denied.text("#media-problem")).contains("denied"));
     denied.joinCall("No Camera");
     awaitPlaying(denied, 1, Duration.ofSeconds(40));
     assertThat(remotePeers(denied)).containsExactly(sender.peerId());
     assertThat(denied.status()).contains("denied");
-    // The others see a receive-only member as muted with its camera off (it sends silence and black frames).
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-        assertThat(sender.remoteTiles()).singleElement().satisfies(t -> {
-          assertThat(t.get("name")).isEqualTo("No Camera");
-          assertThat(t.get("muted")).isEqualTo(true);
-          assertThat(t.get("cameraOff")).isEqualTo(true);
-        }));
+    // The others see a receive-only member as muted with its camera off (it sends silence and black
+    // frames).
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(sender.remoteTiles())
+                    .singleElement()
+                    .satisfies(
+                        t -> {
+                          assertThat(t.get("name")).isEqualTo("No Camera");
+                          assertThat(t.get("muted")).isEqualTo(true);
+                          assertThat(t.get("cameraOff")).isEqualTo(true);
+                        }));
   }
 }

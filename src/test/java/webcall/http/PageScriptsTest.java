@@ -9,16 +9,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The page's pure modules (quality.js, governor.js) tested under Node's own test runner: `node --test src/test/js/`,
- * so that `mvn test` runs them with the Java unit tests. Node is on every machine that builds (npm needs it).
+ * The page's pure modules (quality.js, governor.js) tested under Node's own test runner: `node
+ * --test src/test/js/`, so that `mvn test` runs them with the Java unit tests. Node is on every
+ * machine that builds (npm needs it).
  */
 class PageScriptsTest {
   @Test
   void nodeTestsPass() throws IOException, InterruptedException {
-    Process node = new ProcessBuilder("node", "--test", "src/test/js/")
-        .directory(Path.of("").toAbsolutePath().toFile())
-        .redirectErrorStream(true)
-        .start();
+    Process node =
+        new ProcessBuilder("node", "--test", "src/test/js/")
+            .directory(Path.of("").toAbsolutePath().toFile())
+            .redirectErrorStream(true)
+            .start();
     node.getOutputStream().close();
     boolean finished = node.waitFor(120, TimeUnit.SECONDS);
     String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

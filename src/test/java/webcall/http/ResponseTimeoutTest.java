@@ -12,12 +12,16 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** A request no handler answers loses its connection after the limit; answered, exempt and upgraded ones do not. */
+/**
+ * A request no handler answers loses its connection after the limit; answered, exempt and upgraded
+ * ones do not.
+ */
 class ResponseTimeoutTest {
   private static final long LIMIT = 1_000;
 
   private static EmbeddedChannel channel() {
-    EmbeddedChannel ch = new EmbeddedChannel(new ResponseTimeout(LIMIT, req -> req.uri().startsWith("/poll")));
+    EmbeddedChannel ch =
+        new EmbeddedChannel(new ResponseTimeout(LIMIT, req -> req.uri().startsWith("/poll")));
     ch.freezeTime();
     return ch;
   }

@@ -18,26 +18,37 @@ import org.junit.jupiter.api.Test;
 import webcall.rooms.Rooms;
 
 /**
- * Every string the page can show exists in both languages: the two files have the same keys, and every key the
- * page's HTML and scripts name, and every error code the server can send, is among them.
+ * Every string the page can show exists in both languages: the two files have the same keys, and
+ * every key the page's HTML and scripts name, and every error code the server can send, is among
+ * them.
  */
 class TranslationsTest {
   private static final Path STATIC = Path.of("src/main/resources/static");
   private static final List<String> LANGUAGES = List.of("en", "zh-CN");
 
-  /** Where keys are named: t('k'), setStatus('k'), media.js problems, setTool(button, on ? 'a' : 'b'). */
-  private static final List<Pattern> KEY_USES = List.of(
-      Pattern.compile("\\b(?:t|setStatus|showJoinProblem)\\(\\s*'([\\w-]+)'"),
-      Pattern.compile("setTool\\([^;]*?\\?\\s*'(\\w+)'\\s*:\\s*'(\\w+)'"),
-      Pattern.compile("(?:problem = |return )'(\\w+)';"),
-      Pattern.compile("data-i18n(?:-label)?=\"([\\w-]+)\""));
+  /**
+   * Where keys are named: t('k'), setStatus('k'), media.js problems, setTool(button, on ? 'a' :
+   * 'b').
+   */
+  private static final List<Pattern> KEY_USES =
+      List.of(
+          Pattern.compile("\\b(?:t|setStatus|showJoinProblem)\\(\\s*'([\\w-]+)'"),
+          Pattern.compile("setTool\\([^;]*?\\?\\s*'(\\w+)'\\s*:\\s*'(\\w+)'"),
+          Pattern.compile("(?:problem = |return )'(\\w+)';"),
+          Pattern.compile("data-i18n(?:-label)?=\"([\\w-]+)\""));
 
   private static Set<String> keys(String language) throws IOException {
-    JsonNode strings = new ObjectMapper().readTree(STATIC.resolve("assets/i18n/" + language + ".json").toFile());
+    JsonNode strings =
+        new ObjectMapper().readTree(STATIC.resolve("assets/i18n/" + language + ".json").toFile());
     Set<String> keys = new TreeSet<>();
     strings.fieldNames().forEachRemaining(keys::add);
-    strings.fields().forEachRemaining(e ->
-        assertThat(e.getValue().isTextual() && !e.getValue().asText().isBlank()).as(language + " " + e.getKey()).isTrue());
+    strings
+        .fields()
+        .forEachRemaining(
+            e ->
+                assertThat(e.getValue().isTextual() && !e.getValue().asText().isBlank())
+                    .as(language + " " + e.getKey())
+                    .isTrue());
     return keys;
   }
 
@@ -45,7 +56,9 @@ class TranslationsTest {
     Set<String> used = new TreeSet<>();
     List<Path> sources = new ArrayList<>();
     try (Stream<Path> files = Files.walk(STATIC)) {
-      files.filter(p -> p.toString().endsWith(".js") || p.toString().endsWith(".html")).forEach(sources::add);
+      files
+          .filter(p -> p.toString().endsWith(".js") || p.toString().endsWith(".html"))
+          .forEach(sources::add);
     }
     for (Path source : sources) {
       String text = Files.readString(source);
@@ -70,7 +83,9 @@ class TranslationsTest {
   @Test
   void everyKeyThePageNamesExistsInEveryLanguage() throws IOException {
     Set<String> used = usedKeys();
-    assertThat(used).as("the scan finds the page's keys").contains("join", "roomFull", "denied", "mute", "unmute");
+    assertThat(used)
+        .as("the scan finds the page's keys")
+        .contains("join", "roomFull", "denied", "mute", "unmute");
     for (String language : LANGUAGES) {
       assertThat(keys(language)).as(language).containsAll(used);
     }
@@ -92,10 +107,24 @@ class TranslationsTest {
     JsonNode en = json.readTree(STATIC.resolve("assets/i18n/en.json").toFile());
     JsonNode zh = json.readTree(STATIC.resolve("assets/i18n/zh-CN.json").toFile());
     Pattern placeholder = Pattern.compile("\\{\\w+}");
-    en.fieldNames().forEachRemaining(key -> {
-      Set<String> a = new TreeSet<>(placeholder.matcher(en.get(key).asText()).results().map(r -> r.group()).toList());
-      Set<String> b = new TreeSet<>(placeholder.matcher(zh.get(key).asText()).results().map(r -> r.group()).toList());
-      assertThat(b).as(key).isEqualTo(a);
-    });
+    en.fieldNames()
+        .forEachRemaining(
+            key -> {
+              Set<String> a =
+                  new TreeSet<>(
+                      placeholder
+                          .matcher(en.get(key).asText())
+                          .results()
+                          .map(r -> r.group())
+                          .toList());
+              Set<String> b =
+                  new TreeSet<>(
+                      placeholder
+                          .matcher(zh.get(key).asText())
+                          .results()
+                          .map(r -> r.group())
+                          .toList());
+              assertThat(b).as(key).isEqualTo(a);
+            });
   }
 }

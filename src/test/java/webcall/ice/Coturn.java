@@ -1,6 +1,5 @@
 package webcall.ice;
 
-
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -15,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 import webcall.support.Command;
 
 /**
- * Debian's coturn on 127.0.0.1, for the duration of a test: either a test configuration that shares the given secrets
- * and allows loopback peers (the browsers and the relay are all on this machine), or the repository's sample
- * configuration with only what a local run must change.
+ * Debian's coturn on 127.0.0.1, for the duration of a test: either a test configuration that shares
+ * the given secrets and allows loopback peers (the browsers and the relay are all on this machine),
+ * or the repository's sample configuration with only what a local run must change.
  */
 final class Coturn implements AutoCloseable {
   static final Path SAMPLE = Path.of("deploy/coturn/turnserver.conf");
@@ -31,9 +30,13 @@ final class Coturn implements AutoCloseable {
     this(testConfig(secrets), List.of());
   }
 
-  /** The sample configuration as shipped; the command line adds loopback addresses, ports, a log and the secrets. */
+  /**
+   * The sample configuration as shipped; the command line adds loopback addresses, ports, a log and
+   * the secrets.
+   */
   static Coturn sample(String... secrets) throws Exception {
-    List<String> args = new ArrayList<>(List.of("--listening-ip", "127.0.0.1", "--relay-ip", "127.0.0.1"));
+    List<String> args =
+        new ArrayList<>(List.of("--listening-ip", "127.0.0.1", "--relay-ip", "127.0.0.1"));
     for (String s : secrets) {
       args.addAll(List.of("--static-auth-secret", s));
     }
@@ -41,20 +44,23 @@ final class Coturn implements AutoCloseable {
   }
 
   private static String testConfig(String... secrets) {
-    List<String> lines = new ArrayList<>(List.of(
-        "listening-ip=127.0.0.1",
-        "relay-ip=127.0.0.1",
-        "allow-loopback-peers", // the browsers are on loopback too; the sample configuration denies this
-        "no-tls",
-        "no-dtls",
-        "no-tcp-relay",
-        "no-multicast-peers",
-        "use-auth-secret",
-        "realm=webcall.test",
-        "fingerprint",
-        "no-cli",
-        "no-rfc5780",
-        "no-stun-backward-compatibility"));
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "listening-ip=127.0.0.1",
+                "relay-ip=127.0.0.1",
+                "allow-loopback-peers", // the browsers are on loopback too; the sample
+                // configuration denies this
+                "no-tls",
+                "no-dtls",
+                "no-tcp-relay",
+                "no-multicast-peers",
+                "use-auth-secret",
+                "realm=webcall.test",
+                "fingerprint",
+                "no-cli",
+                "no-rfc5780",
+                "no-stun-backward-compatibility"));
     for (String s : secrets) {
       lines.add("static-auth-secret=" + s);
     }
@@ -66,25 +72,30 @@ final class Coturn implements AutoCloseable {
     dir = Files.createTempDirectory("webcall-coturn");
     int relayLow = freePort();
     // Local settings last: coturn lets a later line win for single-valued options.
-    String conf = config + String.join("\n",
-        "",
-        "listening-port=" + port,
-        // A narrow relay range near a port we know was free keeps it away from other tests' ports.
-        "min-port=" + Math.min(relayLow, 65000),
-        "max-port=" + Math.min(relayLow + 200, 65535),
-        "log-file=" + dir.resolve("turnserver.log"),
-        "simple-log",
-        "pidfile=" + dir.resolve("turnserver.pid"),
-        "userdb=" + dir.resolve("turndb"),
-        "");
+    String conf =
+        config
+            + String.join(
+                "\n",
+                "",
+                "listening-port=" + port,
+                // A narrow relay range near a port we know was free keeps it away from other tests'
+                // ports.
+                "min-port=" + Math.min(relayLow, 65000),
+                "max-port=" + Math.min(relayLow + 200, 65535),
+                "log-file=" + dir.resolve("turnserver.log"),
+                "simple-log",
+                "pidfile=" + dir.resolve("turnserver.pid"),
+                "userdb=" + dir.resolve("turndb"),
+                "");
     Path file = dir.resolve("turnserver.conf");
     Files.writeString(file, conf, StandardCharsets.UTF_8);
     List<String> command = new ArrayList<>(List.of("turnserver", "-c", file.toString()));
     command.addAll(extraArgs);
-    process = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("turnserver.out").toFile())
-        .start();
+    process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("turnserver.out").toFile())
+            .start();
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (System.nanoTime() < deadline && process.isAlive() && !listening()) {
       Thread.sleep(100);
@@ -97,12 +108,27 @@ final class Coturn implements AutoCloseable {
   }
 
   /**
-   * Runs coturn's test client against this server: two clients that each allocate a relay and send each other
-   * packets through both relays (-y). Returns its exit code (0 when every step worked) and output.
+   * Runs coturn's test client against this server: two clients that each allocate a relay and send
+   * each other packets through both relays (-y). Returns its exit code (0 when every step worked)
+   * and output.
    */
   Client client(String username, String password) throws Exception {
-    Command.Result r = Command.run(60, "turnutils_uclient", "-y", "-n", "3", "-m", "1", "-u", username, "-w",
-        password, "-p", String.valueOf(port), "127.0.0.1");
+    Command.Result r =
+        Command.run(
+            60,
+            "turnutils_uclient",
+            "-y",
+            "-n",
+            "3",
+            "-m",
+            "1",
+            "-u",
+            username,
+            "-w",
+            password,
+            "-p",
+            String.valueOf(port),
+            "127.0.0.1");
     return new Client(r.exit(), r.output());
   }
 

@@ -21,7 +21,10 @@ import org.slf4j.LoggerFactory;
 import webcall.TestServer;
 import webcall.config.ServerConfig;
 
-/** GET /api/ice on a real server: TURN credentials that coturn would accept, no secret, no caching, a rate limit. */
+/**
+ * GET /api/ice on a real server: TURN credentials that coturn would accept, no secret, no caching,
+ * a rate limit.
+ */
 class IceApiIT {
   static final String SECRET = "api-test-secret-7f3a";
   static final String OLD_SECRET = "api-test-old-secret";
@@ -29,12 +32,24 @@ class IceApiIT {
   static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
 
   @RegisterExtension
-  static final TestServer server = new TestServer(c -> new ServerConfig(c.host(), c.port(), c.allowedOrigins(),
-      c.roomCapacity(), c.maxPayloadBytes(), true /* proxied: clients told apart by X-Forwarded-For */, c.peerjs(),
-      c.ice().withTurn(List.of("turn:127.0.0.1:3478?transport=udp", "turns:127.0.0.1:5349"),
-              List.of(SECRET, OLD_SECRET), Duration.ofSeconds(600))
-          .withStunUrls(List.of("stun:127.0.0.1:19302"))
-          .withRates(20, PER_MINUTE)));
+  static final TestServer server =
+      new TestServer(
+          c ->
+              new ServerConfig(
+                  c.host(),
+                  c.port(),
+                  c.allowedOrigins(),
+                  c.roomCapacity(),
+                  c.maxPayloadBytes(),
+                  true /* proxied: clients told apart by X-Forwarded-For */,
+                  c.peerjs(),
+                  c.ice()
+                      .withTurn(
+                          List.of("turn:127.0.0.1:3478?transport=udp", "turns:127.0.0.1:5349"),
+                          List.of(SECRET, OLD_SECRET),
+                          Duration.ofSeconds(600))
+                      .withStunUrls(List.of("stun:127.0.0.1:19302"))
+                      .withRates(20, PER_MINUTE)));
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
@@ -51,7 +66,8 @@ class IceApiIT {
   }
 
   HttpResponse<String> get(String client) throws Exception {
-    return http.send(HttpRequest.newBuilder(server.http("/api/ice")).header("X-Forwarded-For", client).build(),
+    return http.send(
+        HttpRequest.newBuilder(server.http("/api/ice")).header("X-Forwarded-For", client).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -60,7 +76,8 @@ class IceApiIT {
     HttpResponse<String> res = get("198.51.100.1");
     assertThat(res.statusCode()).isEqualTo(200);
     assertThat(res.headers().firstValue("Cache-Control")).hasValue("no-store");
-    assertThat(res.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
+    assertThat(res.headers().firstValue("Content-Type"))
+        .hasValue("application/json; charset=utf-8");
     assertThat(res.body()).doesNotContain(SECRET).doesNotContain(OLD_SECRET);
     JsonNode body = json.readTree(res.body());
     assertThat(body.get("stunPort").asInt()).isEqualTo(server.server().stunAddress().getPort());
@@ -75,12 +92,16 @@ class IceApiIT {
     String user = turn.get("username").asText();
     long expiry = Long.parseLong(user.substring(0, user.indexOf(':')));
     assertThat(expiry - Instant.now().getEpochSecond()).isBetween(590L, 600L);
-    assertThat(turn.get("credential").asText()).isEqualTo(TurnCredentialsTest.opensslHmac(SECRET, user));
+    assertThat(turn.get("credential").asText())
+        .isEqualTo(TurnCredentialsTest.opensslHmac(SECRET, user));
 
     JsonNode again = json.readTree(get("198.51.100.1").body());
     assertThat(again.get("iceServers").get(1).get("username").asText()).isNotEqualTo(user);
-    assertThat(logs.list).noneMatch(e -> e.getFormattedMessage().contains(SECRET)
-        || e.getFormattedMessage().contains(turn.get("credential").asText()));
+    assertThat(logs.list)
+        .noneMatch(
+            e ->
+                e.getFormattedMessage().contains(SECRET)
+                    || e.getFormattedMessage().contains(turn.get("credential").asText()));
   }
 
   @Test
@@ -98,9 +119,13 @@ class IceApiIT {
 
   @Test
   void onlyGetAndHead() throws Exception {
-    HttpResponse<String> post = http.send(HttpRequest.newBuilder(server.http("/api/ice"))
-            .header("X-Forwarded-For", "198.51.100.4").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> post =
+        http.send(
+            HttpRequest.newBuilder(server.http("/api/ice"))
+                .header("X-Forwarded-For", "198.51.100.4")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(post.statusCode()).isEqualTo(405);
     assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
   }

@@ -55,7 +55,8 @@ class RateLimitsTest {
     for (int i = 0; i < 10_001; i++) {
       limit.allow("10.0." + (i >> 8) + "." + (i & 255));
     }
-    // Past 10 000 clients the stale windows are swept; when all are current they are forgotten (documented): the map
+    // Past 10 000 clients the stale windows are swept; when all are current they are forgotten
+    // (documented): the map
     // never grows without bound, at the price of a fresh budget for everyone.
     assertThat(limit.allow("10.0.0.0")).isTrue();
     assertThat(limit.allow("10.0.0.0")).isFalse();

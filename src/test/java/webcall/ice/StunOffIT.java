@@ -13,13 +13,17 @@ import webcall.TestServer;
 /** With the STUN responder off, nothing listens and the page is not told to use it. */
 class StunOffIT {
   @RegisterExtension
-  static final TestServer server = new TestServer(c -> c.withIce(c.ice().withStunPort(IceOptions.STUN_OFF)));
+  static final TestServer server =
+      new TestServer(c -> c.withIce(c.ice().withStunPort(IceOptions.STUN_OFF)));
 
   @Test
   void noResponderAndNoStunPortForThePage() throws Exception {
     assertThat(server.server().stunAddress()).isNull();
-    HttpResponse<String> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.http("/api/ice")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> res =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(server.http("/api/ice")).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(res.statusCode()).isEqualTo(200);
     assertThat(res.body()).doesNotContain("stunPort").contains("\"iceServers\":[]");
   }

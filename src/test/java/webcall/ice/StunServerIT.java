@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import webcall.TestServer;
 
-/** The STUN responder on a real UDP socket, checked with coturn's client and with hand-made bad datagrams. */
+/**
+ * The STUN responder on a real UDP socket, checked with coturn's client and with hand-made bad
+ * datagrams.
+ */
 class StunServerIT {
   @RegisterExtension static final TestServer server = new TestServer();
 
@@ -24,18 +27,22 @@ class StunServerIT {
 
   @Test
   void coturnsStunClientLearnsItsAddress() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(
-        "turnutils_stunclient", "-p", String.valueOf(stun().getPort()), "127.0.0.1").redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "turnutils_stunclient", "-p", String.valueOf(stun().getPort()), "127.0.0.1")
+            .redirectErrorStream(true);
     Process p = pb.start();
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      Thread reader = new Thread(() -> {
-        try {
-          p.getInputStream().transferTo(out);
-        } catch (java.io.IOException ignored) {
-          // the process ended
-        }
-      });
+      Thread reader =
+          new Thread(
+              () -> {
+                try {
+                  p.getInputStream().transferTo(out);
+                } catch (java.io.IOException ignored) {
+                  // the process ended
+                }
+              });
       reader.start();
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("stun client finished").isTrue();
       reader.join(5000);
@@ -65,14 +72,26 @@ class StunServerIT {
     indication[1] = 0x11;
     byte[] response = StunTest.request(StunTest.txid(4), new byte[0]);
     response[0] = 0x01;
-    byte[] badFingerprint = StunTest.withFingerprint(StunTest.request(StunTest.txid(5), new byte[0]));
+    byte[] badFingerprint =
+        StunTest.withFingerprint(StunTest.request(StunTest.txid(5), new byte[0]));
     badFingerprint[badFingerprint.length - 1] ^= 1;
     byte[] garbage = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       s.setSoTimeout(5000);
-      for (byte[] bad : new byte[][] {new byte[0], new byte[10], cookie, oversized, huge, trailing, indication, response,
-          badFingerprint, garbage}) {
+      for (byte[] bad :
+          new byte[][] {
+            new byte[0],
+            new byte[10],
+            cookie,
+            oversized,
+            huge,
+            trailing,
+            indication,
+            response,
+            badFingerprint,
+            garbage
+          }) {
         s.send(new DatagramPacket(bad, bad.length, stun()));
       }
       s.send(new DatagramPacket(ok, ok.length, stun()));
@@ -80,7 +99,8 @@ class StunServerIT {
       DatagramPacket in = new DatagramPacket(buf, buf.length);
       s.receive(in);
       byte[] got = Arrays.copyOf(buf, in.getLength());
-      // The first and only reply answers the good request: none of the bad ones was answered before it.
+      // The first and only reply answers the good request: none of the bad ones was answered before
+      // it.
       assertThat(Arrays.copyOfRange(got, 8, 20)).isEqualTo(StunTest.txid(42));
       assertThat(Stun.xorMappedAddress(got)).isEqualTo(s.getLocalSocketAddress());
       s.setSoTimeout(500);
@@ -91,10 +111,13 @@ class StunServerIT {
   @Test
   void repliesPerSourceAreRateLimited() throws Exception {
     int limit = IceOptions.forTests().stunRepliesPerSecond();
-    // From 127.0.0.2: its own budget, so the other tests' requests from 127.0.0.1 are not starved by this burst.
+    // From 127.0.0.2: its own budget, so the other tests' requests from 127.0.0.1 are not starved
+    // by this burst.
     try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0))) {
-      // The limit's exact windows are RateLimitsTest's, on an injected clock; here only that the real server applies
-      // it, so a burst split over two windows (at most twice the limit) is fine and nothing waits for a fresh second.
+      // The limit's exact windows are RateLimitsTest's, on an injected clock; here only that the
+      // real server applies
+      // it, so a burst split over two windows (at most twice the limit) is fine and nothing waits
+      // for a fresh second.
       for (int i = 0; i < limit * 3; i++) {
         byte[] req = StunTest.request(StunTest.txid(100 + i), new byte[0]);
         s.send(new DatagramPacket(req, req.length, stun()));
@@ -110,7 +133,8 @@ class StunServerIT {
           break;
         }
       }
-      // Within one second the burst gets at most the limit; a burst split over two windows at most twice that.
+      // Within one second the burst gets at most the limit; a burst split over two windows at most
+      // twice that.
       assertThat(replies).isGreaterThan(0).isLessThanOrEqualTo(2 * limit).isLessThan(limit * 3);
     }
   }
@@ -122,7 +146,8 @@ class StunServerIT {
         new webcall.server.WebcallServer(c.withIce(c.ice().withStunPort(stun().getPort())));
     try {
       org.assertj.core.api.Assertions.assertThatThrownBy(second::start)
-          .hasMessageContaining("UDP 127.0.0.1:" + stun().getPort()).hasMessageContaining("--no-stun");
+          .hasMessageContaining("UDP 127.0.0.1:" + stun().getPort())
+          .hasMessageContaining("--no-stun");
     } finally {
       second.close();
     }

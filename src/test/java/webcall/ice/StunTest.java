@@ -14,7 +14,11 @@ class StunTest {
   /** A Binding request written out by hand, independently of the code under test. */
   static byte[] request(byte[] txid, byte[] attributes) {
     ByteBuffer b = ByteBuffer.allocate(20 + attributes.length);
-    b.putShort((short) 0x0001).putShort((short) attributes.length).putInt(0x2112A442).put(txid).put(attributes);
+    b.putShort((short) 0x0001)
+        .putShort((short) attributes.length)
+        .putInt(0x2112A442)
+        .put(txid)
+        .put(attributes);
     return b.array();
   }
 
@@ -34,7 +38,9 @@ class StunTest {
     m[3] = (byte) len;
     CRC32 crc = new CRC32();
     crc.update(m, 0, message.length);
-    ByteBuffer.wrap(m, message.length, 8).putShort((short) 0x8028).putShort((short) 4)
+    ByteBuffer.wrap(m, message.length, 8)
+        .putShort((short) 0x8028)
+        .putShort((short) 4)
         .putInt((int) crc.getValue() ^ 0x5354554e);
     return m;
   }
@@ -63,7 +69,8 @@ class StunTest {
     assertThat(b.getShort(20)).isEqualTo((short) 0x0020);
     assertThat(res[25]).isEqualTo((byte) 1);
     assertThat((b.getShort(26) & 0xFFFF) ^ 0x2112).isEqualTo(54321);
-    assertThat(b.getInt(28) ^ 0x2112A442).isEqualTo(ByteBuffer.wrap(new byte[] {(byte) 203, 0, 113, 7}).getInt());
+    assertThat(b.getInt(28) ^ 0x2112A442)
+        .isEqualTo(ByteBuffer.wrap(new byte[] {(byte) 203, 0, 113, 7}).getInt());
     assertThat(Stun.xorMappedAddress(res)).isEqualTo(CLIENT);
   }
 
@@ -92,11 +99,21 @@ class StunTest {
   @Test
   void knownAttributesAreAcceptedAndUnknownRequiredOnesGet420() {
     // PRIORITY (0x0024, understood) and SOFTWARE (0x8022, optional) pass.
-    byte[] attrs = ByteBuffer.allocate(8 + 8).putShort((short) 0x0024).putShort((short) 4).putInt(7)
-        .putShort((short) 0x8022).putShort((short) 3).put(new byte[] {'a', 'b', 'c', 0}).array();
-    assertThat(ByteBuffer.wrap(reply(request(txid(4), attrs))).getShort(0)).isEqualTo((short) 0x0101);
-    // CHANGE-REQUEST (0x0003): we have no alternate address, so 420 with UNKNOWN-ATTRIBUTES naming it.
-    byte[] change = ByteBuffer.allocate(8).putShort((short) 0x0003).putShort((short) 4).putInt(6).array();
+    byte[] attrs =
+        ByteBuffer.allocate(8 + 8)
+            .putShort((short) 0x0024)
+            .putShort((short) 4)
+            .putInt(7)
+            .putShort((short) 0x8022)
+            .putShort((short) 3)
+            .put(new byte[] {'a', 'b', 'c', 0})
+            .array();
+    assertThat(ByteBuffer.wrap(reply(request(txid(4), attrs))).getShort(0))
+        .isEqualTo((short) 0x0101);
+    // CHANGE-REQUEST (0x0003): we have no alternate address, so 420 with UNKNOWN-ATTRIBUTES naming
+    // it.
+    byte[] change =
+        ByteBuffer.allocate(8).putShort((short) 0x0003).putShort((short) 4).putInt(6).array();
     byte[] err = reply(request(txid(5), change));
     ByteBuffer e = ByteBuffer.wrap(err);
     assertThat(e.getShort(0)).isEqualTo((short) 0x0111);
@@ -128,17 +145,22 @@ class StunTest {
     odd[3] = 3;
     assertThat(dropReason(odd)).isEqualTo("length");
     // An attribute running past the end.
-    byte[] overrun = request(txid(6), ByteBuffer.allocate(8).putShort((short) 0x0024).putShort((short) 8).array());
+    byte[] overrun =
+        request(
+            txid(6), ByteBuffer.allocate(8).putShort((short) 0x0024).putShort((short) 8).array());
     assertThat(dropReason(overrun)).isEqualTo("attribute-length");
     // Something after FINGERPRINT.
     byte[] fp = withFingerprint(ok);
-    byte[] after = request(txid(6), java.util.Arrays.copyOf(java.util.Arrays.copyOfRange(fp, 20, fp.length), 16));
+    byte[] after =
+        request(
+            txid(6), java.util.Arrays.copyOf(java.util.Arrays.copyOfRange(fp, 20, fp.length), 16));
     assertThat(dropReason(after)).isIn("after-fingerprint", "fingerprint");
   }
 
   @Test
   void nonRequestsAndOtherMethodsAreDropped() {
-    for (int type : new int[] {0x0011 /* indication */, 0x0101 /* success */, 0x0111 /* error */, 0x0003}) {
+    for (int type :
+        new int[] {0x0011 /* indication */, 0x0101 /* success */, 0x0111 /* error */, 0x0003}) {
       byte[] m = request(txid(7), new byte[0]);
       m[0] = (byte) (type >> 8);
       m[1] = (byte) type;

@@ -38,7 +38,8 @@ class TurnCredentialsTest {
 
   @Test
   void credentialIsExpiryColonIdSignedWithTheFirstSecret() throws Exception {
-    TurnCredentials turn = new TurnCredentials(List.of("north-wind", "old-secret"), Duration.ofHours(1), CLOCK);
+    TurnCredentials turn =
+        new TurnCredentials(List.of("north-wind", "old-secret"), Duration.ofHours(1), CLOCK);
     TurnCredentials.Credential c = turn.issue();
     assertThat(c.username()).matches((NOW.getEpochSecond() + 3600) + ":[0-9a-f]{16}");
     assertThat(c.expiresAt()).isEqualTo(NOW.getEpochSecond() + 3600);
@@ -49,7 +50,8 @@ class TurnCredentialsTest {
 
   @Test
   void everyListedSecretStillVerifiesDuringARotation() throws Exception {
-    TurnCredentials turn = new TurnCredentials(List.of("new-secret", "old-secret"), Duration.ofHours(1), CLOCK);
+    TurnCredentials turn =
+        new TurnCredentials(List.of("new-secret", "old-secret"), Duration.ofHours(1), CLOCK);
     String user = (NOW.getEpochSecond() + 100) + ":someone";
     assertThat(turn.accepts(user, opensslHmac("old-secret", user))).isTrue();
     assertThat(turn.accepts(user, opensslHmac("new-secret", user))).isTrue();
@@ -59,26 +61,30 @@ class TurnCredentialsTest {
     assertThat(turn.accepts("garbage", "x")).isFalse();
   }
 
-  /** A clock the test moves: a credential is good through its expiry second and refused from the next. */
+  /**
+   * A clock the test moves: a credential is good through its expiry second and refused from the
+   * next.
+   */
   @Test
   void anIssuedCredentialIsAcceptedUntilItsExpirySecondOnTheInjectedClock() {
     Instant[] now = {NOW};
-    Clock moving = new Clock() {
-      @Override
-      public java.time.ZoneId getZone() {
-        return ZoneOffset.UTC;
-      }
+    Clock moving =
+        new Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
 
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
 
-      @Override
-      public Instant instant() {
-        return now[0];
-      }
-    };
+          @Override
+          public Instant instant() {
+            return now[0];
+          }
+        };
     TurnCredentials turn = new TurnCredentials(List.of("s"), Duration.ofSeconds(120), moving);
     TurnCredentials.Credential c = turn.issue();
     assertThat(turn.accepts(c.username(), c.password())).isTrue();
@@ -98,8 +104,11 @@ class TurnCredentialsTest {
     assertThat(lifetimeOf(Duration.ofSeconds(86_400))).isEqualTo(86_400);
     assertThat(lifetimeOf(Duration.ofSeconds(86_401))).isEqualTo(86_400);
     assertThat(lifetimeOf(Duration.ofSeconds(-5))).isEqualTo(60);
-    assertThat(IceOptions.defaults().withTurn(List.of("turn:x:3478"), List.of("s"), Duration.ofDays(9))
-        .credentialLifetime()).isEqualTo(Duration.ofSeconds(86_400));
+    assertThat(
+            IceOptions.defaults()
+                .withTurn(List.of("turn:x:3478"), List.of("s"), Duration.ofDays(9))
+                .credentialLifetime())
+        .isEqualTo(Duration.ofSeconds(86_400));
   }
 
   private static long lifetimeOf(Duration asked) {
@@ -109,10 +118,12 @@ class TurnCredentialsTest {
 
   @Test
   void secretsStayOutOfToStringAndHelp() {
-    IceOptions o = IceOptions.defaults().withTurn(List.of("turn:127.0.0.1:3478"), List.of("hush-hush-1"),
-        Duration.ofHours(1));
+    IceOptions o =
+        IceOptions.defaults()
+            .withTurn(List.of("turn:127.0.0.1:3478"), List.of("hush-hush-1"), Duration.ofHours(1));
     assertThat(o.toString()).doesNotContain("hush-hush-1").contains("1 hidden");
-    TurnCredentials.Credential c = new TurnCredentials(List.of("k"), Duration.ofHours(1), CLOCK).issue();
+    TurnCredentials.Credential c =
+        new TurnCredentials(List.of("k"), Duration.ofHours(1), CLOCK).issue();
     assertThat(c.toString()).doesNotContain(c.password());
 
     CommandLine cli = Main.commandLine();
@@ -135,8 +146,11 @@ class TurnCredentialsTest {
         .hasMessageContaining("relay");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> d.withTransportPolicy("relay"))
         .hasMessageContaining("TURN");
-    assertThat(d.withTurn(List.of("turn:127.0.0.1:3478"), List.of("s"), Duration.ofHours(1))
-        .withTransportPolicy("RELAY").iceTransportPolicy()).isEqualTo("relay");
+    assertThat(
+            d.withTurn(List.of("turn:127.0.0.1:3478"), List.of("s"), Duration.ofHours(1))
+                .withTransportPolicy("RELAY")
+                .iceTransportPolicy())
+        .isEqualTo("relay");
     assertThat(d.withStunPort(-1).stunEnabled()).isFalse();
   }
 }

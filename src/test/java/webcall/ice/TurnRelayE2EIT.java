@@ -17,8 +17,9 @@ import webcall.config.ServerConfig;
 import webcall.e2e.Browser;
 
 /**
- * Two Chromium pages forced to relay (iceTransportPolicy "relay") call each other through a real coturn that shares
- * webcall's secret; with a wrong secret the call cannot connect and the page says so.
+ * Two Chromium pages forced to relay (iceTransportPolicy "relay") call each other through a real
+ * coturn that shares webcall's secret; with a wrong secret the call cannot connect and the page
+ * says so.
  */
 class TurnRelayE2EIT {
   static final String SECRET = "e2e-" + UUID.randomUUID();
@@ -45,9 +46,12 @@ class TurnRelayE2EIT {
 
   static TestServer webcall(String secret) {
     ServerConfig base = ServerConfig.forLoopback();
-    return TestServer.of(base.withIce(base.ice()
-        .withTurn(List.of(coturn.url()), List.of(secret), Duration.ofHours(1))
-        .withTransportPolicy("relay"))).start();
+    return TestServer.of(
+            base.withIce(
+                base.ice()
+                    .withTurn(List.of(coturn.url()), List.of(secret), Duration.ofHours(1))
+                    .withTransportPolicy("relay")))
+        .start();
   }
 
   /** Two people in one new room of this server. */
@@ -73,34 +77,44 @@ class TurnRelayE2EIT {
 
   /** The local candidate types of the selected pairs of the page's calls, e.g. ["relay"]. */
   static List<String> selectedCandidateTypes(Browser b) {
-    return b.driver().executeAsyncScript(
-        "const done = arguments[arguments.length - 1];"
-            + "(async () => { const types = [];"
-            + " for (const c of window.webcall.connections()) {"
-            + "  const stats = await c.pc.getStats();"
-            + "  stats.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) {"
-            + "   const pair = stats.get(s.selectedCandidatePairId);"
-            + "   types.push(stats.get(pair.localCandidateId).candidateType); } }); }"
-            + " return types; })().then(done, (e) => done(['error: ' + e]));") instanceof List<?> l
+    return b.driver()
+                .executeAsyncScript(
+                    "const done = arguments[arguments.length - 1];"
+                        + "(async () => { const types = [];"
+                        + " for (const c of window.webcall.connections()) {"
+                        + "  const stats = await c.pc.getStats();"
+                        + "  stats.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) {"
+                        + "   const pair = stats.get(s.selectedCandidatePairId);"
+                        + "   types.push(stats.get(pair.localCandidateId).candidateType); } }); }"
+                        + " return types; })().then(done, (e) => done(['error: ' + e]));")
+            instanceof List<?> l
         ? l.stream().map(String::valueOf).toList()
         : List.of();
   }
 
   static String shownFailure(Browser b) {
-    return b.js("return [...document.querySelectorAll('figure.tile.remote .badge')].map(e => e.textContent)"
-        + ".join('|') + '|' + document.getElementById('status').textContent;");
+    return b.js(
+        "return [...document.querySelectorAll('figure.tile.remote .badge')].map(e => e.textContent)"
+            + ".join('|') + '|' + document.getElementById('status').textContent;");
   }
 
   @Test
   void twoPagesForcedToRelayCallEachOtherThroughCoturn() throws Exception {
     try (TestServer server = webcall(SECRET)) {
       for (Browser page : twoInARoom(server)) {
-        await("remote video").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        await("remote video")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(500))
             .until(() -> remoteVideoTime(page) > 0);
         double t0 = remoteVideoTime(page);
-        await("video advancing").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+        await("video advancing")
+            .atMost(Duration.ofSeconds(20))
+            .pollInterval(Duration.ofMillis(300))
             .until(() -> remoteVideoTime(page) > t0 + 0.5);
-        assertThat(selectedCandidateTypes(page)).as(coturn.log()).isNotEmpty().containsOnly("relay");
+        assertThat(selectedCandidateTypes(page))
+            .as(coturn.log())
+            .isNotEmpty()
+            .containsOnly("relay");
       }
     }
   }
@@ -109,7 +123,9 @@ class TurnRelayE2EIT {
   void aWrongSecretFailsAndThePageSaysConnectionFailed() throws Exception {
     try (TestServer server = webcall("not-the-" + SECRET)) {
       for (Browser page : twoInARoom(server)) {
-        await("failure shown").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        await("failure shown")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(500))
             .until(() -> shownFailure(page).contains("Connection failed"));
         assertThat(remoteVideoTime(page)).isEqualTo(-1);
       }

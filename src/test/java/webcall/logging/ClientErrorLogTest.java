@@ -34,10 +34,14 @@ class ClientErrorLogTest {
     for (int i = 0; i < 1000; i++) {
       log.info("bad-sid", "event=bad-sid n={}", i);
     }
-    assertThat(written()).containsExactly("event=bad-sid n=0", "event=bad-sid n=1", "event=bad-sid n=2");
+    assertThat(written())
+        .containsExactly("event=bad-sid n=0", "event=bad-sid n=1", "event=bad-sid n=2");
     clock.addAndGet(1_000_000_000L);
     log.flush();
-    assertThat(written()).hasSize(4).last().isEqualTo("event=log-suppressed kind=bad-sid count=997");
+    assertThat(written())
+        .hasSize(4)
+        .last()
+        .isEqualTo("event=log-suppressed kind=bad-sid count=997");
     log.flush(); // told once
     assertThat(written()).hasSize(4);
   }

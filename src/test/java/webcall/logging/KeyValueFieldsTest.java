@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class KeyValueFieldsTest {
   static JsonNode fields(String format, Object... args) throws Exception {
     LoggerContext context = new LoggerContext();
-    LoggingEvent event = new LoggingEvent("x", context.getLogger("test"), Level.INFO, format, null, args);
+    LoggingEvent event =
+        new LoggingEvent("x", context.getLogger("test"), Level.INFO, format, null, args);
     StringWriter out = new StringWriter();
     try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
       g.writeStartObject();
@@ -37,7 +38,12 @@ class KeyValueFieldsTest {
   @Test
   void clientTextCannotAddOrOverwriteAField() throws Exception {
     String crafted = "x addr=6.6.6.6 message=forged level=ERROR";
-    JsonNode f = fields("event=peer-reject peer={} addr={} reason={}", LogText.escape(crafted), "10.0.0.1", "X");
+    JsonNode f =
+        fields(
+            "event=peer-reject peer={} addr={} reason={}",
+            LogText.escape(crafted),
+            "10.0.0.1",
+            "X");
     assertThat(f.path("addr").asText()).isEqualTo("10.0.0.1");
     assertThat(f.has("message")).isFalse();
     assertThat(f.has("level")).isFalse();

@@ -24,21 +24,27 @@ import webcall.support.RawWs;
 import webcall.support.RoomClient;
 
 /**
- * The drain, as an operator stops the server: SIGTERM to the real command line in its own process while a room is in
- * a call. Not ready at once, new joins refused with {@code draining}, the members' signaling going on, then 1001 to
- * every WebSocket and exit 0 when the last member leaves or {@code --drain-timeout} is up; a second signal ends it at
- * once.
+ * The drain, as an operator stops the server: SIGTERM to the real command line in its own process
+ * while a room is in a call. Not ready at once, new joins refused with {@code draining}, the
+ * members' signaling going on, then 1001 to every WebSocket and exit 0 when the last member leaves
+ * or {@code --drain-timeout} is up; a second signal ends it at once.
  */
 class DrainIT {
   static final Pattern LISTENING = Pattern.compile("^webcall listening on http://\\S+:(\\d+)$");
-  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   static ChildProcess start(String name, String... extra) {
-    List<String> args = new java.util.ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--stun-port", "0",
-        "--admin-port", "0"));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of("--host", "127.0.0.1", "--port", "0", "--stun-port", "0", "--admin-port", "0"));
     args.addAll(List.of(extra));
-    return ChildProcess.start(ChildProcess.webcall(args.toArray(String[]::new)), Map.of(), LISTENING,
-        Duration.ofSeconds(60), name);
+    return ChildProcess.start(
+        ChildProcess.webcall(args.toArray(String[]::new)),
+        Map.of(),
+        LISTENING,
+        Duration.ofSeconds(60),
+        name);
   }
 
   static int port(ChildProcess p) {
@@ -46,8 +52,11 @@ class DrainIT {
   }
 
   static HttpResponse<String> get(int port, String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static JSONObject profile(String name) throws Exception {
@@ -74,10 +83,13 @@ class DrainIT {
 
         p.signal("TERM");
         long signalled = System.nanoTime();
-        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
+        await()
+            .atMost(Duration.ofSeconds(2))
+            .pollInterval(Duration.ofMillis(20))
             .until(() -> get(port, "/readyz").statusCode() == 503);
         HttpResponse<String> ready = get(port, "/readyz");
-        assertThat(ready.body()).isEqualTo("{\"ready\":false,\"reason\":\"draining\",\"reasons\":[\"draining\"]}");
+        assertThat(ready.body())
+            .isEqualTo("{\"ready\":false,\"reason\":\"draining\",\"reasons\":[\"draining\"]}");
         assertThat(get(admin, "/readyz").statusCode()).isEqualTo(503);
         assertThat(get(port, "/healthz").statusCode()).isEqualTo(200);
         assertThat(get(admin, "/healthz").statusCode()).isEqualTo(200);
@@ -94,22 +106,30 @@ class DrainIT {
         // The call in progress keeps its signaling: chat and state both ways.
         JSONObject chat = a.request("chat", "still here");
         assertThat(chat.getBoolean("ok")).isTrue();
-        assertThat(b.request("state", new JSONObject().put("muted", true)).getBoolean("ok")).isTrue();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-          assertThat(b.received("chat-message")).hasSize(1);
-          assertThat(a.received("user-state")).hasSize(1);
-        });
-        // A member whose connection dropped unnoticed comes back on a new one (same PeerJS id and token, as the page
-        // reconnects): let back into its own room, so a network blip during the drain does not end its call.
+        assertThat(b.request("state", new JSONObject().put("muted", true)).getBoolean("ok"))
+            .isTrue();
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .untilAsserted(
+                () -> {
+                  assertThat(b.received("chat-message")).hasSize(1);
+                  assertThat(a.received("user-state")).hasSize(1);
+                });
+        // A member whose connection dropped unnoticed comes back on a new one (same PeerJS id and
+        // token, as the page
+        // reconnects): let back into its own room, so a network blip during the drain does not end
+        // its call.
         rejoined = new RoomClient(port, "drainB");
         assertThat(rejoined.join("drain-room").ok()).isTrue();
         await().atMost(Duration.ofSeconds(5)).until(() -> a.count("user-connected:drainB") == 2);
 
         List<PrometheusText.Sample> s = PrometheusText.parse(get(admin, "/metrics").body());
         assertThat(PrometheusText.value(s, "webcall_ready")).isZero();
-        assertThat(PrometheusText.value(s, "webcall_rooms_join_refusals_total", "code", "draining")).isEqualTo(2);
+        assertThat(PrometheusText.value(s, "webcall_rooms_join_refusals_total", "code", "draining"))
+            .isEqualTo(2);
         assertThat(PrometheusText.value(s, "webcall_rooms_open")).isEqualTo(1);
-        assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isLessThan(Duration.ofSeconds(15));
+        assertThat(Duration.ofNanos(System.nanoTime() - signalled))
+            .isLessThan(Duration.ofSeconds(15));
       } finally {
         a.close();
         b.close();
@@ -123,7 +143,8 @@ class DrainIT {
       // The last member left: the process ends well before the 20 s default.
       assertThat(p.exitWithin(Duration.ofSeconds(12))).as(p.stderrText()).isZero();
       assertThat(Duration.ofNanos(System.nanoTime() - left)).isLessThan(Duration.ofSeconds(10));
-      assertThat(p.stderrText()).contains("event=drain-start", "timeout_ms=20000", "event=drain-end rooms=0");
+      assertThat(p.stderrText())
+          .contains("event=drain-start", "timeout_ms=20000", "event=drain-end rooms=0");
     }
   }
 
@@ -139,13 +160,25 @@ class DrainIT {
         assertThat(ws.read().text()).startsWith("0{");
         ws.text("40");
         assertThat(ws.read().text()).startsWith("40{");
-        ws.text("420[\"join-room\",\"drain-stay\",\"drainStay\",{\"token\":\"" + token + "\",\"name\":\"Stay\"}]");
+        ws.text(
+            "420[\"join-room\",\"drain-stay\",\"drainStay\",{\"token\":\""
+                + token
+                + "\",\"name\":\"Stay\"}]");
         assertThat(ws.read().text()).startsWith("430[{\"ok\":true");
-        // A polling session with a poll waiting when the drain ends: the poll gets DISCONNECT, the session is gone.
+        // A polling session with a poll waiting when the drain ends: the poll gets DISCONNECT, the
+        // session is gone.
         String sid = handshakePolling(port);
-        CompletableFuture<HttpResponse<String>> poll = HTTP.sendAsync(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=polling&sid="
-                + sid)).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> poll =
+            HTTP.sendAsync(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:"
+                                + port
+                                + "/socket.io/?EIO=4&transport=polling&sid="
+                                + sid))
+                    .timeout(Duration.ofSeconds(20))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         p.signal("TERM");
         long signalled = System.nanoTime();
@@ -156,7 +189,8 @@ class DrainIT {
         String body = poll.get(10, TimeUnit.SECONDS).body();
         assertThat(Arrays.asList(body.split("\u001e"))).contains("41");
         assertThat(p.exitWithin(Duration.ofSeconds(10))).as(p.stderrText()).isZero();
-        assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isLessThan(Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(System.nanoTime() - signalled))
+            .isLessThan(Duration.ofSeconds(10));
       }
       assertThat(p.stderrText()).contains("timeout_ms=2000", "event=drain-end rooms=1");
     }
@@ -167,12 +201,21 @@ class DrainIT {
     String open = get(port, "/socket.io/?EIO=4&transport=polling").body();
     assertThat(open).startsWith("0{");
     String sid = new JSONObject(open.substring(1)).getString("sid");
-    HttpResponse<String> connect = HTTP.send(HttpRequest.newBuilder(URI.create(
-            "http://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=polling&sid=" + sid))
-        .POST(HttpRequest.BodyPublishers.ofString("40", StandardCharsets.UTF_8)).timeout(Duration.ofSeconds(10))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> connect =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:"
+                            + port
+                            + "/socket.io/?EIO=4&transport=polling&sid="
+                            + sid))
+                .POST(HttpRequest.BodyPublishers.ofString("40", StandardCharsets.UTF_8))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(connect.body()).isEqualTo("ok");
-    assertThat(get(port, "/socket.io/?EIO=4&transport=polling&sid=" + sid).body()).startsWith("40{");
+    assertThat(get(port, "/socket.io/?EIO=4&transport=polling&sid=" + sid).body())
+        .startsWith("40{");
     return sid;
   }
 
@@ -183,7 +226,9 @@ class DrainIT {
       try (RoomClient a = new RoomClient(port, "drainTwice")) {
         assertThat(a.join("drain-twice").ok()).isTrue();
         p.signal("TERM");
-        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
+        await()
+            .atMost(Duration.ofSeconds(2))
+            .pollInterval(Duration.ofMillis(20))
             .until(() -> get(port, "/readyz").statusCode() == 503);
         long second = System.nanoTime();
         p.signal("INT");
@@ -194,8 +239,9 @@ class DrainIT {
   }
 
   /**
-   * A person who presses Join while the server drains is told it is restarting, and the page asks again by itself:
-   * the server counts a second {@code draining} refusal from it a few seconds later, with no click.
+   * A person who presses Join while the server drains is told it is restarting, and the page asks
+   * again by itself: the server counts a second {@code draining} refusal from it a few seconds
+   * later, with no click.
    */
   @Test
   void thePageSaysTheServerIsRestartingAndJoinsAgainByItself() throws Exception {
@@ -205,19 +251,34 @@ class DrainIT {
       RoomClient member = new RoomClient(port, "drainHolder");
       webcall.e2e.Browser browser = webcall.e2e.Browser.launch();
       try {
-        assertThat(member.joinAs("drain-page", profile("Holder")).getBoolean("ok")).isTrue(); // keeps the drain going
+        assertThat(member.joinAs("drain-page", profile("Holder")).getBoolean("ok"))
+            .isTrue(); // keeps the drain going
         browser.open("http://127.0.0.1:" + port + "/drain-page?lang=en");
         p.signal("TERM");
-        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
+        await()
+            .atMost(Duration.ofSeconds(2))
+            .pollInterval(Duration.ofMillis(20))
             .until(() -> get(port, "/readyz").statusCode() == 503);
         browser.joinCall("Cleo");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-            assertThat(browser.status()).contains("restarting").contains("Joining again in"));
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-          List<PrometheusText.Sample> s = PrometheusText.parse(get(admin, "/metrics").body());
-          assertThat(PrometheusText.value(s, "webcall_rooms_join_refusals_total", "code", "draining"))
-              .isGreaterThanOrEqualTo(2);
-        });
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () ->
+                    assertThat(browser.status())
+                        .contains("restarting")
+                        .contains("Joining again in"));
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(200))
+            .untilAsserted(
+                () -> {
+                  List<PrometheusText.Sample> s =
+                      PrometheusText.parse(get(admin, "/metrics").body());
+                  assertThat(
+                          PrometheusText.value(
+                              s, "webcall_rooms_join_refusals_total", "code", "draining"))
+                      .isGreaterThanOrEqualTo(2);
+                });
         assertThat(browser.status()).contains("restarting");
       } finally {
         browser.close();

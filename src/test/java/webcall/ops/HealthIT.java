@@ -10,14 +10,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import webcall.TestServer;
 import webcall.rooms.RoomId;
 
-/** {@code /healthz} and {@code /readyz} on the main port, answered before the room route; the names are no rooms. */
+/**
+ * {@code /healthz} and {@code /readyz} on the main port, answered before the room route; the names
+ * are no rooms.
+ */
 class HealthIT {
   @RegisterExtension static final TestServer server = new TestServer();
 
-  private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(server.http(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(server.http(path)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -25,11 +31,17 @@ class HealthIT {
     HttpResponse<String> res = get("/healthz");
     assertThat(res.statusCode()).isEqualTo(200);
     assertThat(res.body()).isEqualTo("{\"status\":\"ok\"}");
-    assertThat(res.headers().firstValue("Content-Type")).get().asString().startsWith("application/json");
+    assertThat(res.headers().firstValue("Content-Type"))
+        .get()
+        .asString()
+        .startsWith("application/json");
     assertThat(res.headers().firstValue("Cache-Control")).hasValue("no-store");
-    HttpResponse<Void> head = http.send(
-        HttpRequest.newBuilder(server.http("/healthz")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.discarding());
+    HttpResponse<Void> head =
+        http.send(
+            HttpRequest.newBuilder(server.http("/healthz"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
     assertThat(head.statusCode()).isEqualTo(200);
   }
 
@@ -45,7 +57,9 @@ class HealthIT {
     try {
       HttpResponse<String> notReady = get("/readyz");
       assertThat(notReady.statusCode()).isEqualTo(503);
-      assertThat(notReady.body()).isEqualTo("{\"ready\":false,\"reason\":\"draining\",\"reasons\":[\"draining\",\"redis\"]}");
+      assertThat(notReady.body())
+          .isEqualTo(
+              "{\"ready\":false,\"reason\":\"draining\",\"reasons\":[\"draining\",\"redis\"]}");
       // Liveness is not readiness: the process still serves.
       assertThat(get("/healthz").statusCode()).isEqualTo(200);
     } finally {
@@ -73,7 +87,8 @@ class HealthIT {
     for (String room : new String[] {"healthz2", "my-metrics", "Readyz", "metricsx"}) {
       assertThat(RoomId.isValid(room)).as(room).isTrue();
     }
-    // /metrics is served by the admin listener only: on the main port it is neither a page nor the metrics.
+    // /metrics is served by the admin listener only: on the main port it is neither a page nor the
+    // metrics.
     HttpResponse<String> metrics = get("/metrics");
     assertThat(metrics.statusCode()).isEqualTo(404);
     assertThat(metrics.body()).doesNotContain("data-room");

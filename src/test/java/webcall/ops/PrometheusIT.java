@@ -16,10 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,23 +27,31 @@ import webcall.support.Command;
 import webcall.support.PeerSocket;
 
 /**
- * deploy/prometheus as an operator uses it: promtool accepts the config and the alert rules, and a real Prometheus
- * (Debian's) scraping a real webcall through a copy of that config reads back what PeerJS peers did.
+ * deploy/prometheus as an operator uses it: promtool accepts the config and the alert rules, and a
+ * real Prometheus (Debian's) scraping a real webcall through a copy of that config reads back what
+ * PeerJS peers did.
  */
 class PrometheusIT {
   static final Path CONFIG = Path.of("deploy", "prometheus", "prometheus.yml");
   static final Path RULES = Path.of("deploy", "prometheus", "alerts.yml");
   static final ObjectMapper JSON = new ObjectMapper();
-  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  /** Debian's prometheus package; .ci/run installs it, so in CI its absence is a failure, elsewhere a skip. */
+  /**
+   * Debian's prometheus package; .ci/run installs it, so in CI its absence is a failure, elsewhere
+   * a skip.
+   */
   @BeforeAll
   static void needsPrometheus() {
-    boolean present = Files.isExecutable(Path.of("/usr/bin/promtool")) && Files.isExecutable(Path.of("/usr/bin/prometheus"));
+    boolean present =
+        Files.isExecutable(Path.of("/usr/bin/promtool"))
+            && Files.isExecutable(Path.of("/usr/bin/prometheus"));
     if (!present && "true".equals(System.getenv("CI"))) {
       fail("Debian's prometheus package is missing: .ci/run installs it");
     }
-    Assumptions.assumeTrue(present, "skipped: no /usr/bin/prometheus and promtool (apt-get install prometheus)");
+    Assumptions.assumeTrue(
+        present, "skipped: no /usr/bin/prometheus and promtool (apt-get install prometheus)");
   }
 
   @Test
@@ -59,27 +65,41 @@ class PrometheusIT {
 
   @Test
   void aRealPrometheusReadsWebcallsFigures(@TempDir Path dir) throws Exception {
-    try (ChildProcess webcall = ChildProcess.start(
-        ChildProcess.webcall("--host", "127.0.0.1", "--port", "0", "--stun-port", "0", "--admin-port", "0"),
-        Map.of(), AdminCommandIT.LISTENING, Duration.ofSeconds(60), "webcall-for-prometheus")) {
+    try (ChildProcess webcall =
+        ChildProcess.start(
+            ChildProcess.webcall(
+                "--host", "127.0.0.1", "--port", "0", "--stun-port", "0", "--admin-port", "0"),
+            Map.of(),
+            AdminCommandIT.LISTENING,
+            Duration.ofSeconds(60),
+            "webcall-for-prometheus")) {
       int admin = AdminCommandIT.adminPort(webcall);
       int port = Integer.parseInt(webcall.readyLine().group(1));
       String config = Files.readString(CONFIG);
-      assertThat(config).contains("localhost:9464", "scrape_interval: 15s", "evaluation_interval: 15s");
-      Files.writeString(dir.resolve("prometheus.yml"), config
-          .replace("localhost:9464", "127.0.0.1:" + admin)
-          .replace("scrape_interval: 15s", "scrape_interval: 1s")
-          .replace("evaluation_interval: 15s", "evaluation_interval: 1s"));
+      assertThat(config)
+          .contains("localhost:9464", "scrape_interval: 15s", "evaluation_interval: 15s");
+      Files.writeString(
+          dir.resolve("prometheus.yml"),
+          config
+              .replace("localhost:9464", "127.0.0.1:" + admin)
+              .replace("scrape_interval: 15s", "scrape_interval: 1s")
+              .replace("evaluation_interval: 15s", "evaluation_interval: 1s"));
       Files.copy(RULES, dir.resolve("alerts.yml"));
       int promPort = freePort();
-      Process prometheus = new ProcessBuilder("prometheus",
-          "--config.file=" + dir.resolve("prometheus.yml"),
-          "--storage.tsdb.path=" + dir.resolve("data"),
-          "--web.listen-address=127.0.0.1:" + promPort)
-          .redirectErrorStream(true)
-          .redirectOutput(Files.createTempFile(Files.createDirectories(Path.of("target", "child-logs")),
-              "prometheus-", ".log").toFile())
-          .start();
+      Process prometheus =
+          new ProcessBuilder(
+                  "prometheus",
+                  "--config.file=" + dir.resolve("prometheus.yml"),
+                  "--storage.tsdb.path=" + dir.resolve("data"),
+                  "--web.listen-address=127.0.0.1:" + promPort)
+              .redirectErrorStream(true)
+              .redirectOutput(
+                  Files.createTempFile(
+                          Files.createDirectories(Path.of("target", "child-logs")),
+                          "prometheus-",
+                          ".log")
+                      .toFile())
+              .start();
       try {
         waitFor("Prometheus ready", () -> get(promPort, "/-/ready").statusCode() == 200);
         try (PeerSocket a = peer(port, "prom-a");
@@ -88,18 +108,26 @@ class PrometheusIT {
           assertThat(b.next().get("type").asText()).isEqualTo("OPEN");
           a.send("{\"type\":\"OFFER\",\"dst\":\"prom-b\",\"payload\":{}}");
           assertThat(b.next().get("type").asText()).isEqualTo("OFFER");
-          waitFor("two ids in Prometheus", () -> query(promPort, "webcall_peerjs_ids_registered") == 2);
-          waitFor("one OFFER in Prometheus",
+          waitFor(
+              "two ids in Prometheus", () -> query(promPort, "webcall_peerjs_ids_registered") == 2);
+          waitFor(
+              "one OFFER in Prometheus",
               () -> query(promPort, "webcall_peerjs_messages_relayed_total{type=\"OFFER\"}") == 1);
         }
         assertThat(query(promPort, "up{job=\"webcall\"}")).isEqualTo(1);
         assertThat(query(promPort, "webcall_ready")).isEqualTo(1);
-        assertThat(query(promPort, "process_files_open_files / process_files_max_files")).isBetween(0.0, 0.8);
+        assertThat(query(promPort, "process_files_open_files / process_files_max_files"))
+            .isBetween(0.0, 0.8);
         assertThat(query(promPort, "jvm_memory_usage_after_gc{area=\"heap\"}")).isBetween(0.0, 0.9);
         // The rules are loaded, and none fires on a healthy server.
         JsonNode rules = JSON.readTree(get(promPort, "/api/v1/rules").body());
-        assertThat(rules.findValuesAsText("name")).contains("WebcallDown", "WebcallNotReady",
-            "WebcallFileDescriptorsHigh", "WebcallRefusalSpike", "WebcallHeapAfterGcHigh");
+        assertThat(rules.findValuesAsText("name"))
+            .contains(
+                "WebcallDown",
+                "WebcallNotReady",
+                "WebcallFileDescriptorsHigh",
+                "WebcallRefusalSpike",
+                "WebcallHeapAfterGcHigh");
         assertThat(rules.findValuesAsText("state")).doesNotContain("firing");
       } finally {
         prometheus.destroy(); // SIGTERM to the Prometheus this test started, by its PID
@@ -112,13 +140,19 @@ class PrometheusIT {
   }
 
   static PeerSocket peer(int port, String id) {
-    return PeerSocket.open(URI.create("ws://127.0.0.1:" + port + "/peerjs/peerjs?key=peerjs&id=" + id
-        + "&token=tok&version=1.5.5"));
+    return PeerSocket.open(
+        URI.create(
+            "ws://127.0.0.1:"
+                + port
+                + "/peerjs/peerjs?key=peerjs&id="
+                + id
+                + "&token=tok&version=1.5.5"));
   }
 
   /** The value of an instant query's only sample, or NaN while there is none. */
   static double query(int port, String promql) throws Exception {
-    HttpResponse<String> res = get(port, "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    HttpResponse<String> res =
+        get(port, "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
     JsonNode result = JSON.readTree(res.body()).path("data").path("result");
     if (result.size() != 1) {
       return Double.NaN;
@@ -127,8 +161,11 @@ class PrometheusIT {
   }
 
   static HttpResponse<String> get(int port, String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(5))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   interface Check {

@@ -21,16 +21,19 @@ import org.junit.jupiter.api.Test;
 import webcall.support.Generated.Gen;
 
 /**
- * Reading PeerJS frames on generated input. The defined rejection of {@link ClientMessage#read} is an
- * {@link IOException} (malformed JSON; a {@code StreamConstraintsException} for too deep or too long), or null for
- * JSON that is not an object; nothing else may escape, whatever a client sends. A well-formed message is relayed with
- * the same payload value and no other field.
+ * Reading PeerJS frames on generated input. The defined rejection of {@link ClientMessage#read} is
+ * an {@link IOException} (malformed JSON; a {@code StreamConstraintsException} for too deep or too
+ * long), or null for JSON that is not an object; nothing else may escape, whatever a client sends.
+ * A well-formed message is relayed with the same payload value and no other field.
  */
 class ClientMessagePropertiesTest {
   /** As PeerJsEndpoint builds it. */
-  static final JsonFactory FACTORY = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(100_000).build())
-      .build();
+  static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(100_000).build())
+          .build();
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** Reads, or rejects the defined way; anything else thrown fails the property. */
@@ -66,38 +69,69 @@ class ClientMessagePropertiesTest {
         return quote(anyChars(12).next(r));
       case 3:
         return quote(ascii(12).next(r));
-      case 4: {
-        StringBuilder b = new StringBuilder("[");
-        for (int i = r.nextInt(4); i > 0; i--) {
-          b.append(json(r, depth - 1)).append(i > 1 ? "," : "");
+      case 4:
+        {
+          StringBuilder b = new StringBuilder("[");
+          for (int i = r.nextInt(4); i > 0; i--) {
+            b.append(json(r, depth - 1)).append(i > 1 ? "," : "");
+          }
+          return b.append(']').toString();
         }
-        return b.append(']').toString();
-      }
-      default: {
-        StringBuilder b = new StringBuilder("{");
-        for (int i = r.nextInt(4); i > 0; i--) {
-          b.append(quote(ascii(6).next(r))).append(':').append(json(r, depth - 1)).append(i > 1 ? "," : "");
+      default:
+        {
+          StringBuilder b = new StringBuilder("{");
+          for (int i = r.nextInt(4); i > 0; i--) {
+            b.append(quote(ascii(6).next(r)))
+                .append(':')
+                .append(json(r, depth - 1))
+                .append(i > 1 ? "," : "");
+          }
+          return b.append('}').toString();
         }
-        return b.append('}').toString();
-      }
     }
   }
 
   static final Gen<String> JSON = r -> json(r, 4);
 
-  static final Gen<String> WRAPPED = r -> "{\"type\":\"OFFER\",\"dst\":\"x\",\"payload\":" + json(r, 4) + "}";
+  static final Gen<String> WRAPPED =
+      r -> "{\"type\":\"OFFER\",\"dst\":\"x\",\"payload\":" + json(r, 4) + "}";
 
   /** Anything: JSON's pieces shuffled, deep nesting, cut or padded messages, arbitrary text. */
-  static final Gen<String> FRAMES = oneOf(
-      joined(30, "{", "}", "[", "]", ",", ":", "\"", "\\", "\"type\"", "\"dst\"", "\"payload\"", "\"OFFER\"", "null",
-          "0", "1e999", "-", "\u0000", "\uD800", " ", "true", "\"\\u0000\"", "\"\\ud800\"", "/*", "'"),
-      between(1, 60).map(n -> "[".repeat(n) + "]".repeat(n)),
-      between(1, 60).map(n -> "{\"a\":".repeat(n) + "1" + "}".repeat(n)),
-      WRAPPED,
-      JSON,
-      anyChars(60),
-      WRAPPED.map(w -> w.substring(0, w.length() / 2)),
-      r -> WRAPPED.next(r) + constant("x", "}", " {}", "\u0000", "\"").next(r));
+  static final Gen<String> FRAMES =
+      oneOf(
+          joined(
+              30,
+              "{",
+              "}",
+              "[",
+              "]",
+              ",",
+              ":",
+              "\"",
+              "\\",
+              "\"type\"",
+              "\"dst\"",
+              "\"payload\"",
+              "\"OFFER\"",
+              "null",
+              "0",
+              "1e999",
+              "-",
+              "\u0000",
+              "\uD800",
+              " ",
+              "true",
+              "\"\\u0000\"",
+              "\"\\ud800\"",
+              "/*",
+              "'"),
+          between(1, 60).map(n -> "[".repeat(n) + "]".repeat(n)),
+          between(1, 60).map(n -> "{\"a\":".repeat(n) + "1" + "}".repeat(n)),
+          WRAPPED,
+          JSON,
+          anyChars(60),
+          WRAPPED.map(w -> w.substring(0, w.length() / 2)),
+          r -> WRAPPED.next(r) + constant("x", "}", " {}", "\u0000", "\"").next(r));
 
   @Test
   void anyTextIsReadOrRejectedTheDefinedWay() {
@@ -116,23 +150,32 @@ class ClientMessagePropertiesTest {
     Gen<String> dst = oneOf(ascii(20), anyChars(20));
     // src is the sender's registered id, so it follows the id rule.
     Gen<String> src = joined(8, "a", "Z", "0", "9", "-", "_", " ").map(s -> "p" + s.strip() + "1");
-    forAll(r -> new Relay(JSON.next(r), JSON.next(r), dst.next(r), src.next(r)), c -> {
-      String frame = "{\"type\":\"OFFER\",\"extra\":" + c.extra() + ",\"dst\":" + quote(c.dst()) + ",\"payload\":"
-          + c.payload() + "}";
-      ClientMessage msg = ClientMessage.read(FACTORY, frame.getBytes(StandardCharsets.UTF_8));
-      assertThat(msg.type).isEqualTo("OFFER");
-      if (c.dst().isEmpty()) {
-        assertThat(msg.dst).isEqualTo(ClientMessage.Dst.FALSY);
-        return;
-      }
-      assertThat(msg.dst).isEqualTo(ClientMessage.Dst.ID);
-      JsonNode relayed = MAPPER.readTree(msg.relayed(MessageType.OFFER, c.src()));
-      assertThat(relayed.size()).isEqualTo(4);
-      assertThat(relayed.get("type").asText()).isEqualTo("OFFER");
-      assertThat(relayed.get("src").asText()).isEqualTo(c.src());
-      // As the frame's UTF-8 bytes carry them: a lone surrogate in the generated text went out as '?'.
-      assertThat(relayed.get("dst").asText()).isEqualTo(utf8(c.dst()));
-      assertThat(relayed.get("payload")).isEqualTo(MAPPER.readTree(utf8(c.payload())));
-    });
+    forAll(
+        r -> new Relay(JSON.next(r), JSON.next(r), dst.next(r), src.next(r)),
+        c -> {
+          String frame =
+              "{\"type\":\"OFFER\",\"extra\":"
+                  + c.extra()
+                  + ",\"dst\":"
+                  + quote(c.dst())
+                  + ",\"payload\":"
+                  + c.payload()
+                  + "}";
+          ClientMessage msg = ClientMessage.read(FACTORY, frame.getBytes(StandardCharsets.UTF_8));
+          assertThat(msg.type).isEqualTo("OFFER");
+          if (c.dst().isEmpty()) {
+            assertThat(msg.dst).isEqualTo(ClientMessage.Dst.FALSY);
+            return;
+          }
+          assertThat(msg.dst).isEqualTo(ClientMessage.Dst.ID);
+          JsonNode relayed = MAPPER.readTree(msg.relayed(MessageType.OFFER, c.src()));
+          assertThat(relayed.size()).isEqualTo(4);
+          assertThat(relayed.get("type").asText()).isEqualTo("OFFER");
+          assertThat(relayed.get("src").asText()).isEqualTo(c.src());
+          // As the frame's UTF-8 bytes carry them: a lone surrogate in the generated text went out
+          // as '?'.
+          assertThat(relayed.get("dst").asText()).isEqualTo(utf8(c.dst()));
+          assertThat(relayed.get("payload")).isEqualTo(MAPPER.readTree(utf8(c.payload())));
+        });
   }
 }

@@ -1,19 +1,18 @@
 package webcall.peerjs;
 
-import org.awaitility.Awaitility;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import webcall.e2e.Browser;
 
 /**
- * The peerjs test page (src/test/resources/peerjs-client) in a browser: calls its functions and reads the events the
- * official client emitted.
+ * The peerjs test page (src/test/resources/peerjs-client) in a browser: calls its functions and
+ * reads the events the official client emitted.
  */
 final class ClientPage {
   private final Browser browser;
@@ -37,7 +36,9 @@ final class ClientPage {
     Predicate<Map<String, Object>> match =
         e -> {
           for (int i = 0; i < fieldsAndValues.length; i += 2) {
-            if (!Objects.equals(String.valueOf(e.get((String) fieldsAndValues[i])), String.valueOf(fieldsAndValues[i + 1]))) {
+            if (!Objects.equals(
+                String.valueOf(e.get((String) fieldsAndValues[i])),
+                String.valueOf(fieldsAndValues[i + 1]))) {
               return false;
             }
           }
@@ -61,7 +62,13 @@ final class ClientPage {
               });
     } catch (ConditionTimeoutException e) {
       throw new AssertionError(
-          "no event " + List.of(fieldsAndValues) + " within " + within + "; events: " + safeEvents(), e);
+          "no event "
+              + List.of(fieldsAndValues)
+              + " within "
+              + within
+              + "; events: "
+              + safeEvents(),
+          e);
     }
     return found[0];
   }

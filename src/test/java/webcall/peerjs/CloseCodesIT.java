@@ -1,7 +1,5 @@
 package webcall.peerjs;
 
-import webcall.support.RawWs;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -9,11 +7,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import webcall.peerjs.PeerJsTarget.Mode;
+import webcall.support.RawWs;
 
 /**
- * A close frame the client may not send (RFC 6455 §7.4: a code outside 1000-1003, 1007-1014, 3000-4999, or a reason
- * that is not UTF-8) is answered with 1002 (1007 for the reason), never echoed, and the connection ends. Raw frames on
- * both servers' PeerJS socket.
+ * A close frame the client may not send (RFC 6455 §7.4: a code outside 1000-1003, 1007-1014,
+ * 3000-4999, or a reason that is not UTF-8) is answered with 1002 (1007 for the reason), never
+ * echoed, and the connection ends. Raw frames on both servers' PeerJS socket.
  */
 class CloseCodesIT {
   @AfterAll
@@ -43,15 +42,24 @@ class CloseCodesIT {
       }
       try (RawWs ws = new RawWs(s.port(), q)) {
         assertThat(ws.read().text()).isEqualTo(PeerJsConformanceIT.OPEN);
-        ws.frame(true, 0, 8, new byte[] {0x03, (byte) 0xe8, (byte) 0xc3, 0x28}, true); // 1000, reason not UTF-8
+        ws.frame(
+            true,
+            0,
+            8,
+            new byte[] {0x03, (byte) 0xe8, (byte) 0xc3, 0x28},
+            true); // 1000, reason not UTF-8
         assertThat(ws.closeCode()).isEqualTo(1007);
         assertThat(ws.endsWithin()).isTrue();
       }
-      // A broken frame in the same write as the upgrade, before the server has registered the id: a close frame too.
+      // A broken frame in the same write as the upgrade, before the server has registered the id: a
+      // close frame too.
       try (java.net.Socket raw = new java.net.Socket("127.0.0.1", s.port())) {
         raw.setSoTimeout(10_000);
-        String upgrade = "GET " + q + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        String upgrade =
+            "GET "
+                + q
+                + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
         java.io.ByteArrayOutputStream both = new java.io.ByteArrayOutputStream();
         both.write(upgrade.getBytes(StandardCharsets.US_ASCII));
         both.write(new byte[] {(byte) 0x81, 0x02, '{', '}'}); // unmasked

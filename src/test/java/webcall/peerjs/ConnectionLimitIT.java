@@ -1,7 +1,5 @@
 package webcall.peerjs;
 
-import webcall.support.RawWs;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -24,12 +22,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import webcall.peerjs.PeerJsTarget.Mode;
+import webcall.support.RawWs;
 
 /**
- * One client address cannot take the server's file descriptors (issue 12): connections that never finish a request,
- * PeerJS upgrades without Sec-WebSocket-Key and idle ones are closed or refused, a second address still gets in, and the
- * process's descriptors go back to where they were. Both servers, with the server in this JVM so that
- * /proc/self/fd counts its sockets.
+ * One client address cannot take the server's file descriptors (issue 12): connections that never
+ * finish a request, PeerJS upgrades without Sec-WebSocket-Key and idle ones are closed or refused,
+ * a second address still gets in, and the process's descriptors go back to where they were. Both
+ * servers, with the server in this JVM so that /proc/self/fd counts its sockets.
  */
 class ConnectionLimitIT {
   private static final String ATTACKER = "127.0.0.1";
@@ -46,13 +45,15 @@ class ConnectionLimitIT {
 
   @ParameterizedTest
   @EnumSource(Mode.class)
-  void theConnectionOverTheCapIsClosedAtOnceAndAnotherAddressStillConnects(Mode mode) throws Exception {
+  void theConnectionOverTheCapIsClosedAtOnceAndAnotherAddressStillConnects(Mode mode)
+      throws Exception {
     List<Socket> held = new ArrayList<>();
     try (PeerJsTarget server = mode.start(options(Map.of()))) {
       for (int i = 0; i < 200; i++) {
         held.add(connect(ATTACKER, server.port()));
       }
-      // An answer on each shows it was counted (at accept, on its event loop) before the 201st comes.
+      // An answer on each shows it was counted (at accept, on its event loop) before the 201st
+      // comes.
       for (Socket s : held) {
         assertThat(get(s, "/myapp/")).startsWith("HTTP/1.1 200");
       }
@@ -62,7 +63,9 @@ class ConnectionLimitIT {
       try (Socket other = connect(OTHER, server.port())) {
         assertThat(get(other, "/myapp/")).startsWith("HTTP/1.1 200");
       }
-      assertThat(held.stream().filter(s -> !open(s)).count()).as("the 200 within the cap stay").isZero();
+      assertThat(held.stream().filter(s -> !open(s)).count())
+          .as("the 200 within the cap stay")
+          .isZero();
     } finally {
       closeAll(held);
     }
@@ -75,23 +78,26 @@ class ConnectionLimitIT {
     try (PeerJsTarget server =
         mode.start(options(Map.of("header-timeout-ms", 2_000L, "request-timeout-ms", 2_000L)))) {
       long baseline = openDescriptors();
-      String upgradeWithoutKey = "GET /myapp/peerjs?key=peerjs&id=a&token=t HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n";
-      String badVersion = "GET /myapp/peerjs?key=peerjs&id=b&token=t HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-          + "Sec-WebSocket-Version: 99\r\n\r\n";
+      String upgradeWithoutKey =
+          "GET /myapp/peerjs?key=peerjs&id=a&token=t HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n";
+      String badVersion =
+          "GET /myapp/peerjs?key=peerjs&id=b&token=t HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+              + "Sec-WebSocket-Version: 99\r\n\r\n";
       String unfinished = "GET /myapp/ HTTP/1.1\r\nHost: 127.0.0.1\r\n";
       for (int i = 0; i < 250; i++) {
         held.add(connect(ATTACKER, server.port()));
       }
       List<String> upgradeAnswers = new ArrayList<>();
       for (int i = 0; i < held.size(); i++) {
-        String shape = switch (i % 4) {
-          case 0 -> upgradeWithoutKey;
-          case 1 -> badVersion;
-          case 2 -> unfinished;
-          default -> ""; // idle
-        };
+        String shape =
+            switch (i % 4) {
+              case 0 -> upgradeWithoutKey;
+              case 1 -> badVersion;
+              case 2 -> unfinished;
+              default -> ""; // idle
+            };
         try {
           held.get(i).getOutputStream().write(shape.getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
@@ -102,7 +108,8 @@ class ConnectionLimitIT {
       try (Socket other = connect(OTHER, server.port())) {
         assertThat(get(other, "/myapp/")).startsWith("HTTP/1.1 200");
       }
-      // Every one of them is closed by the server while the client still holds it: refused, answered or timed out.
+      // Every one of them is closed by the server while the client still holds it: refused,
+      // answered or timed out.
       long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
       for (int i = 0; i < held.size(); i++) {
         long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
@@ -114,8 +121,9 @@ class ConnectionLimitIT {
       }
       assertThat(upgradeAnswers).isNotEmpty().allMatch(a -> a.startsWith("HTTP/1.1 400"));
       closeAll(held);
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(
-          () -> assertThat(openDescriptors()).isLessThanOrEqualTo(baseline + 2));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(openDescriptors()).isLessThanOrEqualTo(baseline + 2));
     } finally {
       closeAll(held);
     }
@@ -131,13 +139,17 @@ class ConnectionLimitIT {
         Socket s = connect(ATTACKER, server.port());
         held.add(s);
         String forwarded = "127.9.9.9, 127.3.0." + i;
-        assertThat(get(s, "/myapp/", "X-Forwarded-For: " + forwarded)).as("client %d", i).startsWith("HTTP/1.1 200");
+        assertThat(get(s, "/myapp/", "X-Forwarded-For: " + forwarded))
+            .as("client %d", i)
+            .startsWith("HTTP/1.1 200");
       }
       // 201 connections for one forwarded client: the 201st is refused and closed.
       for (int i = 0; i < 200; i++) {
         Socket s = connect(ATTACKER, server.port());
         held.add(s);
-        assertThat(get(s, "/myapp/", "X-Forwarded-For: 127.4.0.1")).as("connection %d", i).startsWith("HTTP/1.1 200");
+        assertThat(get(s, "/myapp/", "X-Forwarded-For: 127.4.0.1"))
+            .as("connection %d", i)
+            .startsWith("HTTP/1.1 200");
       }
       try (Socket over = connect(ATTACKER, server.port())) {
         String answer = get(over, "/myapp/", "X-Forwarded-For: 127.4.0.1");
@@ -146,7 +158,8 @@ class ConnectionLimitIT {
       }
       // A client that spoofs an earlier hop is still counted by the hop the proxy appended.
       try (Socket spoof = connect(ATTACKER, server.port())) {
-        assertThat(get(spoof, "/myapp/", "X-Forwarded-For: 10.9.9.9, 127.4.0.1")).startsWith("HTTP/1.1 429");
+        assertThat(get(spoof, "/myapp/", "X-Forwarded-For: 10.9.9.9, 127.4.0.1"))
+            .startsWith("HTTP/1.1 429");
       }
     } finally {
       closeAll(held);
@@ -171,7 +184,10 @@ class ConnectionLimitIT {
     return RawWs.readHead(s.getInputStream());
   }
 
-  /** Whether the connection is still open on the server's side (nothing to read, no end of stream, right now). */
+  /**
+   * Whether the connection is still open on the server's side (nothing to read, no end of stream,
+   * right now).
+   */
   private static boolean open(Socket s) {
     try {
       s.setSoTimeout(1);
@@ -194,7 +210,10 @@ class ConnectionLimitIT {
     return readToEnd(s, millis) != null;
   }
 
-  /** What the server sends up to closing the connection, or null if it is still open after {@code millis}. */
+  /**
+   * What the server sends up to closing the connection, or null if it is still open after {@code
+   * millis}.
+   */
   private static String readToEnd(Socket s, long millis) throws IOException {
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     long deadline = System.nanoTime() + millis * 1_000_000;

@@ -1,7 +1,5 @@
 package webcall.peerjs;
 
-import webcall.support.RawWs;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -16,13 +14,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import webcall.support.ChildProcess;
+import webcall.support.RawWs;
 import webcall.support.ReferenceNode;
 
 /**
- * {@code --cors ORIGIN} (repeatable) as the reference {@code peerjs} command has it: the HTTP API names a listed
- * request Origin in Access-Control-Allow-Origin and no other, on requests and preflights alike; the WebSocket takes
- * any origin either way. Both commands are started with the same flags and asked the same raw requests; the CORS
- * headers and statuses must match.
+ * {@code --cors ORIGIN} (repeatable) as the reference {@code peerjs} command has it: the HTTP API
+ * names a listed request Origin in Access-Control-Allow-Origin and no other, on requests and
+ * preflights alike; the WebSocket takes any origin either way. Both commands are started with the
+ * same flags and asked the same raw requests; the CORS headers and statuses must match.
  */
 class CorsSideBySideIT {
   private static final String A = "http://a.test";
@@ -36,10 +35,24 @@ class CorsSideBySideIT {
   @BeforeAll
   static void start() {
     reference = ReferenceNode.start("/myapp", "--cors", A, "--cors", B);
-    webcall = ChildProcess.start(
-        ChildProcess.webcall("peerjs", "--port", "0", "--host", "127.0.0.1", "--path", "/myapp", "--cors", A,
-            "--cors", B),
-        Map.of(), STARTED, Duration.ofSeconds(60), "webcall-peerjs-cors");
+    webcall =
+        ChildProcess.start(
+            ChildProcess.webcall(
+                "peerjs",
+                "--port",
+                "0",
+                "--host",
+                "127.0.0.1",
+                "--path",
+                "/myapp",
+                "--cors",
+                A,
+                "--cors",
+                B),
+            Map.of(),
+            STARTED,
+            Duration.ofSeconds(60),
+            "webcall-peerjs-cors");
   }
 
   @AfterAll
@@ -64,7 +77,9 @@ class CorsSideBySideIT {
       get("/myapp/"),
       get("/myapp/peerjs/id", "Origin: " + B),
       get("/myapp/peerjs/peers", "Origin: " + A),
-      "OPTIONS /myapp/peerjs/id HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: " + A + "\r\n"
+      "OPTIONS /myapp/peerjs/id HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: "
+          + A
+          + "\r\n"
           + "Access-Control-Request-Method: GET\r\nAccess-Control-Request-Headers: x-one, x-two\r\n\r\n",
       "OPTIONS /myapp/peerjs/id HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://c.test\r\n"
           + "Access-Control-Request-Method: GET\r\n\r\n",
@@ -76,9 +91,10 @@ class CorsSideBySideIT {
     assertThat(corsOf(ours, requests[1])).containsEntry("access-control-allow-origin", B);
     assertThat(corsOf(ours, requests[2])).doesNotContainKey("access-control-allow-origin");
     // The WebSocket does not look at --cors: an unlisted origin still upgrades, on both.
-    String upgrade = "GET /myapp/peerjs?key=peerjs&id=X&token=t HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://c.test\r\n"
-        + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        + "Sec-WebSocket-Version: 13\r\n\r\n";
+    String upgrade =
+        "GET /myapp/peerjs?key=peerjs&id=X&token=t HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://c.test\r\n"
+            + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            + "Sec-WebSocket-Version: 13\r\n\r\n";
     assertThat(head(ours, upgrade)).startsWith("HTTP/1.1 101");
     assertThat(head(ref, upgrade)).startsWith("HTTP/1.1 101");
   }
@@ -99,7 +115,10 @@ class CorsSideBySideIT {
     }
   }
 
-  /** The status and the CORS headers of the response, Vary as a set of names (one header or several). */
+  /**
+   * The status and the CORS headers of the response, Vary as a set of names (one header or
+   * several).
+   */
   private static Map<String, String> corsOf(int port, String request) throws IOException {
     Map<String, String> out = new TreeMap<>();
     TreeSet<String> vary = new TreeSet<>();

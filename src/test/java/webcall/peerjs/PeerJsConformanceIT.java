@@ -1,6 +1,5 @@
 package webcall.peerjs;
 
-import webcall.support.RawWs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -22,11 +21,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import webcall.peerjs.PeerJsTarget.Mode;
 import webcall.support.PeerSocket;
+import webcall.support.RawWs;
 
 /**
- * The PeerJS server's behaviour (docs/peerjs-protocol.md, docs/limits.md), checked the same way against the
- * standalone server and the one inside the call server. Each limit is tried at the limit and just over it, with
- * small limits so that the suite stays fast.
+ * The PeerJS server's behaviour (docs/peerjs-protocol.md, docs/limits.md), checked the same way
+ * against the standalone server and the one inside the call server. Each limit is tried at the
+ * limit and just over it, with small limits so that the suite stays fast.
  */
 class PeerJsConformanceIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,19 +39,38 @@ class PeerJsConformanceIT {
   static final class L {
     int frame = 64 * 1024, perDest = 20, perDestBytes = 64 * 1024, perSender = 200, total = 10_000;
     long totalBytes = 16L * 1024 * 1024;
-    int rate = 100, burst = 200, heartbeats = 2, outbound = 1024 * 1024, perAddress = 50, fragments = 128;
+    int rate = 100,
+        burst = 200,
+        heartbeats = 2,
+        outbound = 1024 * 1024,
+        perAddress = 50,
+        fragments = 128;
     long headerTimeout = 30_000;
     int connectionsPerAddress = 200;
     long requestTimeout = 30_000;
 
     PeerJsOptions.Limits build() {
       return new PeerJsOptions.Limits(
-          frame, perDest, perDestBytes, perSender, total, totalBytes, rate, burst, heartbeats, outbound,
-          perAddress, fragments, headerTimeout, connectionsPerAddress, requestTimeout);
+          frame,
+          perDest,
+          perDestBytes,
+          perSender,
+          total,
+          totalBytes,
+          rate,
+          burst,
+          heartbeats,
+          outbound,
+          perAddress,
+          fragments,
+          headerTimeout,
+          connectionsPerAddress,
+          requestTimeout);
     }
   }
 
-  static PeerJsOptions options(L l, int concurrent, long expireMs, long aliveMs, boolean discovery) {
+  static PeerJsOptions options(
+      L l, int concurrent, long expireMs, long aliveMs, boolean discovery) {
     return new PeerJsOptions(
         "peerjs",
         "/myapp",
@@ -85,13 +104,16 @@ class PeerJsConformanceIT {
   }
 
   static void assertNothingKept(PeerJsTarget s) {
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      assertThat(s.realm().size()).isZero();
-      assertThat(s.realm().ids()).isEmpty();
-      assertThat(s.realm().queuedMessages()).isZero();
-      assertThat(s.realm().queuedSenders()).isZero();
-      assertThat(s.endpoint().socketsByAddress()).isEmpty();
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(s.realm().size()).isZero();
+              assertThat(s.realm().ids()).isEmpty();
+              assertThat(s.realm().queuedMessages()).isZero();
+              assertThat(s.realm().queuedSenders()).isZero();
+              assertThat(s.endpoint().socketsByAddress()).isEmpty();
+            });
   }
 
   // ---------------------------------------------------------------- HTTP
@@ -104,18 +126,21 @@ class PeerJsConformanceIT {
         HttpResponse<String> banner = get(s, p);
         assertThat(banner.statusCode()).isEqualTo(200);
         assertThat(banner.body()).isEqualTo(BANNER).hasSize(140);
-        assertThat(banner.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
+        assertThat(banner.headers().firstValue("Content-Type"))
+            .hasValue("application/json; charset=utf-8");
       }
       HttpResponse<String> id = get(s, "/myapp/peerjs/id?ts=123&version=1.5.5");
       assertThat(id.statusCode()).isEqualTo(200);
-      assertThat(id.body()).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+      assertThat(id.body())
+          .matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
       assertThat(id.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
       assertThat(get(s, "/myapp/peerjs/id").body()).isNotEqualTo(id.body());
       assertThat(get(s, "/MYAPP/PEERJS/ID").statusCode()).isEqualTo(200);
       assertThat(get(s, "/myapp/anykey/id/").statusCode()).isEqualTo(200);
       HttpResponse<String> head =
           PeerSocket.HTTP.send(
-              HttpRequest.newBuilder(s.http("/myapp/peerjs/id")).method("HEAD", HttpRequest.BodyPublishers.noBody())
+              HttpRequest.newBuilder(s.http("/myapp/peerjs/id"))
+                  .method("HEAD", HttpRequest.BodyPublishers.noBody())
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(head.statusCode()).isEqualTo(200);
@@ -145,7 +170,8 @@ class PeerJsConformanceIT {
   void corsReflectsTheOriginAndAnswersPreflights(Mode mode) throws Exception {
     try (PeerJsTarget s = mode.start(defaults())) {
       HttpResponse<String> id = get(s, "/myapp/peerjs/id", "Origin", "http://page.example:8080");
-      assertThat(id.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://page.example:8080");
+      assertThat(id.headers().firstValue("Access-Control-Allow-Origin"))
+          .hasValue("http://page.example:8080");
       assertThat(id.headers().allValues("Vary").toString()).containsIgnoringCase("origin");
       HttpResponse<String> none = get(s, "/myapp/peerjs/id");
       assertThat(none.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
@@ -159,10 +185,12 @@ class PeerJsConformanceIT {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(preflight.statusCode()).isEqualTo(204);
-      assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://page.example");
+      assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin"))
+          .hasValue("http://page.example");
       assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods"))
           .hasValue("GET,HEAD,PUT,PATCH,POST,DELETE");
-      assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers")).hasValue("x-custom");
+      assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers"))
+          .hasValue("x-custom");
     }
   }
 
@@ -173,11 +201,14 @@ class PeerJsConformanceIT {
       for (String wrong : new String[] {"/myapp/peerjs/", "/myapp/PEERJS", "/myapp/peerjs/id"}) {
         try (Socket sock = new Socket("127.0.0.1", s.port())) {
           sock.setSoTimeout(10_000);
-          sock.getOutputStream().write(
-              ("GET " + wrong + "?key=peerjs&id=a&token=t HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
-                      + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                      + "Sec-WebSocket-Version: 13\r\n\r\n")
-                  .getBytes(StandardCharsets.US_ASCII));
+          sock.getOutputStream()
+              .write(
+                  ("GET "
+                          + wrong
+                          + "?key=peerjs&id=a&token=t HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                          + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                          + "Sec-WebSocket-Version: 13\r\n\r\n")
+                      .getBytes(StandardCharsets.US_ASCII));
           assertThat(RawWs.readHead(sock.getInputStream())).as(wrong).startsWith("HTTP/1.1 400");
         }
       }
@@ -199,8 +230,12 @@ class PeerJsConformanceIT {
             .isInstanceOf(CompletionException.class)
             .cause()
             .isInstanceOf(WebSocketHandshakeException.class)
-            .satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(403));
-        try (PeerSocket c = PeerSocket.open(s.ws(query), "Origin", "http://127.0.0.1:" + s.port())) {
+            .satisfies(
+                e ->
+                    assertThat(((WebSocketHandshakeException) e).getResponse().statusCode())
+                        .isEqualTo(403));
+        try (PeerSocket c =
+            PeerSocket.open(s.ws(query), "Origin", "http://127.0.0.1:" + s.port())) {
           assertThat(c.text()).isEqualTo(OPEN);
         }
       }
@@ -227,17 +262,20 @@ class PeerJsConformanceIT {
       // Headers never finished: the connection is closed after the timeout.
       try (Socket sock = new Socket("127.0.0.1", s.port())) {
         sock.setSoTimeout(10_000);
-        sock.getOutputStream().write("GET /myapp HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+        sock.getOutputStream()
+            .write("GET /myapp HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
         long start = System.nanoTime();
         InputStream in = sock.getInputStream();
         assertThat(in.read()).isEqualTo(-1);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(1000));
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+            .isGreaterThan(Duration.ofMillis(1000));
       }
       // An open WebSocket is not subject to it.
       try (PeerSocket c = s.open("W1", "t")) {
         Thread.sleep(2000); // longer than the header timeout, on purpose
         c.send("{\"type\":\"OFFER\",\"dst\":\"W1\",\"payload\":1}");
-        assertThat(c.text()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"W1\",\"dst\":\"W1\",\"payload\":1}");
+        assertThat(c.text())
+            .isEqualTo("{\"type\":\"OFFER\",\"src\":\"W1\",\"dst\":\"W1\",\"payload\":1}");
       }
     }
   }
@@ -250,11 +288,14 @@ class PeerJsConformanceIT {
     try (PeerJsTarget s = mode.start(defaults())) {
       for (String q :
           new String[] {
-            "key=peerjs&token=t", "key=peerjs&id=&token=t", "key=peerjs&id=a", "key=peerjs&id=a&token=",
+            "key=peerjs&token=t", "key=peerjs&id=&token=t", "key=peerjs&id=a",
+                "key=peerjs&id=a&token=",
             "id=a&token=t", "key=&id=a&token=t", "key=wrong&id=a", "id=a&token=t&version=1.5.5"
           }) {
         try (PeerSocket c = PeerSocket.open(s.ws(q))) {
-          assertThat(c.text()).as(q).isEqualTo(error("No id, token, or key supplied to websocket server"));
+          assertThat(c.text())
+              .as(q)
+              .isEqualTo(error("No id, token, or key supplied to websocket server"));
           assertThat(c.closeCode()).isEqualTo(1008);
         }
       }
@@ -311,11 +352,13 @@ class PeerJsConformanceIT {
         PeerSocket a = s.open("A", "ta");
         PeerSocket b = s.open("B", "tb")) {
       try (PeerSocket thief = PeerSocket.open(s.ws("key=peerjs&id=A&token=other"))) {
-        assertThat(thief.text()).isEqualTo("{\"type\":\"ID-TAKEN\",\"payload\":{\"msg\":\"ID is taken\"}}");
+        assertThat(thief.text())
+            .isEqualTo("{\"type\":\"ID-TAKEN\",\"payload\":{\"msg\":\"ID is taken\"}}");
         assertThat(thief.closeCode()).isEqualTo(1008);
       }
       b.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":{}}");
-      assertThat(a.text()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"B\",\"dst\":\"A\",\"payload\":{}}");
+      assertThat(a.text())
+          .isEqualTo("{\"type\":\"OFFER\",\"src\":\"B\",\"dst\":\"A\",\"payload\":{}}");
       assertThat(s.realm().size()).isEqualTo(2);
     }
   }
@@ -329,7 +372,8 @@ class PeerJsConformanceIT {
         PeerSocket fresh = s.open("A", "ta")) {
       assertThat(old.closeCode()).isEqualTo(1000);
       b.send("{\"type\":\"CANDIDATE\",\"dst\":\"A\",\"payload\":1}");
-      assertThat(fresh.text()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"B\",\"dst\":\"A\",\"payload\":1}");
+      assertThat(fresh.text())
+          .isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"B\",\"dst\":\"A\",\"payload\":1}");
       // The old socket closing does not free the id from the new one.
       assertThat(s.realm().get("A")).isNotNull();
       assertThat(s.realm().get("A").socket().isActive()).isTrue();
@@ -374,7 +418,9 @@ class PeerJsConformanceIT {
       assertThat(s.realm().get("D")).isNull();
       assertThat(s.endpoint().socketsByAddress()).containsEntry("127.0.0.1", 3);
       a.close();
-      await().atMost(Duration.ofSeconds(10)).until(() -> s.endpoint().socketsByAddress().get("127.0.0.1") == 2);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> s.endpoint().socketsByAddress().get("127.0.0.1") == 2);
       PeerSocket d = s.open("D", "t");
       b.close();
       c.close();
@@ -390,13 +436,16 @@ class PeerJsConformanceIT {
     l.perAddress = 1;
     PeerJsOptions o = options(l, 5000, 5000, 60_000, false);
     try (PeerJsTarget s = mode.start(o, true)) {
-      PeerSocket a = PeerSocket.open(s.ws("key=peerjs&id=A&token=t"), "X-Forwarded-For", "10.0.0.1");
+      PeerSocket a =
+          PeerSocket.open(s.ws("key=peerjs&id=A&token=t"), "X-Forwarded-For", "10.0.0.1");
       assertThat(a.text()).isEqualTo(OPEN);
-      PeerSocket b = PeerSocket.open(s.ws("key=peerjs&id=B&token=t"), "X-Forwarded-For", "10.0.0.2");
+      PeerSocket b =
+          PeerSocket.open(s.ws("key=peerjs&id=B&token=t"), "X-Forwarded-For", "10.0.0.2");
       assertThat(b.text()).isEqualTo(OPEN);
       // The proxy appends the real address last; what the client put before it does not count.
       try (PeerSocket c =
-          PeerSocket.open(s.ws("key=peerjs&id=C&token=t"), "X-Forwarded-For", "10.9.9.9, 10.0.0.1")) {
+          PeerSocket.open(
+              s.ws("key=peerjs&id=C&token=t"), "X-Forwarded-For", "10.9.9.9, 10.0.0.1")) {
         assertThat(c.text()).isEqualTo(error("Too many connections from your address"));
         assertThat(c.closeCode()).isEqualTo(1013);
       }
@@ -406,9 +455,11 @@ class PeerJsConformanceIT {
       assertNothingKept(s);
     }
     try (PeerJsTarget s = mode.start(o, false)) {
-      PeerSocket a = PeerSocket.open(s.ws("key=peerjs&id=A&token=t"), "X-Forwarded-For", "10.0.0.1");
+      PeerSocket a =
+          PeerSocket.open(s.ws("key=peerjs&id=A&token=t"), "X-Forwarded-For", "10.0.0.1");
       assertThat(a.text()).isEqualTo(OPEN);
-      try (PeerSocket b = PeerSocket.open(s.ws("key=peerjs&id=B&token=t"), "X-Forwarded-For", "10.0.0.2")) {
+      try (PeerSocket b =
+          PeerSocket.open(s.ws("key=peerjs&id=B&token=t"), "X-Forwarded-For", "10.0.0.2")) {
         assertThat(b.text()).isEqualTo(error("Too many connections from your address"));
       }
       assertThat(s.endpoint().socketsByAddress()).containsOnlyKeys("127.0.0.1");
@@ -424,17 +475,23 @@ class PeerJsConformanceIT {
     try (PeerJsTarget s = mode.start(defaults());
         PeerSocket a = s.open("A", "ta");
         PeerSocket b = s.open("B", "tb")) {
-      a.send("{\"type\":\"OFFER\",\"src\":\"MALLORY\",\"dst\":\"B\",\"extra\":true,\"payload\":{\"sdp\":\"x\",\"n\":1}}");
-      assertThat(b.text()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"B\",\"payload\":{\"sdp\":\"x\",\"n\":1}}");
+      a.send(
+          "{\"type\":\"OFFER\",\"src\":\"MALLORY\",\"dst\":\"B\",\"extra\":true,\"payload\":{\"sdp\":\"x\",\"n\":1}}");
+      assertThat(b.text())
+          .isEqualTo(
+              "{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"B\",\"payload\":{\"sdp\":\"x\",\"n\":1}}");
       b.send("{\"payload\":null,\"dst\":\"A\",\"type\":\"ANSWER\"}");
-      assertThat(a.text()).isEqualTo("{\"type\":\"ANSWER\",\"src\":\"B\",\"dst\":\"A\",\"payload\":null}");
+      assertThat(a.text())
+          .isEqualTo("{\"type\":\"ANSWER\",\"src\":\"B\",\"dst\":\"A\",\"payload\":null}");
       a.send("{\"type\":\"CANDIDATE\",\"dst\":\"B\"}");
       assertThat(b.text()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"A\",\"dst\":\"B\"}");
       a.send("{\"type\":\"CANDIDATE\",\"dst\":\"A\",\"payload\":[1,2]}");
-      assertThat(a.text()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"A\",\"dst\":\"A\",\"payload\":[1,2]}");
+      assertThat(a.text())
+          .isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"A\",\"dst\":\"A\",\"payload\":[1,2]}");
       a.send("{\"type\":\"LEAVE\",\"dst\":\"B\"}");
       assertThat(b.text()).isEqualTo("{\"type\":\"LEAVE\",\"src\":\"A\",\"dst\":\"B\"}");
-      // LEAVE to an absent peer, or to a dst that is no id, is neither relayed nor queued, and A keeps its id.
+      // LEAVE to an absent peer, or to a dst that is no id, is neither relayed nor queued, and A
+      // keeps its id.
       a.send("{\"type\":\"LEAVE\",\"dst\":\"NOBODY\"}");
       a.send("{\"type\":\"LEAVE\",\"dst\":123}");
       a.send("{\"type\":\"LEAVE\",\"dst\":{\"id\":\"B\"}}");
@@ -452,13 +509,17 @@ class PeerJsConformanceIT {
     try (PeerJsTarget s = mode.start(defaults());
         PeerSocket a = s.open("A", "ta");
         PeerSocket b = s.open("B", "tb")) {
-      for (String t : new String[] {"EXPIRE", "OPEN", "ID-TAKEN", "ERROR", "INVALID-KEY", "FOO", "offer", "", "HEARTBEAT"}) {
+      for (String t :
+          new String[] {
+            "EXPIRE", "OPEN", "ID-TAKEN", "ERROR", "INVALID-KEY", "FOO", "offer", "", "HEARTBEAT"
+          }) {
         a.send("{\"type\":\"" + t + "\",\"dst\":\"B\",\"payload\":{\"msg\":\"x\"}}");
         a.send("{\"type\":\"" + t + "\",\"dst\":\"NOBODY\"}");
       }
       a.send("{\"dst\":\"B\"}");
       a.send("{\"type\":\"CANDIDATE\",\"dst\":\"B\",\"payload\":\"marker\"}");
-      assertThat(b.text()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"A\",\"dst\":\"B\",\"payload\":\"marker\"}");
+      assertThat(b.text())
+          .isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"A\",\"dst\":\"B\",\"payload\":\"marker\"}");
       assertThat(s.realm().queuedMessages()).isZero();
     }
   }
@@ -469,7 +530,10 @@ class PeerJsConformanceIT {
     try (PeerJsTarget s = mode.start(defaults());
         PeerSocket a = s.open("A", "ta");
         PeerSocket b = s.open("B", "tb")) {
-      for (String bad : new String[] {"not json", "null", "42", "\"str\"", "true", "[]", "{}", "{\"type\":", "{\"type\":7}"}) {
+      for (String bad :
+          new String[] {
+            "not json", "null", "42", "\"str\"", "true", "[]", "{}", "{\"type\":", "{\"type\":7}"
+          }) {
         a.send(bad);
       }
       a.sendBinary(new byte[] {(byte) 0xff, 0, 1, (byte) 0xc3});
@@ -479,8 +543,11 @@ class PeerJsConformanceIT {
       a.send("{\"type\":\"OFFER\",\"dst\":null}");
       a.send("{\"type\":\"OFFER\",\"dst\":123}");
       // A binary frame holding JSON is read like a text frame, as the reference does.
-      a.sendBinary("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":\"bin\"}".getBytes(StandardCharsets.UTF_8));
-      assertThat(b.text()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"B\",\"payload\":\"bin\"}");
+      a.sendBinary(
+          "{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":\"bin\"}"
+              .getBytes(StandardCharsets.UTF_8));
+      assertThat(b.text())
+          .isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"B\",\"payload\":\"bin\"}");
       // Content after the object makes the frame malformed, as for JSON.parse.
       a.send("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":\"trailing\"} x");
       a.send("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":\"marker\"}");
@@ -492,17 +559,25 @@ class PeerJsConformanceIT {
 
   @ParameterizedTest
   @EnumSource(Mode.class)
-  void repeatedKeysCountWithTheirLastValueAndThePayloadArrivesAsTheSameJson(Mode mode) throws Exception {
+  void repeatedKeysCountWithTheirLastValueAndThePayloadArrivesAsTheSameJson(Mode mode)
+      throws Exception {
     try (PeerJsTarget s = mode.start(defaults());
         PeerSocket a = s.open("A", "ta");
         PeerSocket b = s.open("B", "tb")) {
-      // JSON.parse keeps a repeated key's last value: so does the server, for type, dst and payload.
-      a.send("{\"type\":\"LEAVE\",\"dst\":\"NOBODY\",\"payload\":\"first\",\"type\":\"OFFER\",\"dst\":\"B\","
-          + "\"payload\":\"last\"}");
-      assertThat(b.text()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"B\",\"payload\":\"last\"}");
-      String payload = "{ \"sdp\" : {\"type\":\"offer\", \"sdp\":\"v=0\\r\\n\\u00e9\"}, \"n\": [1, 2.5e3, null, true],"
-          + " \"name\":\"Zoë 张\" }";
-      a.send("{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":" + payload + ",\"extra\":{\"dropped\":1}}");
+      // JSON.parse keeps a repeated key's last value: so does the server, for type, dst and
+      // payload.
+      a.send(
+          "{\"type\":\"LEAVE\",\"dst\":\"NOBODY\",\"payload\":\"first\",\"type\":\"OFFER\",\"dst\":\"B\","
+              + "\"payload\":\"last\"}");
+      assertThat(b.text())
+          .isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"B\",\"payload\":\"last\"}");
+      String payload =
+          "{ \"sdp\" : {\"type\":\"offer\", \"sdp\":\"v=0\\r\\n\\u00e9\"}, \"n\": [1, 2.5e3, null, true],"
+              + " \"name\":\"Zoë 张\" }";
+      a.send(
+          "{\"type\":\"OFFER\",\"dst\":\"B\",\"payload\":"
+              + payload
+              + ",\"extra\":{\"dropped\":1}}");
       JsonNode got = JSON.readTree(b.text());
       assertThat(got.get("payload")).isEqualTo(JSON.readTree(payload));
       assertThat(got.has("extra")).isFalse();
@@ -514,20 +589,26 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void tooLongStringIsRefused(Mode mode) throws Exception {
     L limits = new L();
-    limits.frame = 256 * 1024; // by default a frame is too big (1009) before a string can be too long
+    limits.frame =
+        256 * 1024; // by default a frame is too big (1009) before a string can be too long
     try (PeerJsTarget s = mode.start(options(limits, 5000, 5000, 60_000, false));
         PeerSocket a = s.open("A", "ta");
         PeerSocket b = s.open("B", "tb")) {
       String ok = "x".repeat(100_000); // the limit
       a.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":{\"sdp\":\"" + ok + "\"}}");
       // (compared by length: AssertJ would print all 100 000 characters on a failure)
-      assertThat(a.text().length()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"A\",\"payload\":{\"sdp\":\"\"}}".length() + ok.length());
+      assertThat(a.text().length())
+          .isEqualTo(
+              "{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"A\",\"payload\":{\"sdp\":\"\"}}".length()
+                  + ok.length());
       a.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":{\"sdp\":\"" + ok + "y\"}}");
-      assertThat(a.text()).isEqualTo(error("Message is nested too deeply or holds too long a string"));
+      assertThat(a.text())
+          .isEqualTo(error("Message is nested too deeply or holds too long a string"));
       assertThat(a.closeCode()).isEqualTo(1007);
       // Every field is checked, whatever comes before it: here a type that is not a string.
       b.send("{\"type\":{\"n\":[1]},\"dst\":\"B\",\"payload\":\"" + ok + "y\"}");
-      assertThat(b.text()).isEqualTo(error("Message is nested too deeply or holds too long a string"));
+      assertThat(b.text())
+          .isEqualTo(error("Message is nested too deeply or holds too long a string"));
       assertThat(b.closeCode()).isEqualTo(1007);
       assertNothingKept(s);
     }
@@ -544,7 +625,8 @@ class PeerJsConformanceIT {
       assertThat(a.text()).endsWith("\"payload\":" + ok + "}");
       String deep = "[".repeat(32) + "]".repeat(32); // 33 levels
       a.send("{\"type\":\"OFFER\",\"dst\":\"A\",\"payload\":" + deep + "}");
-      assertThat(a.text()).isEqualTo(error("Message is nested too deeply or holds too long a string"));
+      assertThat(a.text())
+          .isEqualTo(error("Message is nested too deeply or holds too long a string"));
       assertThat(a.closeCode()).isEqualTo(1007);
       assertNothingKept(s);
     }
@@ -579,7 +661,8 @@ class PeerJsConformanceIT {
       }
       assertThat(silent.text()).isEqualTo(error("No heartbeat received in time"));
       assertThat(silent.closeCode()).isEqualTo(1008);
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(1000));
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isGreaterThan(Duration.ofMillis(1000));
       await().atMost(Duration.ofSeconds(10)).until(() -> s.realm().get("SILENT") == null);
       s.open("SILENT", "other").close();
       alive.send("{\"type\":\"OFFER\",\"dst\":\"LIVE\",\"payload\":\"still here\"}");
@@ -695,7 +778,8 @@ class PeerJsConformanceIT {
       assertNothingKept(s);
       try (RawWs ws = new RawWs(s.port(), q)) {
         assertThat(ws.read().text()).isEqualTo(OPEN);
-        ws.frame(true, 0, 1, new byte[] {'{', (byte) 0xc3, (byte) 0x28, '}'}, true); // invalid UTF-8
+        ws.frame(
+            true, 0, 1, new byte[] {'{', (byte) 0xc3, (byte) 0x28, '}'}, true); // invalid UTF-8
         assertRejected(ws, "Text frame is not valid UTF-8", 1007);
       }
       assertNothingKept(s);
@@ -757,9 +841,15 @@ class PeerJsConformanceIT {
         for (int i = 0; i < 4; i++) {
           ws.frame(i == 3, 0, i == 0 ? 1 : 0, parts[i].getBytes(StandardCharsets.UTF_8), true);
         }
-        assertThat(ws.read().text()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"F\",\"dst\":\"F\",\"payload\":\"frag\"}");
+        assertThat(ws.read().text())
+            .isEqualTo("{\"type\":\"OFFER\",\"src\":\"F\",\"dst\":\"F\",\"payload\":\"frag\"}");
         for (int i = 0; i < 5; i++) {
-          ws.frame(i == 4, 0, i == 0 ? 1 : 0, (i < 4 ? parts[i] : " ").getBytes(StandardCharsets.UTF_8), true);
+          ws.frame(
+              i == 4,
+              0,
+              i == 0 ? 1 : 0,
+              (i < 4 ? parts[i] : " ").getBytes(StandardCharsets.UTF_8),
+              true);
         }
         assertRejected(ws, "Message split into too many frames", 1008);
       }
@@ -787,8 +877,10 @@ class PeerJsConformanceIT {
       a.send("{\"type\":\"CANDIDATE\",\"dst\":\"C\",\"payload\":2}");
       await().atMost(Duration.ofSeconds(10)).until(() -> s.realm().queuedMessages() == 2);
       try (PeerSocket c = s.open("C", "t")) {
-        assertThat(c.text()).isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"C\",\"payload\":1}");
-        assertThat(c.text()).isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"A\",\"dst\":\"C\",\"payload\":2}");
+        assertThat(c.text())
+            .isEqualTo("{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"C\",\"payload\":1}");
+        assertThat(c.text())
+            .isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"A\",\"dst\":\"C\",\"payload\":2}");
       }
       assertThat(s.realm().queuedMessages()).isZero();
       a.send("{\"type\":\"OFFER\",\"dst\":\"nobody\",\"payload\":1}");
@@ -849,7 +941,9 @@ class PeerJsConformanceIT {
           PeerSocket x3 = s.open("X3", "t")) {
         for (int i = 0; i < 3; i++) {
           assertThat(x1.text()).endsWith("\"payload\":" + i + "}");
-          assertThat(x3.text()).startsWith("{\"type\":\"OFFER\",\"src\":\"B\"").endsWith("\"payload\":" + i + "}");
+          assertThat(x3.text())
+              .startsWith("{\"type\":\"OFFER\",\"src\":\"B\"")
+              .endsWith("\"payload\":" + i + "}");
         }
         assertThat(x2.text()).endsWith("\"payload\":0}");
         assertThat(x2.text()).endsWith("\"payload\":1}");
@@ -867,7 +961,8 @@ class PeerJsConformanceIT {
     l.totalBytes = 2500;
     try (PeerJsTarget s = mode.start(options(l, 5000, 60_000, 60_000, false));
         PeerSocket a = s.open("A", "t")) {
-      // Per destination: a message that is 1000 bytes as relayed waits; one of 1001 bytes is refused.
+      // Per destination: a message that is 1000 bytes as relayed waits; one of 1001 bytes is
+      // refused.
       a.send(offerOfSize("Y1", 1000));
       await().atMost(Duration.ofSeconds(10)).until(() -> s.realm().queuedMessages() == 1);
       a.send(offerOfSize("Y2", 1001));
@@ -892,7 +987,10 @@ class PeerJsConformanceIT {
     }
   }
 
-  /** An OFFER from "A" that is exactly {@code bytes} long once the server has added {@code "src":"A"}. */
+  /**
+   * An OFFER from "A" that is exactly {@code bytes} long once the server has added {@code
+   * "src":"A"}.
+   */
   static String offerOfSize(String dst, int bytes) {
     String head = "{\"type\":\"OFFER\",\"src\":\"A\",\"dst\":\"" + dst + "\",\"payload\":\"";
     String relayed = head + "x".repeat(bytes - head.length() - 2) + "\"}";
@@ -912,7 +1010,8 @@ class PeerJsConformanceIT {
         PeerSocket reader = s.open("READER", "t");
         RawWs stuck = new RawWs(s.port(), s.path() + "/peerjs?key=peerjs&id=STUCK&token=t", 4096)) {
       String chunk = "x".repeat(60_000);
-      // A reader that keeps up gets as much without trouble: 200 x 60 kB, each read before the next is sent.
+      // A reader that keeps up gets as much without trouble: 200 x 60 kB, each read before the next
+      // is sent.
       int n = 200;
       for (int i = 0; i < n; i++) {
         sender.send("{\"type\":\"OFFER\",\"dst\":\"READER\",\"payload\":\"" + chunk + "\"}");
@@ -934,7 +1033,8 @@ class PeerJsConformanceIT {
   @EnumSource(Mode.class)
   void tokensNeverReachTheLog(Mode mode) throws Exception {
     ch.qos.logback.classic.Logger root =
-        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
         new ch.qos.logback.core.read.ListAppender<>();
     logs.start();

@@ -32,7 +32,8 @@ class PeerJsProtocolIT {
   @Test
   void idEndpointGivesAFreshUuidWithNoTrailingNewline() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    HttpRequest req = HttpRequest.newBuilder(server.http("/peerjs/peerjs/id?ts=1&version=1.5.5")).build();
+    HttpRequest req =
+        HttpRequest.newBuilder(server.http("/peerjs/peerjs/id?ts=1&version=1.5.5")).build();
     String a = http.send(req, HttpResponse.BodyHandlers.ofString()).body();
     String b = http.send(req, HttpResponse.BodyHandlers.ofString()).body();
     assertThat(a).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
@@ -102,7 +103,8 @@ class PeerJsProtocolIT {
       a.send("{\"type\":\"OFFER\",\"dst\":\"nobody\",\"payload\":{}}");
       a.send("{\"type\":\"CANDIDATE\",\"dst\":\"nobody\",\"payload\":{}}");
       JsonNode expire = a.next(5);
-      assertThat(expire.toString()).isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"nobody\",\"dst\":\"qA\"}");
+      assertThat(expire.toString())
+          .isEqualTo("{\"type\":\"EXPIRE\",\"src\":\"nobody\",\"dst\":\"qA\"}");
       assertThat(a.nextText(1.0)).as("one EXPIRE per sender").isNull();
       assertThat(server.server().realm().queuedMessages()).isZero();
       assertThat(server.server().realm().queuedSenders()).isZero();
@@ -114,7 +116,8 @@ class PeerJsProtocolIT {
     try (PeerSocket holder = PeerSocket.connect(server.port(), "taken", "first")) {
       holder.next();
       try (PeerSocket other = PeerSocket.connect(server.port(), "taken", "second")) {
-        assertThat(other.nextText(5)).isEqualTo("{\"type\":\"ID-TAKEN\",\"payload\":{\"msg\":\"ID is taken\"}}");
+        assertThat(other.nextText(5))
+            .isEqualTo("{\"type\":\"ID-TAKEN\",\"payload\":{\"msg\":\"ID is taken\"}}");
         assertThat(other.closeCode(5)).isEqualTo(1008);
       }
       // The holder is unaffected and still receives.
@@ -160,7 +163,8 @@ class PeerJsProtocolIT {
               "{\"type\":\"ERROR\",\"payload\":{\"msg\":\"No id, token, or key supplied to websocket server\"}}");
       assertThat(s.closeCode(5)).isEqualTo(1008);
     }
-    try (PeerSocket s = PeerSocket.open(server.ws("/peerjs/peerjs?key=peerjs&id=%3Cscript%3E&token=t"))) {
+    try (PeerSocket s =
+        PeerSocket.open(server.ws("/peerjs/peerjs?key=peerjs&id=%3Cscript%3E&token=t"))) {
       assertThat(s.next().at("/payload/msg").asText()).isEqualTo("Invalid id provided");
       assertThat(s.closeCode(5)).isEqualTo(1008);
     }

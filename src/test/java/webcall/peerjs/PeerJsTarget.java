@@ -8,7 +8,10 @@ import webcall.config.ServerConfig;
 import webcall.server.WebcallServer;
 import webcall.support.PeerSocket;
 
-/** A running PeerJS server under test: standalone ({@code webcall peerjs}) or inside the call server. */
+/**
+ * A running PeerJS server under test: standalone ({@code webcall peerjs}) or inside the call
+ * server.
+ */
 interface PeerJsTarget extends AutoCloseable {
   ConcurrentLinkedQueue<Thread> CLOSING = new ConcurrentLinkedQueue<>();
 
@@ -58,7 +61,8 @@ interface PeerJsTarget extends AutoCloseable {
   }
 
   /** A target made of what it answers; both modes differ only in these. */
-  private static PeerJsTarget of(int port, Realm realm, PeerJsEndpoint endpoint, String path, Runnable close) {
+  private static PeerJsTarget of(
+      int port, Realm realm, PeerJsEndpoint endpoint, String path, Runnable close) {
     return new PeerJsTarget() {
       public int port() {
         return port;
@@ -103,13 +107,19 @@ interface PeerJsTarget extends AutoCloseable {
             loopback.tls());
     TestServer running = TestServer.of(config).start();
     WebcallServer server = running.server();
-    return of(running.port(), server.realm(), server.peerjs(), options.path(), () -> {
-      // The event loops wait out a quiet period when they stop; the port is free at once, so the next test need not
-      // wait. awaitClosed() joins them before the class ends.
-      Thread t = new Thread(running::close, "embedded-close");
-      t.start();
-      CLOSING.add(t);
-    });
+    return of(
+        running.port(),
+        server.realm(),
+        server.peerjs(),
+        options.path(),
+        () -> {
+          // The event loops wait out a quiet period when they stop; the port is free at once, so
+          // the next test need not
+          // wait. awaitClosed() joins them before the class ends.
+          Thread t = new Thread(running::close, "embedded-close");
+          t.start();
+          CLOSING.add(t);
+        });
   }
 
   /** Waits for embedded servers still shutting down in the background. */

@@ -13,13 +13,24 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The registry and its offline queues on a clock the test moves: expiry and silence are exact, with no sleeping. */
+/**
+ * The registry and its offline queues on a clock the test moves: expiry and silence are exact, with
+ * no sleeping.
+ */
 class RealmTest {
   private final AtomicLong millis = new AtomicLong(1_000_000);
 
   private Realm realm(int concurrentLimit, Map<String, Long> limits) {
-    PeerJsOptions options = new PeerJsOptions("peerjs", "/", Duration.ofMillis(5000), Duration.ofMillis(60_000),
-        Duration.ofMillis(1000), concurrentLimit, false, PeerJsOptions.Limits.from(limits));
+    PeerJsOptions options =
+        new PeerJsOptions(
+            "peerjs",
+            "/",
+            Duration.ofMillis(5000),
+            Duration.ofMillis(60_000),
+            Duration.ofMillis(1000),
+            concurrentLimit,
+            false,
+            PeerJsOptions.Limits.from(limits));
     return new Realm(options, PeerJsMetrics.none(), millis::get);
   }
 
@@ -55,7 +66,8 @@ class RealmTest {
     assertThat(again.outcome()).isEqualTo(Realm.Outcome.TAKEN_OVER);
     assertThat(again.replaced()).isSameAs(first);
     assertThat(realm.get("a").socket()).isSameAs(second);
-    assertThat(realm.register("b", "t", new EmbeddedChannel()).outcome()).isEqualTo(Realm.Outcome.LIMIT_REACHED);
+    assertThat(realm.register("b", "t", new EmbeddedChannel()).outcome())
+        .isEqualTo(Realm.Outcome.LIMIT_REACHED);
     assertThat(realm.size()).isEqualTo(1);
     // The old socket no longer speaks for the id: its close does not free it.
     assertThat(realm.unregister(realm.get("a"), first)).isFalse();
@@ -146,9 +158,9 @@ class RealmTest {
     realm.dropSilentClients(realm.now());
     assertThat(realm.get("a")).isNull();
     assertThat(realm.size()).isZero();
-    assertThat(texts(a)).containsExactly(
-        Rejection.ALIVE_TIMEOUT.frame(),
-        "close " + Rejection.ALIVE_TIMEOUT.closeCode());
+    assertThat(texts(a))
+        .containsExactly(
+            Rejection.ALIVE_TIMEOUT.frame(), "close " + Rejection.ALIVE_TIMEOUT.closeCode());
   }
 
   @Test

@@ -16,9 +16,9 @@ import webcall.TestServer;
 import webcall.support.RoomClient;
 
 /**
- * The flake once seen in RoomSignalingIT: the official Java client's join-room, emitted on connect while the client
- * moves from polling to WebSocket, was never acknowledged. Here client after client emits at that very moment; every
- * event must get its answer.
+ * The flake once seen in RoomSignalingIT: the official Java client's join-room, emitted on connect
+ * while the client moves from polling to WebSocket, was never acknowledged. Here client after
+ * client emits at that very moment; every event must get its answer.
  */
 class EmitDuringUpgradeIT {
   @RegisterExtension static final TestServer server = new TestServer();
@@ -34,9 +34,13 @@ class EmitDuringUpgradeIT {
       options.reconnection = false; // polling first, then the upgrade: the default transports
       Socket socket = IO.socket(URI.create("http://127.0.0.1:" + server.port()), options);
       CompletableFuture<JSONObject> answered = new CompletableFuture<>();
-      socket.once(Socket.EVENT_CONNECT, args -> socket.emit("join-room",
-          new Object[] {"upgrade room!", "nobody", new JSONObject()},
-          (Ack) reply -> answered.complete((JSONObject) reply[0])));
+      socket.once(
+          Socket.EVENT_CONNECT,
+          args ->
+              socket.emit(
+                  "join-room",
+                  new Object[] {"upgrade room!", "nobody", new JSONObject()},
+                  (Ack) reply -> answered.complete((JSONObject) reply[0])));
       socket.connect();
       try {
         JSONObject reply = answered.get(10, TimeUnit.SECONDS);

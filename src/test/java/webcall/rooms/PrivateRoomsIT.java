@@ -17,15 +17,26 @@ import webcall.TestServer;
 import webcall.support.RoomClient;
 
 /**
- * Private rooms (docs/signaling.md): host, lock, password, knock, removal, all enforced by the server, with the
- * official Java Socket.IO client. Behind --proxied, so that each test's clients come from addresses of their own
- * (X-Forwarded-For) and the per-address password limit can be seen apart from the per-connection one.
+ * Private rooms (docs/signaling.md): host, lock, password, knock, removal, all enforced by the
+ * server, with the official Java Socket.IO client. Behind --proxied, so that each test's clients
+ * come from addresses of their own (X-Forwarded-For) and the per-address password limit can be seen
+ * apart from the per-connection one.
  */
 class PrivateRoomsIT {
   @RegisterExtension
-  static final TestServer server = new TestServer(c -> c.withProxied(true).withRoomCapacity(4)
-      .withSignaling(SignalingLimits.from(Map.of("password-attempts-per-minute", 5L,
-          "password-attempts-per-address-per-minute", 8L))));
+  static final TestServer server =
+      new TestServer(
+          c ->
+              c.withProxied(true)
+                  .withRoomCapacity(4)
+                  .withSignaling(
+                      SignalingLimits.from(
+                          Map.of(
+                              "password-attempts-per-minute",
+                              5L,
+                              "password-attempts-per-address-per-minute",
+                              8L))));
+
   private static final AtomicInteger addresses = new AtomicInteger(1);
 
   private final List<RoomClient> clients = new ArrayList<>();
@@ -37,7 +48,9 @@ class PrivateRoomsIT {
   }
 
   private RoomClient client(String peerId, String address) {
-    RoomClient c = new RoomClient(server.port(), peerId, Map.of("X-Forwarded-For", List.of(address)), WebSocket.NAME);
+    RoomClient c =
+        new RoomClient(
+            server.port(), peerId, Map.of("X-Forwarded-For", List.of(address)), WebSocket.NAME);
     clients.add(c);
     return c;
   }
@@ -115,7 +128,9 @@ class PrivateRoomsIT {
 
     assertThat(error(join(late, "locked"))).isEqualTo("room-locked");
     quiet();
-    assertThat(host.received("user-connected")).extracting(r -> r.args().get(0)).containsExactly("lockMember");
+    assertThat(host.received("user-connected"))
+        .extracting(r -> r.args().get(0))
+        .containsExactly("lockMember");
 
     settings(host, new JSONObject().put("locked", false));
     assertThat(error(join(late, "locked"))).isEqualTo("ok");
@@ -140,7 +155,9 @@ class PrivateRoomsIT {
     assertThat(error(in)).isEqualTo("ok");
     assertThat(in.toString()).doesNotContain("open sesame");
     guest.socket.disconnect();
-    await().atMost(Duration.ofSeconds(5)).until(() -> host.events.contains("user-disconnected:pwGuest"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> host.events.contains("user-disconnected:pwGuest"));
 
     // Cleared (null or ""), the room is open again.
     settings(host, new JSONObject().put("password", JSONObject.NULL));
@@ -161,7 +178,9 @@ class PrivateRoomsIT {
     assertThat(error(joinWith(guesser, "rate", "right")))
         .as("over 5 a minute per connection, even the right one is not tried")
         .isEqualTo("too-many-attempts");
-    assertThat(error(join(guesser, "rate"))).as("no password: not an attempt").isEqualTo("password-required");
+    assertThat(error(join(guesser, "rate")))
+        .as("no password: not an attempt")
+        .isEqualTo("password-required");
 
     RoomClient sameAddress = client("rateGuess2", address);
     for (int i = 0; i < 3; i++) {
@@ -172,7 +191,9 @@ class PrivateRoomsIT {
         .isEqualTo("too-many-attempts");
 
     RoomClient elsewhere = client("rateOther", "10.77.0.2");
-    assertThat(error(joinWith(elsewhere, "rate", "right"))).as("another address is not held back").isEqualTo("ok");
+    assertThat(error(joinWith(elsewhere, "rate", "right")))
+        .as("another address is not held back")
+        .isEqualTo("ok");
   }
 
   @Test
@@ -183,7 +204,10 @@ class PrivateRoomsIT {
     RoomClient unwanted = client("unwanted");
     join(host, "knock");
     join(member, "knock");
-    assertThat(settings(host, new JSONObject().put("knock", true)).getJSONObject("settings").getBoolean("knock"))
+    assertThat(
+            settings(host, new JSONObject().put("knock", true))
+                .getJSONObject("settings")
+                .getBoolean("knock"))
         .isTrue();
 
     JSONObject waiting = knocker.joinAs("knock", new JSONObject().put("name", "Kim"));
@@ -191,13 +215,20 @@ class PrivateRoomsIT {
     JSONObject knock = awaitEvent(host, "knock").object(0);
     assertThat(knock.getString("name")).isEqualTo("Kim");
     String knockId = knock.getString("knockId");
-    assertThat(knockId).isNotEqualTo(knocker.socket.id()).doesNotContain(knocker.socket.id()).doesNotContain("knocker");
+    assertThat(knockId)
+        .isNotEqualTo(knocker.socket.id())
+        .doesNotContain(knocker.socket.id())
+        .doesNotContain("knocker");
     quiet();
     assertThat(member.received("knock")).as("only the host hears a knock").isEmpty();
     assertThat(member.received("user-connected")).isEmpty();
 
-    // A forged join cannot skip the knock: joining again, or with made-up fields, still knocks (once).
-    assertThat(error(knocker.joinAs("knock", new JSONObject().put("admitted", true).put("knockId", knockId))))
+    // A forged join cannot skip the knock: joining again, or with made-up fields, still knocks
+    // (once).
+    assertThat(
+            error(
+                knocker.joinAs(
+                    "knock", new JSONObject().put("admitted", true).put("knockId", knockId))))
         .isEqualTo("knocking");
     assertThat(error(knocker.request("admit", knockId))).as("not a member").isEqualTo("not-joined");
     quiet();
@@ -207,9 +238,12 @@ class PrivateRoomsIT {
     assertThat(error(host.request("admit", knockId))).isEqualTo("ok");
     JSONObject admitted = awaitEvent(knocker, "admitted").object(0);
     assertThat(admitted.getBoolean("ok")).isTrue();
-    assertThat(admitted.getJSONArray("members").toString()).isEqualTo("[\"knockHost\",\"knockMember\"]");
+    assertThat(admitted.getJSONArray("members").toString())
+        .isEqualTo("[\"knockHost\",\"knockMember\"]");
     assertThat(admitted.getString("host")).isEqualTo("knockHost");
-    await().atMost(Duration.ofSeconds(5)).until(() -> member.events.contains("user-connected:knocker"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> member.events.contains("user-connected:knocker"));
     assertThat(host.events).contains("user-connected:knocker");
     assertThat(error(host.request("admit", knockId))).as("used up").isEqualTo("no-such-knock");
 
@@ -217,7 +251,8 @@ class PrivateRoomsIT {
     await().atMost(Duration.ofSeconds(5)).until(() -> host.received("knock").size() == 2);
     String second = host.received("knock").get(1).object(0).getString("knockId");
     assertThat(error(host.request("deny", second))).isEqualTo("ok");
-    assertThat(awaitEvent(unwanted, "knock-denied").object(0).getString("error")).isEqualTo("knock-denied");
+    assertThat(awaitEvent(unwanted, "knock-denied").object(0).getString("error"))
+        .isEqualTo("knock-denied");
     quiet();
     assertThat(member.events).doesNotContain("user-connected:unwanted");
     assertThat(server.server().rooms().knockCount()).isZero();
@@ -233,13 +268,15 @@ class PrivateRoomsIT {
     assertThat(error(join(leaver, "gone"))).isEqualTo("knocking");
     String knockId = awaitEvent(host, "knock").object(0).getString("knockId");
     leaver.socket.disconnect();
-    assertThat(awaitEvent(host, "knock-withdrawn").object(0).getString("knockId")).isEqualTo(knockId);
+    assertThat(awaitEvent(host, "knock-withdrawn").object(0).getString("knockId"))
+        .isEqualTo(knockId);
     assertThat(error(host.request("admit", knockId))).isEqualTo("no-such-knock");
 
     assertThat(error(join(stayer, "gone"))).isEqualTo("knocking");
     await().atMost(Duration.ofSeconds(5)).until(() -> host.received("knock").size() == 2);
     host.socket.disconnect();
-    assertThat(awaitEvent(stayer, "knock-denied").object(0).getString("error")).isEqualTo("knock-denied");
+    assertThat(awaitEvent(stayer, "knock-denied").object(0).getString("error"))
+        .isEqualTo("knock-denied");
     await().atMost(Duration.ofSeconds(5)).until(() -> server.server().rooms().knockCount() == 0);
   }
 
@@ -253,13 +290,18 @@ class PrivateRoomsIT {
     join(out, "rm");
     assertThat(error(host.request("remove-participant", "rmOut"))).isEqualTo("ok");
     assertThat(awaitEvent(out, "removed").object(0).getString("error")).isEqualTo("removed");
-    await().atMost(Duration.ofSeconds(5)).until(() -> member.events.contains("user-disconnected:rmOut")
-        && host.events.contains("user-disconnected:rmOut"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                member.events.contains("user-disconnected:rmOut")
+                    && host.events.contains("user-disconnected:rmOut"));
     assertThat(server.server().rooms().size("rm")).isEqualTo(2);
 
     assertThat(error(join(out, "rm"))).as("the same connection").isEqualTo("removed");
     out.socket.disconnect();
-    RoomClient back = client("rmOut"); // the same PeerJS id on a new connection (its PeerJS socket reconnects)
+    RoomClient back =
+        client("rmOut"); // the same PeerJS id on a new connection (its PeerJS socket reconnects)
     assertThat(error(join(back, "rm"))).as("the same id").isEqualTo("removed");
     assertThat(error(host.request("remove-participant", "rmHost"))).isEqualTo("no-such-member");
     assertThat(error(host.request("remove-participant", "nobody"))).isEqualTo("no-such-member");
@@ -284,7 +326,8 @@ class PrivateRoomsIT {
     String knockId = awaitEvent(host, "knock").object(0).getString("knockId");
 
     assertThat(error(settings(other, new JSONObject().put("locked", true)))).isEqualTo("not-host");
-    assertThat(error(settings(other, new JSONObject().put("password", "mine")))).isEqualTo("not-host");
+    assertThat(error(settings(other, new JSONObject().put("password", "mine"))))
+        .isEqualTo("not-host");
     assertThat(error(settings(other, new JSONObject().put("knock", false)))).isEqualTo("not-host");
     assertThat(error(other.request("admit", knockId))).isEqualTo("not-host");
     assertThat(error(other.request("deny", knockId))).isEqualTo("not-host");
@@ -294,7 +337,9 @@ class PrivateRoomsIT {
     assertThat(outsider.received("admitted")).isEmpty();
     assertThat(outsider.received("knock-denied")).isEmpty();
     assertThat(host.received("removed")).isEmpty();
-    assertThat(error(join(client("nhLate"), "nh"))).as("still not locked, knock still on").isEqualTo("knocking");
+    assertThat(error(join(client("nhLate"), "nh")))
+        .as("still not locked, knock still on")
+        .isEqualTo("knocking");
   }
 
   @Test
@@ -305,10 +350,13 @@ class PrivateRoomsIT {
     join(other, "fg");
     String huge = "x".repeat(20_000);
     assertThat(error(host.request("room-settings", "locked"))).isEqualTo("bad-request");
-    assertThat(error(settings(host, new JSONObject().put("locked", "yes")))).isEqualTo("bad-request");
+    assertThat(error(settings(host, new JSONObject().put("locked", "yes"))))
+        .isEqualTo("bad-request");
     assertThat(error(settings(host, new JSONObject().put("knock", 1)))).isEqualTo("bad-request");
-    assertThat(error(settings(host, new JSONObject().put("password", 1234)))).isEqualTo("bad-request");
-    assertThat(error(settings(host, new JSONObject().put("password", huge)))).isEqualTo("bad-request");
+    assertThat(error(settings(host, new JSONObject().put("password", 1234))))
+        .isEqualTo("bad-request");
+    assertThat(error(settings(host, new JSONObject().put("password", huge))))
+        .isEqualTo("bad-request");
     assertThat(error(host.request("admit", 42))).isEqualTo("bad-request");
     assertThat(error(host.request("deny", huge))).isEqualTo("bad-request");
     assertThat(error(host.request("admit", new JSONObject()))).isEqualTo("bad-request");
@@ -316,13 +364,20 @@ class PrivateRoomsIT {
         .isEqualTo("bad-request");
     assertThat(error(host.request("remove-participant", huge))).isEqualTo("bad-request");
     RoomClient guest = client("fgGuest");
-    assertThat(error(guest.joinAs("fg", new JSONObject().put("password", 42)))).isEqualTo("bad-request");
+    assertThat(error(guest.joinAs("fg", new JSONObject().put("password", 42))))
+        .isEqualTo("bad-request");
     assertThat(error(guest.joinAs("fg", new JSONObject().put("password", huge))))
-        .as("no password set: a password is not needed, whatever it is").isEqualTo("ok");
+        .as("no password set: a password is not needed, whatever it is")
+        .isEqualTo("ok");
     JSONObject set = settings(host, new JSONObject());
     JSONObject after = set.getJSONObject("settings");
-    assertThat(List.of(after.getBoolean("locked"), after.getBoolean("knock"), after.getBoolean("password")))
-        .as("nothing forged changed the room").containsExactly(false, false, false);
+    assertThat(
+            List.of(
+                after.getBoolean("locked"),
+                after.getBoolean("knock"),
+                after.getBoolean("password")))
+        .as("nothing forged changed the room")
+        .containsExactly(false, false, false);
     // The room goes on: chat still arrives.
     host.request("chat", "still here");
     await().atMost(Duration.ofSeconds(5)).until(() -> !other.received("chat-message").isEmpty());

@@ -11,13 +11,15 @@ class ProfileTest {
   void anUpdateChangesOnlyTheFieldsItHasAndCleansTheName() {
     Profile p = Profile.ANONYMOUS.with(Map.of("name", " Ada\u202E ", "muted", true), 64);
     assertThat(p).isEqualTo(new Profile("Ada", true, false, false));
-    assertThat(p.with(Map.of("cameraOff", true, "sharing", true), 64)).isEqualTo(new Profile("Ada", true, true, true));
+    assertThat(p.with(Map.of("cameraOff", true, "sharing", true), 64))
+        .isEqualTo(new Profile("Ada", true, true, true));
     assertThat(p.with(Map.of(), 64)).isEqualTo(p);
   }
 
   @Test
   void unknownFieldsAreIgnored() {
-    assertThat(Profile.ANONYMOUS.with(Map.of("admin", true, "name", "x"), 64)).isEqualTo(new Profile("x", false, false, false));
+    assertThat(Profile.ANONYMOUS.with(Map.of("admin", true, "name", "x"), 64))
+        .isEqualTo(new Profile("x", false, false, false));
   }
 
   @Test
@@ -34,7 +36,11 @@ class ProfileTest {
   @Test
   void theWireFormHasTheIdAndEveryField() {
     assertThat(new Profile("Ada", true, false, true).toWire("p1"))
-        .containsExactly(Map.entry("id", "p1"), Map.entry("name", "Ada"), Map.entry("muted", true),
-            Map.entry("cameraOff", false), Map.entry("sharing", true));
+        .containsExactly(
+            Map.entry("id", "p1"),
+            Map.entry("name", "Ada"),
+            Map.entry("muted", true),
+            Map.entry("cameraOff", false),
+            Map.entry("sharing", true));
   }
 }

@@ -15,8 +15,9 @@ import webcall.TestServer;
 import webcall.support.RoomClient;
 
 /**
- * The events the call page adds next to the original three (docs/signaling.md): profiles on join, {@code state}
- * and {@code chat}, each checked by the server, over the official Java Socket.IO client.
+ * The events the call page adds next to the original three (docs/signaling.md): profiles on join,
+ * {@code state} and {@code chat}, each checked by the server, over the official Java Socket.IO
+ * client.
  */
 class RoomEventsIT {
   @RegisterExtension static final TestServer server = new TestServer();
@@ -65,7 +66,8 @@ class RoomEventsIT {
       await().atMost(Duration.ofSeconds(5)).until(() -> a.received("user-connected").size() == 1);
       RoomClient.Received joined = a.received("user-connected").get(0);
       assertThat(joined.args().get(0)).isEqualTo("profB");
-      // Bidi overrides and line breaks are taken out: a name cannot spoof text around it or split a log line.
+      // Bidi overrides and line breaks are taken out: a name cannot spoof text around it or split a
+      // log line.
       assertThat(str(joined.object(1), "name")).isEqualTo("Boevil");
       assertThat(joined.object(1).getBoolean("cameraOff")).isTrue();
     }
@@ -80,7 +82,8 @@ class RoomEventsIT {
       b.joinAs("state", json("name", "Bo"));
       other.joinAs("state-other", json("name", "X"));
 
-      assertThat(a.request("state", json("muted", true, "sharing", true)).getBoolean("ok")).isTrue();
+      assertThat(a.request("state", json("muted", true, "sharing", true)).getBoolean("ok"))
+          .isTrue();
       await().atMost(Duration.ofSeconds(5)).until(() -> b.received("user-state").size() == 1);
       RoomClient.Received seen = b.received("user-state").get(0);
       assertThat(seen.args().get(0)).isEqualTo("stateA");
@@ -90,7 +93,9 @@ class RoomEventsIT {
       assertThat(profile.getBoolean("sharing")).isTrue();
       assertThat(profile.getBoolean("cameraOff")).isFalse();
 
-      assertThat(a.request("state", json("name", "n".repeat(64))).getBoolean("ok")).as("64 characters").isTrue();
+      assertThat(a.request("state", json("name", "n".repeat(64))).getBoolean("ok"))
+          .as("64 characters")
+          .isTrue();
       settle();
       assertThat(a.received("user-state")).as("not echoed to the sender").isEmpty();
       assertThat(other.received("user-state")).as("not sent to other rooms").isEmpty();
@@ -105,12 +110,15 @@ class RoomEventsIT {
         RoomClient outsider = client("badStateOut")) {
       a.joinAs("badstate", json("name", "Ada"));
       b.joinAs("badstate", json());
-      assertThat(str(a.request("state", json("name", "n".repeat(65))), "error")).isEqualTo("bad-profile");
+      assertThat(str(a.request("state", json("name", "n".repeat(65))), "error"))
+          .isEqualTo("bad-profile");
       assertThat(str(a.request("state", json("muted", "yes")), "error")).isEqualTo("bad-profile");
       assertThat(str(a.request("state", json("name", 42)), "error")).isEqualTo("bad-profile");
       assertThat(str(a.request("state", "muted"), "error")).isEqualTo("bad-profile");
-      assertThat(str(outsider.request("state", json("muted", true)), "error")).isEqualTo("not-joined");
-      assertThat(str(b.joinAs("badstate2", json("name", "Bo")), "error")).isEqualTo("already-joined");
+      assertThat(str(outsider.request("state", json("muted", true)), "error"))
+          .isEqualTo("not-joined");
+      assertThat(str(b.joinAs("badstate2", json("name", "Bo")), "error"))
+          .isEqualTo("already-joined");
       try (RoomClient c = client("badStateC")) {
         JSONObject refused = c.joinAs("badstate", json("name", "n".repeat(65)));
         assertThat(refused.getBoolean("ok")).isFalse();
@@ -139,14 +147,20 @@ class RoomEventsIT {
       JSONObject message = b.received("chat-message").get(0).object(0);
       assertThat(str(message, "from")).isEqualTo("chatA");
       assertThat(str(message, "name")).isEqualTo("Ada");
-      assertThat(str(message, "text")).as("stored and sent as text, never interpreted").isEqualTo("<b>hi</b>\nsecond line");
+      assertThat(str(message, "text"))
+          .as("stored and sent as text, never interpreted")
+          .isEqualTo("<b>hi</b>\nsecond line");
       assertThat(message.getLong("at")).isBetween(before, System.currentTimeMillis());
 
-      assertThat(a.request("chat", "x".repeat(2000)).getBoolean("ok")).as("2000 characters").isTrue();
+      assertThat(a.request("chat", "x".repeat(2000)).getBoolean("ok"))
+          .as("2000 characters")
+          .isTrue();
       assertThat(str(a.request("chat", "x".repeat(2001)), "error")).isEqualTo("bad-chat");
       assertThat(str(a.request("chat", "   "), "error")).isEqualTo("bad-chat");
       assertThat(str(a.request("chat", 12), "error")).isEqualTo("bad-chat");
-      assertThat(other.request("chat", "alone").getBoolean("ok")).as("a room of one: sent to nobody").isTrue();
+      assertThat(other.request("chat", "alone").getBoolean("ok"))
+          .as("a room of one: sent to nobody")
+          .isTrue();
       try (RoomClient outsider = client("chatOut")) {
         assertThat(str(outsider.request("chat", "let me in"), "error")).isEqualTo("not-joined");
       }
@@ -173,7 +187,8 @@ class RoomEventsIT {
       settle();
       // 50 events at once (the join was one), then 20 a second.
       assertThat(b.received("chat-message").size()).isBetween(49, 80);
-      assertThat(server.server().signaling().droppedEvents() - droppedBefore).isGreaterThanOrEqualTo(20);
+      assertThat(server.server().signaling().droppedEvents() - droppedBefore)
+          .isGreaterThanOrEqualTo(20);
       assertThat(flooder.socket.connected()).as("a short burst is only cut").isTrue();
 
       // Over the limit for more than 10 s: disconnected, and announced as gone.
@@ -184,7 +199,9 @@ class RoomEventsIT {
         await().pollDelay(Duration.ofMillis(100)).until(() -> true);
       }
       await().atMost(Duration.ofSeconds(5)).until(() -> !flooder.socket.connected());
-      await().atMost(Duration.ofSeconds(5)).until(() -> b.events.contains("user-disconnected:floodA"));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> b.events.contains("user-disconnected:floodA"));
       JSONObject stillServed = bystander.request("chat", "still here");
       assertThat(stillServed.optBoolean("ok")).as("other rooms unaffected").isTrue();
     }
@@ -202,7 +219,9 @@ class RoomEventsIT {
       }
       b.socket.emit("state", nested);
       await().atMost(Duration.ofSeconds(5)).until(() -> !b.socket.connected());
-      await().atMost(Duration.ofSeconds(5)).until(() -> a.events.contains("user-disconnected:deepB"));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> a.events.contains("user-disconnected:deepB"));
       assertThat(a.request("state", json("muted", true)).getBoolean("ok")).isTrue();
     }
   }

@@ -16,7 +16,9 @@ import webcall.TestServer;
 import webcall.support.PeerSocket;
 import webcall.support.RoomClient;
 
-/** Room signaling with the official Socket.IO client, over each transport mode a browser may use. */
+/**
+ * Room signaling with the official Socket.IO client, over each transport mode a browser may use.
+ */
 class RoomSignalingIT {
   @RegisterExtension static final TestServer server = new TestServer(c -> c.withRoomCapacity(3));
 
@@ -45,23 +47,36 @@ class RoomSignalingIT {
       RoomClient.JoinAck bJoined = b.join(room);
       assertThat(bJoined.ok()).isTrue();
       assertThat(bJoined.members()).containsExactly(a.peerId);
-      await().atMost(Duration.ofSeconds(5)).until(() -> a.events.contains("user-connected:" + b.peerId));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> a.events.contains("user-connected:" + b.peerId));
 
       RoomClient.JoinAck cJoined = c.join(room);
       assertThat(cJoined.members()).containsExactlyInAnyOrder(a.peerId, b.peerId);
-      await().atMost(Duration.ofSeconds(5))
-          .until(() -> a.events.contains("user-connected:" + c.peerId) && b.events.contains("user-connected:" + c.peerId));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  a.events.contains("user-connected:" + c.peerId)
+                      && b.events.contains("user-connected:" + c.peerId));
 
       b.socket.disconnect();
-      await().atMost(Duration.ofSeconds(5))
+      await()
+          .atMost(Duration.ofSeconds(5))
           .until(
-              () -> a.events.contains("user-disconnected:" + b.peerId)
-                  && c.events.contains("user-disconnected:" + b.peerId));
+              () ->
+                  a.events.contains("user-disconnected:" + b.peerId)
+                      && c.events.contains("user-disconnected:" + b.peerId));
       await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(2)).until(() -> true);
 
-      assertThat(a.events).containsExactly(
-          "user-connected:" + b.peerId, "user-connected:" + c.peerId, "user-disconnected:" + b.peerId);
-      assertThat(b.events).as("nobody hears of their own joining").containsExactly("user-connected:" + c.peerId);
+      assertThat(a.events)
+          .containsExactly(
+              "user-connected:" + b.peerId,
+              "user-connected:" + c.peerId,
+              "user-disconnected:" + b.peerId);
+      assertThat(b.events)
+          .as("nobody hears of their own joining")
+          .containsExactly("user-connected:" + c.peerId);
       assertThat(c.events).containsExactly("user-disconnected:" + b.peerId);
       assertThat(elsewhere.events).as("other rooms hear nothing").isEmpty();
     }
@@ -73,16 +88,21 @@ class RoomSignalingIT {
         PeerSocket lostPeer = PeerSocket.connect(server.port(), "lossB", "tokLoss")) {
       a.join("loss");
       lostPeer.next();
-      // A raw Engine.IO v4 session over a WebSocket, cut without a close frame: what a network loss looks like.
+      // A raw Engine.IO v4 session over a WebSocket, cut without a close frame: what a network loss
+      // looks like.
       try (PeerSocket eio = PeerSocket.open(server.ws("/socket.io/?EIO=4&transport=websocket"))) {
         assertThat(eio.nextText(5)).startsWith("0{\"sid\"");
         eio.send("40");
         assertThat(eio.nextText(5)).startsWith("40");
         eio.send("421[\"join-room\",\"loss\",\"lossB\",{\"token\":\"tokLoss\"}]");
         assertThat(eio.nextText(5)).startsWith("431[{\"ok\":true");
-        await().atMost(Duration.ofSeconds(5)).until(() -> a.events.contains("user-connected:lossB"));
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> a.events.contains("user-connected:lossB"));
       } // abort(): TCP closed with no WebSocket close frame
-      await().atMost(Duration.ofSeconds(5)).until(() -> a.events.contains("user-disconnected:lossB"));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> a.events.contains("user-disconnected:lossB"));
       await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(2)).until(() -> true);
       assertThat(a.count("user-disconnected:lossB")).isEqualTo(1);
     }
@@ -103,7 +123,8 @@ class RoomSignalingIT {
       assertThat(b.join("bad", holder.peerId, b.token).error())
           .as("someone else's PeerJS id: a spoofed user-connected")
           .isEqualTo("bad-user");
-      assertThat(b.join("bad", "<img src=x onerror=alert(1)>", b.token).error()).isEqualTo("bad-user");
+      assertThat(b.join("bad", "<img src=x onerror=alert(1)>", b.token).error())
+          .isEqualTo("bad-user");
 
       assertThat(b.join("bad").ok()).isTrue();
       RoomClient.JoinAck again = b.join("bad");
@@ -129,7 +150,9 @@ class RoomSignalingIT {
       await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> true);
       assertThat(a.events).containsExactly("user-connected:fullB", "user-connected:fullC");
       c.socket.disconnect();
-      await().atMost(Duration.ofSeconds(5)).until(() -> a.events.contains("user-disconnected:fullC"));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> a.events.contains("user-disconnected:fullC"));
       assertThat(d.join("full").ok()).as("a place freed up").isTrue();
     }
   }
@@ -142,7 +165,9 @@ class RoomSignalingIT {
       b.join("big");
       b.socket.emit("join-room", "x".repeat(1_000_100));
       await().atMost(Duration.ofSeconds(5)).until(() -> !b.socket.connected());
-      await().atMost(Duration.ofSeconds(5)).until(() -> a.events.contains("user-disconnected:bigB"));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> a.events.contains("user-disconnected:bigB"));
       assertThat(a.socket.connected()).isTrue();
     }
   }

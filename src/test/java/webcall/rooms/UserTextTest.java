@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 class UserTextTest {
   @Test
   void controlAndBidiCharactersAreRemovedAndTheRestTrimmed() {
-    assertThat(UserText.clean("  Ada\u0000 \u001b[31mLovelace\u007f ", 64)).isEqualTo("Ada [31mLovelace");
+    assertThat(UserText.clean("  Ada\u0000 \u001b[31mLovelace\u007f ", 64))
+        .isEqualTo("Ada [31mLovelace");
     assertThat(UserText.clean("evil\u202Etxt.exe", 64)).isEqualTo("eviltxt.exe");
     assertThat(UserText.clean("\u2066a\u2069\u200E\u200F", 64)).isEqualTo("a");
     assertThat(UserText.clean("", 64)).isEmpty();

@@ -12,7 +12,8 @@ import webcall.TestServer;
 class HttpRouterIT {
   @RegisterExtension static final TestServer server = new TestServer();
 
-  private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   private HttpResponse<String> get(String path, String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(server.http(path)).GET();
@@ -67,7 +68,8 @@ class HttpRouterIT {
     HttpResponse<String> peerjs = get("/vendor/peerjs.min.js");
     HttpResponse<String> io = get("/vendor/socket.io.min.js");
     assertThat(peerjs.statusCode()).isEqualTo(200);
-    assertThat(peerjs.headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
+    assertThat(peerjs.headers().firstValue("Content-Type"))
+        .hasValue("text/javascript; charset=utf-8");
     assertThat(peerjs.body()).contains("1.5.5");
     assertThat(io.statusCode()).isEqualTo(200);
     assertThat(io.body()).contains("Socket.IO v4.8.4");

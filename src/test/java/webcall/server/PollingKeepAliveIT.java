@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.EOFException;
 import io.socket.engineio.client.transports.Polling;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
@@ -33,14 +33,19 @@ import webcall.support.PeerSocket;
 import webcall.support.RoomClient;
 
 /**
- * Socket.IO over HTTP long-polling on kept-alive connections, spoken by hand so that which TCP connection carries
- * which request is the test's choice, as it is a browser's (it pools connections per origin, across tabs).
+ * Socket.IO over HTTP long-polling on kept-alive connections, spoken by hand so that which TCP
+ * connection carries which request is the test's choice, as it is a browser's (it pools connections
+ * per origin, across tabs).
  */
 class PollingKeepAliveIT {
   // No Engine.IO pings during a test: every packet a poll returns is one the test caused.
   @RegisterExtension
-  static final TestServer server = new TestServer(c -> c.withSignaling(
-      SignalingLimits.from(Map.of("ping-interval-ms", 120_000L, "ping-timeout-ms", 120_000L))));
+  static final TestServer server =
+      new TestServer(
+          c ->
+              c.withSignaling(
+                  SignalingLimits.from(
+                      Map.of("ping-interval-ms", 120_000L, "ping-timeout-ms", 120_000L))));
 
   private static final Pattern SID = Pattern.compile("^0\\{\"sid\":\"([0-9a-f-]{36})\"");
   private static final Duration QUIET = Duration.ofMillis(300);
@@ -52,8 +57,12 @@ class PollingKeepAliveIT {
       s.post(c, "40");
       assertThat(s.poll(c)).singleElement().asString().startsWith("40{\"sid\":");
       for (int i = 1; i <= 3; i++) {
-        s.post(c, "42" + i + "[\"chat\",\"hello\"]"); // not in a room: an error ack, to this session only
-        assertThat(s.poll(c)).singleElement().asString()
+        s.post(
+            c,
+            "42" + i + "[\"chat\",\"hello\"]"); // not in a room: an error ack, to this session only
+        assertThat(s.poll(c))
+            .singleElement()
+            .asString()
             .startsWith("43" + i + "[{\"ok\":false,\"error\":\"not-joined\"");
       }
       assertThat(c.closedByServerWithin(QUIET)).as("still open after 9 requests").isFalse();
@@ -62,7 +71,9 @@ class PollingKeepAliveIT {
 
   @Test
   void twoSessionsTakingTurnsOnOneConnectionEachGetOnlyTheirOwnPackets() throws Exception {
-    try (PeerSocket pa = registered("kaA"); PeerSocket pb = registered("kaB"); PeerSocket pc = registered("kaC");
+    try (PeerSocket pa = registered("kaA");
+        PeerSocket pb = registered("kaB");
+        PeerSocket pc = registered("kaC");
         HttpConnection shared = HttpConnection.open(server.port());
         HttpConnection other = HttpConnection.open(server.port())) {
       Session a = Session.open(shared);
@@ -75,30 +86,47 @@ class PollingKeepAliveIT {
       c.post(other, "40");
       assertThat(c.poll(other)).singleElement().asString().startsWith("40{");
 
-      // A and B join over the shared connection; each one's packets wait while the other's requests hold it.
+      // A and B join over the shared connection; each one's packets wait while the other's requests
+      // hold it.
       a.post(shared, join(1, "kaA"));
       b.post(shared, join(1, "kaB"));
       List<String> toA = a.poll(shared);
       assertThat(toA).hasSize(2);
       assertThat(toA.get(0)).startsWith("431[{\"ok\":true,\"members\":[]");
       assertThat(toA.get(1)).startsWith("42[\"user-connected\",\"kaB\"");
-      assertThat(b.poll(shared)).singleElement().asString().startsWith("431[{\"ok\":true,\"members\":[\"kaA\"]");
+      assertThat(b.poll(shared))
+          .singleElement()
+          .asString()
+          .startsWith("431[{\"ok\":true,\"members\":[\"kaA\"]");
 
       // A's poll waits on the shared connection; C's join, over the other one, answers it.
       shared.send("GET", a.target(), null);
       c.post(other, join(1, "kaC"));
-      assertThat(Session.packets(keptOpen(shared.read()))).singleElement().asString()
+      assertThat(Session.packets(keptOpen(shared.read())))
+          .singleElement()
+          .asString()
           .startsWith("42[\"user-connected\",\"kaC\"");
-      assertThat(c.poll(other)).singleElement().asString().startsWith("431[{\"ok\":true,\"members\":[\"kaA\",\"kaB\"]");
-      assertThat(b.poll(shared)).singleElement().asString().startsWith("42[\"user-connected\",\"kaC\"");
+      assertThat(c.poll(other))
+          .singleElement()
+          .asString()
+          .startsWith("431[{\"ok\":true,\"members\":[\"kaA\",\"kaB\"]");
+      assertThat(b.poll(shared))
+          .singleElement()
+          .asString()
+          .startsWith("42[\"user-connected\",\"kaC\"");
 
-      // Now B's poll waits on the connection that last answered A. A's error ack (to A alone) must not answer it.
+      // Now B's poll waits on the connection that last answered A. A's error ack (to A alone) must
+      // not answer it.
       shared.send("GET", b.target(), null);
       assertThat(shared.closedByServerWithin(QUIET)).as("B's poll waits").isFalse();
       a.post(other, "422[\"chat\",\"\"]");
-      assertThat(shared.closedByServerWithin(QUIET)).as("B's poll is still waiting, and got nothing").isFalse();
+      assertThat(shared.closedByServerWithin(QUIET))
+          .as("B's poll is still waiting, and got nothing")
+          .isFalse();
       c.post(other, "422[\"state\",{\"muted\":true}]");
-      assertThat(Session.packets(keptOpen(shared.read()))).singleElement().asString()
+      assertThat(Session.packets(keptOpen(shared.read())))
+          .singleElement()
+          .asString()
           .startsWith("42[\"user-state\",\"kaC\"");
       List<String> laterToA = a.poll(shared);
       assertThat(laterToA).hasSize(2);
@@ -109,15 +137,19 @@ class PollingKeepAliveIT {
       // Nothing is left behind or doubled: one last event reaches each of A and B once, alone.
       c.post(other, "423[\"chat\",\"bye\"]");
       for (Session s : List.of(b, a)) {
-        assertThat(s.poll(shared)).singleElement().asString().startsWith("42[\"chat-message\",{\"from\":\"kaC\"");
+        assertThat(s.poll(shared))
+            .singleElement()
+            .asString()
+            .startsWith("42[\"chat-message\",{\"from\":\"kaC\"");
       }
       assertThat(shared.closedByServerWithin(QUIET)).isFalse();
     }
   }
 
   /**
-   * The official Java client's two sockets on one OkHttp connection pool, as a browser's tabs share one: the pool
-   * hands each connection to whichever socket asks next, and every event still reaches only its own socket.
+   * The official Java client's two sockets on one OkHttp connection pool, as a browser's tabs share
+   * one: the pool hands each connection to whichever socket asks next, and every event still
+   * reaches only its own socket.
    */
   @Test
   void twoOfficialClientsSharingOneConnectionPoolHearOnlyTheirOwnEvents() throws Exception {
@@ -131,17 +163,22 @@ class PollingKeepAliveIT {
         assertThat(a.request("chat", "a" + i).getBoolean("ok")).isTrue();
         assertThat(b.request("chat", "b" + i).getBoolean("ok")).isTrue();
       }
-      await().atMost(Duration.ofSeconds(10))
-          .until(() -> a.received("chat-message").size() == 3 && b.received("chat-message").size() == 3);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  a.received("chat-message").size() == 3 && b.received("chat-message").size() == 3);
       await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> true);
       assertThat(a.events).containsExactly("user-connected:kcB");
       assertThat(b.events).isEmpty();
       assertThat(texts(a)).containsExactly("kcB:b1", "kcB:b2", "kcB:b3");
       assertThat(texts(b)).containsExactly("kcA:a1", "kcA:a2", "kcA:a3");
     }
-    assertThat(log.connects.get()).as("TCP connections for %s requests", log.calls.get())
+    assertThat(log.connects.get())
+        .as("TCP connections for %s requests", log.calls.get())
         .isLessThan(log.calls.get() / 2);
-    assertThat(log.sessionsByConnection.values()).as("a connection carried both sessions' requests")
+    assertThat(log.sessionsByConnection.values())
+        .as("a connection carried both sessions' requests")
         .anyMatch(sessions -> sessions.size() == 2);
   }
 
@@ -174,7 +211,14 @@ class PollingKeepAliveIT {
       assertThat(c.closedByServerWithin(Duration.ofSeconds(5))).isTrue();
     }
     try (HttpConnection c = HttpConnection.open(server.port())) {
-      c.write(c.head("HTTP/1.0", "GET", "/socket.io/?EIO=4&transport=polling", null, "Connection", "keep-alive"));
+      c.write(
+          c.head(
+              "HTTP/1.0",
+              "GET",
+              "/socket.io/?EIO=4&transport=polling",
+              null,
+              "Connection",
+              "keep-alive"));
       HttpConnection.Response r = c.read();
       Matcher m = SID.matcher(r.body());
       assertThat(m.find()).as(r.body()).isTrue();
@@ -187,13 +231,15 @@ class PollingKeepAliveIT {
   }
 
   /**
-   * A request sent before the previous one is answered (pipelining, which browsers do not do) would be answered by
-   * netty-socketio ahead of the waiting poll, and the client would take one response for the other: the connection is
-   * closed instead, without an answer, and the session's packets wait for its next poll.
+   * A request sent before the previous one is answered (pipelining, which browsers do not do) would
+   * be answered by netty-socketio ahead of the waiting poll, and the client would take one response
+   * for the other: the connection is closed instead, without an answer, and the session's packets
+   * wait for its next poll.
    */
   @Test
   void aRequestBeforeThePreviousAnswerClosesTheConnectionAndLosesNothing() throws Exception {
-    try (PeerSocket pa = registered("kpA"); PeerSocket pc = registered("kpC");
+    try (PeerSocket pa = registered("kpA");
+        PeerSocket pc = registered("kpC");
         HttpConnection first = HttpConnection.open(server.port());
         HttpConnection other = HttpConnection.open(server.port())) {
       Session a = Session.open(first);
@@ -204,18 +250,29 @@ class PollingKeepAliveIT {
       c.post(other, "40");
       c.post(other, join(1, "kpC"));
       assertThat(c.poll(other)).hasSize(2);
-      assertThat(a.poll(first)).singleElement().asString().startsWith("42[\"user-connected\",\"kpC\"");
+      assertThat(a.poll(first))
+          .singleElement()
+          .asString()
+          .startsWith("42[\"user-connected\",\"kpC\"");
 
-      first.write(first.head("HTTP/1.1", "GET", a.target(), null)
-          + first.head("HTTP/1.1", "POST", a.target(), "422[\"chat\",\"pipelined\"]"));
+      first.write(
+          first.head("HTTP/1.1", "GET", a.target(), null)
+              + first.head("HTTP/1.1", "POST", a.target(), "422[\"chat\",\"pipelined\"]"));
       assertThatThrownBy(first::read).isInstanceOf(EOFException.class);
 
       c.post(other, "422[\"chat\",\"after\"]");
-      assertThat(c.poll(other)).singleElement().asString().startsWith("432[{").contains("\"ok\":true");
+      assertThat(c.poll(other))
+          .singleElement()
+          .asString()
+          .startsWith("432[{")
+          .contains("\"ok\":true");
       try (HttpConnection next = HttpConnection.open(server.port())) {
-        assertThat(a.poll(next)).as("the pipelined chat was not run: no ack for it")
-            .singleElement().asString()
-            .startsWith("42[\"chat-message\",{\"from\":\"kpC\"").contains("\"text\":\"after\"");
+        assertThat(a.poll(next))
+            .as("the pipelined chat was not run: no ack for it")
+            .singleElement()
+            .asString()
+            .startsWith("42[\"chat-message\",{\"from\":\"kpC\"")
+            .contains("\"text\":\"after\"");
       }
     }
   }
@@ -228,7 +285,10 @@ class PollingKeepAliveIT {
     return texts;
   }
 
-  /** How many requests and TCP connections an OkHttp client made, and which sessions each connection carried. */
+  /**
+   * How many requests and TCP connections an OkHttp client made, and which sessions each connection
+   * carried.
+   */
   private static final class ConnectionLog extends EventListener {
     final AtomicInteger calls = new AtomicInteger();
     final AtomicInteger connects = new AtomicInteger();
@@ -248,7 +308,9 @@ class PollingKeepAliveIT {
     public void connectionAcquired(Call call, Connection connection) {
       String sid = call.request().url().queryParameter("sid");
       if (sid != null) {
-        sessionsByConnection.computeIfAbsent(connection, k -> ConcurrentHashMap.newKeySet()).add(sid);
+        sessionsByConnection
+            .computeIfAbsent(connection, k -> ConcurrentHashMap.newKeySet())
+            .add(sid);
       }
     }
   }
@@ -263,7 +325,8 @@ class PollingKeepAliveIT {
       polling.send("GET", s.target(), null); // nothing to send yet: it waits
       assertThat(polling.closedByServerWithin(QUIET)).isFalse();
       s.post(other, "1"); // the client's goodbye, as socket.io-client sends it when closed
-      // A NOOP, as the reference server ends it; left waiting, the poll would hold its connection until the client
+      // A NOOP, as the reference server ends it; left waiting, the poll would hold its connection
+      // until the client
       // gave up on it.
       assertThat(Session.packets(keptOpen(polling.read()))).containsExactly("6");
       // The connection then serves the next session.
@@ -279,8 +342,15 @@ class PollingKeepAliveIT {
   }
 
   private static String join(int ackId, String peerId) {
-    return "42" + ackId + "[\"join-room\",\"keepalive-room-" + peerId.substring(0, 2) + "\",\"" + peerId
-        + "\",{\"token\":\"tok" + peerId + "\"}]";
+    return "42"
+        + ackId
+        + "[\"join-room\",\"keepalive-room-"
+        + peerId.substring(0, 2)
+        + "\",\""
+        + peerId
+        + "\",{\"token\":\"tok"
+        + peerId
+        + "\"}]";
   }
 
   private static PeerSocket registered(String peerId) {

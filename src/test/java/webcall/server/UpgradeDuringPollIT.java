@@ -14,22 +14,27 @@ import webcall.support.HttpConnection;
 import webcall.support.PeerSocket;
 
 /**
- * The upgrade from long-polling to WebSocket, spoken by hand so that the order of what the client sees on its two
- * connections is the test's choice: here the poll that takes the server's NOOP ends before the client reads the
- * probe's answer, so the client polls once more before it pauses, as the Java client (and any client whose two
- * connections deliver out of order) does. That poll must end too, or the client never sends the upgrade packet and
- * what it buffered meanwhile (join-room at connect) stays with it until the session times out.
+ * The upgrade from long-polling to WebSocket, spoken by hand so that the order of what the client
+ * sees on its two connections is the test's choice: here the poll that takes the server's NOOP ends
+ * before the client reads the probe's answer, so the client polls once more before it pauses, as
+ * the Java client (and any client whose two connections deliver out of order) does. That poll must
+ * end too, or the client never sends the upgrade packet and what it buffered meanwhile (join-room
+ * at connect) stays with it until the session times out.
  */
 class UpgradeDuringPollIT {
-  // The default ping interval (25 s) and upgrade timeout (10 s): no ping ends a poll during the test.
+  // The default ping interval (25 s) and upgrade timeout (10 s): no ping ends a poll during the
+  // test.
   @RegisterExtension static final TestServer server = new TestServer();
 
   private static final Pattern SID = Pattern.compile("^0\\{\"sid\":\"([0-9a-f-]{36})\"");
 
   @Test
-  void aPollSentAfterTheProbesNoopIsAnsweredAndTheBufferedEventGoesOutAfterTheUpgrade() throws Exception {
-    try (HttpConnection c1 = HttpConnection.open(server.port()); HttpConnection c2 = HttpConnection.open(server.port())) {
-      HttpConnection.Response open = c1.exchange("GET", "/socket.io/?EIO=4&transport=polling", null);
+  void aPollSentAfterTheProbesNoopIsAnsweredAndTheBufferedEventGoesOutAfterTheUpgrade()
+      throws Exception {
+    try (HttpConnection c1 = HttpConnection.open(server.port());
+        HttpConnection c2 = HttpConnection.open(server.port())) {
+      HttpConnection.Response open =
+          c1.exchange("GET", "/socket.io/?EIO=4&transport=polling", null);
       Matcher m = SID.matcher(open.body());
       assertThat(m.find()).as(open.body()).isTrue();
       String sid = m.group(1);
@@ -38,8 +43,13 @@ class UpgradeDuringPollIT {
       assertThat(c1.exchange("GET", polling, null).body()).startsWith("40{\"sid\":");
 
       c2.send("GET", polling, null); // the poll the client keeps open
-      PeerSocket ws = PeerSocket.open(
-          URI.create("ws://127.0.0.1:" + server.port() + "/socket.io/?EIO=4&transport=websocket&sid=" + sid));
+      PeerSocket ws =
+          PeerSocket.open(
+              URI.create(
+                  "ws://127.0.0.1:"
+                      + server.port()
+                      + "/socket.io/?EIO=4&transport=websocket&sid="
+                      + sid));
       try {
         ws.send("2probe");
         assertThat(ws.nextText(5)).isEqualTo("3probe");

@@ -14,16 +14,17 @@ import webcall.e2e.Browser;
 import webcall.support.PageServer;
 
 /**
- * A page on another site embeds webcall's signaling: the official socket.io-client, loaded from webcall, connects from
- * the page's origin. Polling is plain cross-origin XHR, so it works only if the server answers with CORS headers for
- * the origins the operator allowed ({@code --allowed-origin}); the WebSocket needs the same Origin check. Any other
- * origin gets neither.
+ * A page on another site embeds webcall's signaling: the official socket.io-client, loaded from
+ * webcall, connects from the page's origin. Polling is plain cross-origin XHR, so it works only if
+ * the server answers with CORS headers for the origins the operator allowed ({@code
+ * --allowed-origin}); the WebSocket needs the same Origin check. Any other origin gets neither.
  */
 class CrossOriginIT {
   static final PageServer pages = PageServer.start();
 
   @RegisterExtension
-  static final TestServer allowing = new TestServer(c -> c.withAllowedOrigins(List.of(pages.origin())));
+  static final TestServer allowing =
+      new TestServer(c -> c.withAllowedOrigins(List.of(pages.origin())));
 
   @RegisterExtension static final TestServer notAllowing = new TestServer();
 
@@ -44,8 +45,9 @@ class CrossOriginIT {
   }
 
   /**
-   * Connects with one transport, emits {@code join-room} for a peer that does not exist and waits for the ack: the
-   * emit goes up (a POST on polling) and the refusal comes back (a GET), both cross-origin.
+   * Connects with one transport, emits {@code join-room} for a peer that does not exist and waits
+   * for the ack: the emit goes up (a POST on polling) and the refusal comes back (a GET), both
+   * cross-origin.
    */
   @SuppressWarnings("unchecked")
   private static Map<String, Object> connectAndAsk(TestServer server, String transport) {
@@ -78,7 +80,9 @@ class CrossOriginIT {
   void anAllowedOriginConnectsAndTalksOverPolling() {
     Map<String, Object> result = connectAndAsk(allowing, "polling");
     assertThat(result).containsEntry("connected", true);
-    assertThat((Map<String, Object>) result.get("reply")).containsEntry("ok", false).containsEntry("error", "bad-user");
+    assertThat((Map<String, Object>) result.get("reply"))
+        .containsEntry("ok", false)
+        .containsEntry("error", "bad-user");
   }
 
   @Test
@@ -90,7 +94,8 @@ class CrossOriginIT {
 
   @Test
   void anyOtherOriginIsRefusedOnBothTransports() {
-    // The server's own socket.io.min.js loads (scripts are not subject to CORS), but no session opens.
+    // The server's own socket.io.min.js loads (scripts are not subject to CORS), but no session
+    // opens.
     assertThat(connectAndAsk(notAllowing, "polling")).containsEntry("connected", false);
     assertThat(connectAndAsk(notAllowing, "websocket")).containsEntry("connected", false);
   }

@@ -27,7 +27,9 @@ class ParserTest {
     assertThat(event.id()).isEqualTo(12);
     assertThat(event.array()).containsExactly("hello", 1);
 
-    Packet binary = parser.decode("52-/custom,7[\"x\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+    Packet binary =
+        parser.decode(
+            "52-/custom,7[\"x\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
     assertThat(binary.type()).isEqualTo(PacketType.BINARY_EVENT);
     assertThat(binary.attachments()).isEqualTo(2);
     assertThat(binary.nsp()).isEqualTo("/custom");
@@ -39,10 +41,34 @@ class ParserTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "9", "abc", "4abc", "2{}", "2[]", "2abc[\"x\"]", "2[\"disconnect\"]",
-      "2[\"connect\"]", "2[\"newListener\"]", "2[\"removeListener\"]", "2[\"connect_error\"]",
-      "2[\"disconnecting\"]", "2[true]", "0[]", "0\"text\"", "1{}", "3{}", "4[]", "5[\"x\"]", "5x-[\"x\"]",
-      "511-[\"x\"]", "51234-[\"x\"]", "2[\"x\"]trailing", "21234567890123456[\"x\"]"})
+  @ValueSource(
+      strings = {
+        "",
+        "9",
+        "abc",
+        "4abc",
+        "2{}",
+        "2[]",
+        "2abc[\"x\"]",
+        "2[\"disconnect\"]",
+        "2[\"connect\"]",
+        "2[\"newListener\"]",
+        "2[\"removeListener\"]",
+        "2[\"connect_error\"]",
+        "2[\"disconnecting\"]",
+        "2[true]",
+        "0[]",
+        "0\"text\"",
+        "1{}",
+        "3{}",
+        "4[]",
+        "5[\"x\"]",
+        "5x-[\"x\"]",
+        "511-[\"x\"]",
+        "51234-[\"x\"]",
+        "2[\"x\"]trailing",
+        "21234567890123456[\"x\"]"
+      })
   void refusesWhatTheReferenceRefuses(String packet) {
     assertThatThrownBy(() -> parser.decode(packet)).isInstanceOf(ProtocolError.class);
   }
@@ -61,8 +87,12 @@ class ParserTest {
     @SuppressWarnings("unchecked")
     List<Object> list = (List<Object>) data;
     assertThat(list).containsExactly("x", a);
-    assertThatThrownBy(() -> Parser.reconstruct(parser.decode("51-[\"x\",{\"_placeholder\":true,\"num\":1}]").data(),
-        List.of(a))).isInstanceOf(ProtocolError.class);
+    assertThatThrownBy(
+            () ->
+                Parser.reconstruct(
+                    parser.decode("51-[\"x\",{\"_placeholder\":true,\"num\":1}]").data(),
+                    List.of(a)))
+        .isInstanceOf(ProtocolError.class);
 
     List<Object> encoded = Parser.encode(PacketType.ACK, "/", 789, List.of(a, "b"));
     assertThat(encoded.get(0)).isEqualTo("61-789[{\"_placeholder\":true,\"num\":0},\"b\"]");
@@ -71,11 +101,14 @@ class ParserTest {
 
   @Test
   void writesPackets() {
-    assertThat(Parser.encode(PacketType.CONNECT_ERROR, "/random", -1, Map.of("message", "Invalid namespace")))
+    assertThat(
+            Parser.encode(
+                PacketType.CONNECT_ERROR, "/random", -1, Map.of("message", "Invalid namespace")))
         .containsExactly("4/random,{\"message\":\"Invalid namespace\"}");
     assertThat(Parser.encode(PacketType.DISCONNECT, "/", -1, Packet.NONE)).containsExactly("1");
     assertThat(Outgoing.event("hi", "there", 1).frames[0].text).isEqualTo("42[\"hi\",\"there\",1]");
-    assertThat(Outgoing.eventIn("/custom", "hi", "there").frames[0].text).isEqualTo("42/custom,[\"hi\",\"there\"]");
+    assertThat(Outgoing.eventIn("/custom", "hi", "there").frames[0].text)
+        .isEqualTo("42/custom,[\"hi\",\"there\"]");
   }
 
   @Test

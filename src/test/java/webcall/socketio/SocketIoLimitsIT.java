@@ -27,33 +27,58 @@ import webcall.support.PeerSocket;
 import webcall.support.RawWs;
 
 /**
- * What a Socket.IO client that breaks the rules or stops reading can and cannot do to the server: each test here is a
- * hole netty-socketio left open (issue 12). Spoken by hand, over raw WebSockets and HTTP, so that the client is as
- * bad as the test needs.
+ * What a Socket.IO client that breaks the rules or stops reading can and cannot do to the server:
+ * each test here is a hole netty-socketio left open (issue 12). Spoken by hand, over raw WebSockets
+ * and HTTP, so that the client is as bad as the test needs.
  */
 class SocketIoLimitsIT {
-  /** Short connect timeout, pings every second, no event rate to speak of, a 256 KiB outbound cap. */
+  /**
+   * Short connect timeout, pings every second, no event rate to speak of, a 256 KiB outbound cap.
+   */
   @RegisterExtension
-  static final TestServer limits = new TestServer(c -> c.withSignaling(SignalingLimits.from(Map.of(
-      "connect-timeout-ms", 500L, "ping-interval-ms", 1_000L, "ping-timeout-ms", 1_000L,
-      "events-per-second", 100_000L, "event-burst", 100_000L, "socketio-outbound-bytes", 256L * 1024))));
+  static final TestServer limits =
+      new TestServer(
+          c ->
+              c.withSignaling(
+                  SignalingLimits.from(
+                      Map.of(
+                          "connect-timeout-ms",
+                          500L,
+                          "ping-interval-ms",
+                          1_000L,
+                          "ping-timeout-ms",
+                          1_000L,
+                          "events-per-second",
+                          100_000L,
+                          "event-burst",
+                          100_000L,
+                          "socketio-outbound-bytes",
+                          256L * 1024))));
 
-  /** Defaults, but no pings during a test: whatever closes a connection here is what the test sent. */
+  /**
+   * Defaults, but no pings during a test: whatever closes a connection here is what the test sent.
+   */
   @RegisterExtension
-  static final TestServer quiet = new TestServer(c -> c.withSignaling(SignalingLimits.from(Map.of(
-      "ping-interval-ms", 120_000L, "ping-timeout-ms", 120_000L))));
+  static final TestServer quiet =
+      new TestServer(
+          c ->
+              c.withSignaling(
+                  SignalingLimits.from(
+                      Map.of("ping-interval-ms", 120_000L, "ping-timeout-ms", 120_000L))));
 
   private static final String WS = "/socket.io/?EIO=4&transport=websocket";
 
   @Test
-  void aClientThatNeverConnectsIsClosedAfterTheConnectTimeoutEvenIfItAnswersPings() throws Exception {
+  void aClientThatNeverConnectsIsClosedAfterTheConnectTimeoutEvenIfItAnswersPings()
+      throws Exception {
     try (RawWs ws = new RawWs(limits.port(), WS)) {
       assertThat(ws.read().text()).startsWith("0{");
       ScheduledExecutorService pongs = answerPings(ws);
       try {
         long start = System.nanoTime();
         assertThat(endsWithin(ws, Duration.ofSeconds(3))).as("closed by the server").isTrue();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1_500));
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+            .isLessThan(Duration.ofMillis(1_500));
       } finally {
         pongs.shutdownNow();
       }
@@ -84,8 +109,11 @@ class SocketIoLimitsIT {
     try (HttpConnection c = HttpConnection.open(quiet.port())) {
       c.socket().setSoTimeout(2_000);
       for (String method : List.of("GET", "POST")) {
-        HttpConnection.Response r = c.exchange(method, "/socket.io/?EIO=4&transport=polling&sid=no-such-session",
-            method.equals("POST") ? "40" : null);
+        HttpConnection.Response r =
+            c.exchange(
+                method,
+                "/socket.io/?EIO=4&transport=polling&sid=no-such-session",
+                method.equals("POST") ? "40" : null);
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.body()).isEqualTo("{\"code\":1,\"message\":\"Session ID unknown\"}");
       }
@@ -93,13 +121,22 @@ class SocketIoLimitsIT {
   }
 
   @Test
-  void eventsBeforeConnectASecondConnectReservedNamesAndBadAckIdsCloseTheConnection() throws Exception {
+  void eventsBeforeConnectASecondConnectReservedNamesAndBadAckIdsCloseTheConnection()
+      throws Exception {
     record Case(boolean connectFirst, String packet) {}
-    for (Case c : List.of(new Case(false, "42[\"chat\",\"early\"]"), new Case(true, "40"),
-        new Case(true, "42[\"disconnect\"]"), new Case(true, "42[\"connect\",1]"),
-        new Case(true, "42[\"newListener\"]"), new Case(true, "42abc[\"chat\",\"x\"]"),
-        new Case(true, "421234567890123456789[\"chat\",\"x\"]"), new Case(true, "43[\"no\",\"ack\"]extra"),
-        new Case(false, "4abc"), new Case(true, "4abc"), new Case(true, "abc"))) {
+    for (Case c :
+        List.of(
+            new Case(false, "42[\"chat\",\"early\"]"),
+            new Case(true, "40"),
+            new Case(true, "42[\"disconnect\"]"),
+            new Case(true, "42[\"connect\",1]"),
+            new Case(true, "42[\"newListener\"]"),
+            new Case(true, "42abc[\"chat\",\"x\"]"),
+            new Case(true, "421234567890123456789[\"chat\",\"x\"]"),
+            new Case(true, "43[\"no\",\"ack\"]extra"),
+            new Case(false, "4abc"),
+            new Case(true, "4abc"),
+            new Case(true, "abc"))) {
       try (RawWs ws = new RawWs(quiet.port(), WS)) {
         assertThat(ws.read().text()).startsWith("0{");
         if (c.connectFirst()) {
@@ -107,7 +144,9 @@ class SocketIoLimitsIT {
           assertThat(ws.read().text()).startsWith("40{\"sid\":");
         }
         ws.text(c.packet());
-        assertThat(endsWithin(ws, Duration.ofSeconds(3))).as("%s closes the connection", c).isTrue();
+        assertThat(endsWithin(ws, Duration.ofSeconds(3)))
+            .as("%s closes the connection", c)
+            .isTrue();
       }
     }
   }
@@ -119,9 +158,11 @@ class SocketIoLimitsIT {
     captured.start();
     root.addAppender(captured);
     try (HttpConnection c = HttpConnection.open(quiet.port())) {
-      String junk = "42[\"chat\"," + "{\"x\":".repeat(50) + "\"" + "y".repeat(1_000); // bad JSON, 1.3 KB
+      String junk =
+          "42[\"chat\"," + "{\"x\":".repeat(50) + "\"" + "y".repeat(1_000); // bad JSON, 1.3 KB
       for (int i = 0; i < 1_000; i++) {
-        HttpConnection.Response open = c.exchange("GET", "/socket.io/?EIO=4&transport=polling", null);
+        HttpConnection.Response open =
+            c.exchange("GET", "/socket.io/?EIO=4&transport=polling", null);
         Matcher m = Pattern.compile("\"sid\":\"([^\"]+)\"").matcher(open.body());
         assertThat(m.find()).as(open.body()).isTrue();
         c.exchange("POST", "/socket.io/?EIO=4&transport=polling&sid=" + m.group(1), junk);
@@ -139,12 +180,14 @@ class SocketIoLimitsIT {
   }
 
   /**
-   * A member that stops reading, but keeps answering pings, is cut off once the server holds socketio-outbound-bytes
-   * for it, and its room hears it leave once; what was held for it is let go.
+   * A member that stops reading, but keeps answering pings, is cut off once the server holds
+   * socketio-outbound-bytes for it, and its room hears it leave once; what was held for it is let
+   * go.
    */
   @Test
   void aSlowReaderIsCutOffAnnouncedOnceAndItsMemoryLetGo() throws Exception {
-    try (PeerSocket slowPeer = registered("slowA"); PeerSocket senderPeer = registered("slowB");
+    try (PeerSocket slowPeer = registered("slowA");
+        PeerSocket senderPeer = registered("slowB");
         PeerSocket watcherPeer = registered("slowC");
         RawWs slow = new RawWs(limits.port(), WS, 4096);
         RawWs sender = new RawWs(limits.port(), WS);
@@ -157,32 +200,40 @@ class SocketIoLimitsIT {
         ws.text("421[\"join-room\",\"slow-room\",\"" + id + "\",{\"token\":\"tok" + id + "\"}]");
         assertThat(nextNonPing(ws)).startsWith("431[{\"ok\":true");
       }
-      // The watcher reads everything at once, and answers pings: it keeps up, and counts the leaves it hears.
+      // The watcher reads everything at once, and answers pings: it keeps up, and counts the leaves
+      // it hears.
       List<String> leaves = new CopyOnWriteArrayList<>();
-      Thread reader = new Thread(() -> {
-        try {
-          watcher.readTimeout(30_000);
-          for (int i = 0; i < 1_000_000; i++) {
-            String t = watcher.read().text();
-            if (t.equals("2")) {
-              watcher.text("3");
-            } else if (t.startsWith("42[\"user-disconnected\"")) {
-              leaves.add(t);
-            }
-          }
-        } catch (IOException e) {
-          // closed at the end of the test
-        }
-      }, "watcher");
+      Thread reader =
+          new Thread(
+              () -> {
+                try {
+                  watcher.readTimeout(30_000);
+                  for (int i = 0; i < 1_000_000; i++) {
+                    String t = watcher.read().text();
+                    if (t.equals("2")) {
+                      watcher.text("3");
+                    } else if (t.startsWith("42[\"user-disconnected\"")) {
+                      leaves.add(t);
+                    }
+                  }
+                } catch (IOException e) {
+                  // closed at the end of the test
+                }
+              },
+              "watcher");
       reader.start();
       long baseline = usedHeapAfterGc(); // everyone in the room, nothing sent yet
-      // From here the slow member reads nothing, but answers every ping (blindly, as a stuck tab's timer would).
+      // From here the slow member reads nothing, but answers every ping (blindly, as a stuck tab's
+      // timer would).
       ScheduledExecutorService pongs = answerPings(slow);
       try {
         String chat = "42[\"chat\",\"" + "z".repeat(1_900) + "\"]";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         for (int i = 0; i < 20_000 && System.nanoTime() < deadline && leaves.isEmpty(); i++) {
-          sender.text(i % 50 == 0 ? "3" : chat); // the sender answers pings too, from this thread (one writer)
+          sender.text(
+              i % 50 == 0
+                  ? "3"
+                  : chat); // the sender answers pings too, from this thread (one writer)
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> !leaves.isEmpty());
       } finally {
@@ -191,11 +242,18 @@ class SocketIoLimitsIT {
       assertThat(leaves.get(0)).isEqualTo("42[\"user-disconnected\",\"slowA\"]");
       sender.text("3");
       await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> true);
-      assertThat(leaves).as("announced once").containsExactly("42[\"user-disconnected\",\"slowA\"]");
+      assertThat(leaves)
+          .as("announced once")
+          .containsExactly("42[\"user-disconnected\",\"slowA\"]");
       assertThat(limits.server().rooms().size("slow-room")).isEqualTo(2);
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-          assertThat(usedHeapAfterGc()).as("heap after the cut-off, against %d before", baseline)
-              .isLessThan(baseline + 4L * 1024 * 1024));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(500))
+          .untilAsserted(
+              () ->
+                  assertThat(usedHeapAfterGc())
+                      .as("heap after the cut-off, against %d before", baseline)
+                      .isLessThan(baseline + 4L * 1024 * 1024));
     }
   }
 
@@ -221,22 +279,31 @@ class SocketIoLimitsIT {
     return p;
   }
 
-  /** Sends "3" every 200 ms on each socket, as a client answering pings without reading them would. */
+  /**
+   * Sends "3" every 200 ms on each socket, as a client answering pings without reading them would.
+   */
   private static ScheduledExecutorService answerPings(RawWs... sockets) {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    timer.scheduleAtFixedRate(() -> {
-      for (RawWs ws : sockets) {
-        try {
-          ws.text("3");
-        } catch (IOException e) {
-          // closed: nothing more to answer
-        }
-      }
-    }, 200, 200, TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(
+        () -> {
+          for (RawWs ws : sockets) {
+            try {
+              ws.text("3");
+            } catch (IOException e) {
+              // closed: nothing more to answer
+            }
+          }
+        },
+        200,
+        200,
+        TimeUnit.MILLISECONDS);
     return timer;
   }
 
-  /** Reads (and drops) frames until the server closes the connection; false if it is still open after {@code wait}. */
+  /**
+   * Reads (and drops) frames until the server closes the connection; false if it is still open
+   * after {@code wait}.
+   */
   private static boolean endsWithin(RawWs ws, Duration wait) throws IOException {
     long deadline = System.nanoTime() + wait.toNanos();
     while (System.nanoTime() < deadline) {

@@ -18,9 +18,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A server run as its own process, as a user would run it (the webcall command line, or the reference Node server):
- * started, waited for until it prints its ready line, and stopped by its own PID with SIGTERM (then SIGKILL if it
- * hangs). Standard error goes to a file under target/ for when a test fails.
+ * A server run as its own process, as a user would run it (the webcall command line, or the
+ * reference Node server): started, waited for until it prints its ready line, and stopped by its
+ * own PID with SIGTERM (then SIGKILL if it hangs). Standard error goes to a file under target/ for
+ * when a test fails.
  */
 public final class ChildProcess implements AutoCloseable {
   private final Process process;
@@ -28,7 +29,8 @@ public final class ChildProcess implements AutoCloseable {
   private final CompletableFuture<Matcher> ready = new CompletableFuture<>();
   private final Path stderr;
 
-  private ChildProcess(List<String> command, Map<String, String> env, Pattern readyLine, String name) {
+  private ChildProcess(
+      List<String> command, Map<String, String> env, Pattern readyLine, String name) {
     try {
       Path logs = Path.of("target", "child-logs");
       Files.createDirectories(logs);
@@ -48,7 +50,8 @@ public final class ChildProcess implements AutoCloseable {
         new Thread(
             () -> {
               try (BufferedReader r =
-                  new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                   synchronized (stdout) {
                     stdout.add(line);
@@ -61,23 +64,38 @@ public final class ChildProcess implements AutoCloseable {
               } catch (IOException ignored) {
                 // the process ended
               }
-              ready.completeExceptionally(new IllegalStateException("ended without its ready line"));
+              ready.completeExceptionally(
+                  new IllegalStateException("ended without its ready line"));
             },
             name + "-stdout");
     reader.setDaemon(true);
     reader.start();
   }
 
-  /** Starts {@code command} and waits up to {@code within} for a stdout line that matches {@code readyLine}. */
+  /**
+   * Starts {@code command} and waits up to {@code within} for a stdout line that matches {@code
+   * readyLine}.
+   */
   public static ChildProcess start(
-      List<String> command, Map<String, String> env, Pattern readyLine, Duration within, String name) {
+      List<String> command,
+      Map<String, String> env,
+      Pattern readyLine,
+      Duration within,
+      String name) {
     ChildProcess p = new ChildProcess(command, env, readyLine, name);
     try {
       p.ready.get(within.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
       p.close();
       throw new AssertionError(
-          name + " did not get ready: " + e + "\nstdout: " + p.stdout() + "\nstderr: " + p.stderrText(), e);
+          name
+              + " did not get ready: "
+              + e
+              + "\nstdout: "
+              + p.stdout()
+              + "\nstderr: "
+              + p.stderrText(),
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       p.close();
@@ -86,7 +104,10 @@ public final class ChildProcess implements AutoCloseable {
     return p;
   }
 
-  /** The webcall command line in a new JVM with this test run's class path: {@code java webcall.Main args...}. */
+  /**
+   * The webcall command line in a new JVM with this test run's class path: {@code java webcall.Main
+   * args...}.
+   */
   public static List<String> webcall(String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -136,7 +157,10 @@ public final class ChildProcess implements AutoCloseable {
     }
   }
 
-  /** Waits up to {@code within} for the process to end by itself; its exit code, or -1 if it is still running. */
+  /**
+   * Waits up to {@code within} for the process to end by itself; its exit code, or -1 if it is
+   * still running.
+   */
   public int exitWithin(Duration within) {
     try {
       return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;

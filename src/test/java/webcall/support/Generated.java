@@ -7,10 +7,10 @@ import java.util.Random;
 import java.util.function.Function;
 
 /**
- * Property tests without a library: a check runs on {@link #TRIES} inputs made by a generator from one seeded
- * {@link Random}. A failure names the seed, the try and the input, and {@code -Dwebcall.seed=N} replays exactly that
- * run. Each run takes a new seed, so the inputs tried grow with every build. Nothing is shrunk: generators keep inputs
- * small instead.
+ * Property tests without a library: a check runs on {@link #TRIES} inputs made by a generator from
+ * one seeded {@link Random}. A failure names the seed, the try and the input, and {@code
+ * -Dwebcall.seed=N} replays exactly that run. Each run takes a new seed, so the inputs tried grow
+ * with every build. Nothing is shrunk: generators keep inputs small instead.
  */
 public final class Generated {
   public static final int TRIES = 1000;
@@ -41,8 +41,18 @@ public final class Generated {
       try {
         check.check(value);
       } catch (Throwable t) {
-        throw new AssertionError("property failed on try " + i + " of " + TRIES + " (replay: -Dwebcall.seed=" + seed
-            + ") for input " + describe(value) + ": " + t, t);
+        throw new AssertionError(
+            "property failed on try "
+                + i
+                + " of "
+                + TRIES
+                + " (replay: -Dwebcall.seed="
+                + seed
+                + ") for input "
+                + describe(value)
+                + ": "
+                + t,
+            t);
       }
     }
   }
@@ -51,10 +61,15 @@ public final class Generated {
     if (value instanceof byte[] b) {
       return "bytes[" + b.length + "] " + HexFormat.of().formatHex(b);
     }
-    // Escaped, so that a control character or a lone surrogate in the input cannot garble the report.
+    // Escaped, so that a control character or a lone surrogate in the input cannot garble the
+    // report.
     String text = value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
     StringBuilder out = new StringBuilder();
-    text.chars().forEach(c -> out.append(c < 0x20 || c > 0x7e ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+    text.chars()
+        .forEach(
+            c ->
+                out.append(
+                    c < 0x20 || c > 0x7e ? String.format("\\u%04x", c) : String.valueOf((char) c)));
     return out.toString();
   }
 

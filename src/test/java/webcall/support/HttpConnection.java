@@ -18,8 +18,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 /**
- * One HTTP/1.x connection to the server on loopback, requests written by hand: what the server does with the
- * connection itself (keeps it, closes it) is what such tests look at, and no client library hides it.
+ * One HTTP/1.x connection to the server on loopback, requests written by hand: what the server does
+ * with the connection itself (keeps it, closes it) is what such tests look at, and no client
+ * library hides it.
  */
 public final class HttpConnection implements AutoCloseable {
   private static final int MAX_BYTES = 1 << 20;
@@ -63,8 +64,12 @@ public final class HttpConnection implements AutoCloseable {
     }
   }
 
-  /** Writes an HTTP/1.1 request with Host and, for a body, Content-Length; extra headers as name, value pairs. */
-  public void send(String method, String target, String body, String... headers) throws IOException {
+  /**
+   * Writes an HTTP/1.1 request with Host and, for a body, Content-Length; extra headers as name,
+   * value pairs.
+   */
+  public void send(String method, String target, String body, String... headers)
+      throws IOException {
     write(head("HTTP/1.1", method, target, body, headers));
   }
 
@@ -90,14 +95,15 @@ public final class HttpConnection implements AutoCloseable {
     return req.append("\r\n").append(body == null ? "" : body).toString();
   }
 
-  public Response exchange(String method, String target, String body, String... headers) throws IOException {
+  public Response exchange(String method, String target, String body, String... headers)
+      throws IOException {
     send(method, target, body, headers);
     return read();
   }
 
   /**
-   * Reads one response: a body of Content-Length bytes, or up to the close when there is none. Fails with {@link
-   * EOFException} if the server closed the connection before a response began.
+   * Reads one response: a body of Content-Length bytes, or up to the close when there is none.
+   * Fails with {@link EOFException} if the server closed the connection before a response began.
    */
   public Response read() throws IOException {
     String statusLine = line();
@@ -107,7 +113,8 @@ public final class HttpConnection implements AutoCloseable {
     Map<String, String> headers = new LinkedHashMap<>();
     for (String h = line(); h != null && !h.isEmpty(); h = line()) {
       int colon = h.indexOf(':');
-      headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+      headers.put(
+          h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     String length = headers.get("content-length");
@@ -126,8 +133,8 @@ public final class HttpConnection implements AutoCloseable {
   }
 
   /**
-   * Whether the server closes the connection within this time, with nothing more sent; false when the connection is
-   * still open and quiet after it.
+   * Whether the server closes the connection within this time, with nothing more sent; false when
+   * the connection is still open and quiet after it.
    */
   public boolean closedByServerWithin(Duration wait) throws IOException {
     int before = socket.getSoTimeout();

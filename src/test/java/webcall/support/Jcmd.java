@@ -22,11 +22,13 @@ public final class Jcmd {
   }
 
   /**
-   * Instances on the heap after a full collection (GC.class_histogram) of the first class whose name matches the
-   * regular expression; 0 when there are none.
+   * Instances on the heap after a full collection (GC.class_histogram) of the first class whose
+   * name matches the regular expression; 0 when there are none.
    */
   public static long liveInstances(long pid, String classNameRegex) throws Exception {
-    Matcher m = Pattern.compile("(\\d+)\\s+\\d+\\s+" + classNameRegex + "\\s").matcher(run(pid, "GC.class_histogram"));
+    Matcher m =
+        Pattern.compile("(\\d+)\\s+\\d+\\s+" + classNameRegex + "\\s")
+            .matcher(run(pid, "GC.class_histogram"));
     return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
 }

@@ -10,9 +10,9 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 
 /**
- * Serves the peerjs test page on 127.0.0.1 from a JDK HttpServer: the standalone PeerJS server serves no pages, and
- * the reference server's pages are not ours. The page then talks to the PeerJS server on another port, cross-origin,
- * as a page on another site would.
+ * Serves the peerjs test page on 127.0.0.1 from a JDK HttpServer: the standalone PeerJS server
+ * serves no pages, and the reference server's pages are not ours. The page then talks to the PeerJS
+ * server on another port, cross-origin, as a page on another site would.
  */
 public final class PageServer implements AutoCloseable {
   /** What is served: URL path to class-path resource and content type. */
@@ -20,8 +20,10 @@ public final class PageServer implements AutoCloseable {
       Map.of(
           "/index.html", new String[] {"peerjs-client/index.html", "text/html; charset=utf-8"},
           "/client.js", new String[] {"peerjs-client/client.js", "text/javascript; charset=utf-8"},
-          // The peerjs 1.5.5 build that the jar serves (copied from frontend/node_modules at build time).
-          "/peerjs.min.js", new String[] {"static/vendor/peerjs.min.js", "text/javascript; charset=utf-8"});
+          // The peerjs 1.5.5 build that the jar serves (copied from frontend/node_modules at build
+          // time).
+          "/peerjs.min.js",
+              new String[] {"static/vendor/peerjs.min.js", "text/javascript; charset=utf-8"});
 
   private final HttpServer server;
 
@@ -31,7 +33,8 @@ public final class PageServer implements AutoCloseable {
 
   public static PageServer start() {
     try {
-      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+      HttpServer server =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
       server.createContext(
           "/",
           exchange -> {
@@ -65,8 +68,14 @@ public final class PageServer implements AutoCloseable {
 
   /** The test page, pointed at a PeerJS server on 127.0.0.1. */
   public String page(int peerPort, String peerPath, String key) {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/index.html?host=127.0.0.1&port=" + peerPort
-        + "&path=" + peerPath + "&key=" + key;
+    return "http://127.0.0.1:"
+        + server.getAddress().getPort()
+        + "/index.html?host=127.0.0.1&port="
+        + peerPort
+        + "&path="
+        + peerPath
+        + "&key="
+        + key;
   }
 
   /** This server's origin, as a browser names it in the Origin header of the pages it serves. */

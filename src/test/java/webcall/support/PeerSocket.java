@@ -13,13 +13,16 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The tests' one WebSocket client (a real RFC 6455 client, java.net.http), mostly for PeerJS: records every text
- * message and the close code. ({@link RawWs} is the other one, for bytes no real client would send.)
+ * The tests' one WebSocket client (a real RFC 6455 client, java.net.http), mostly for PeerJS:
+ * records every text message and the close code. ({@link RawWs} is the other one, for bytes no real
+ * client would send.)
  */
 public final class PeerSocket implements WebSocket.Listener, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Shared by the sockets that need no client of their own: one client, one selector thread. */
-  public static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  public static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
@@ -28,31 +31,42 @@ public final class PeerSocket implements WebSocket.Listener, AutoCloseable {
 
   private PeerSocket() {}
 
-  /** Opens {@code uri} (e.g. {@code ws://127.0.0.1:port{path}?query}), with extra headers (name, value, ...). */
+  /**
+   * Opens {@code uri} (e.g. {@code ws://127.0.0.1:port{path}?query}), with extra headers (name,
+   * value, ...).
+   */
   public static PeerSocket open(URI uri, String... headerNamesAndValues) {
     return open(uri, HTTP, headerNamesAndValues);
   }
 
-  /** Opens {@code uri} with this client (e.g. one that trusts a test certificate, for wss) and extra headers. */
+  /**
+   * Opens {@code uri} with this client (e.g. one that trusts a test certificate, for wss) and extra
+   * headers.
+   */
   public static PeerSocket open(URI uri, HttpClient client, String... headerNamesAndValues) {
     PeerSocket s = new PeerSocket();
     WebSocket.Builder builder = client.newWebSocketBuilder();
     for (int i = 0; i + 1 < headerNamesAndValues.length; i += 2) {
       builder.header(headerNamesAndValues[i], headerNamesAndValues[i + 1]);
     }
-    s.ws =
-        builder
-            .connectTimeout(Duration.ofSeconds(10))
-            .buildAsync(uri, s)
-            .join();
+    s.ws = builder.connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, s).join();
     return s;
   }
 
-  /** Opens a PeerJS socket for {@code id} with {@code token} and key "peerjs" on the default embedded path. */
+  /**
+   * Opens a PeerJS socket for {@code id} with {@code token} and key "peerjs" on the default
+   * embedded path.
+   */
   public static PeerSocket connect(int port, String id, String token) {
     return open(
         URI.create(
-            "ws://127.0.0.1:" + port + "/peerjs/peerjs?key=peerjs&id=" + id + "&token=" + token + "&version=1.5.5"));
+            "ws://127.0.0.1:"
+                + port
+                + "/peerjs/peerjs?key=peerjs&id="
+                + id
+                + "&token="
+                + token
+                + "&version=1.5.5"));
   }
 
   public void send(String text) {
@@ -80,7 +94,10 @@ public final class PeerSocket implements WebSocket.Listener, AutoCloseable {
     return next(5);
   }
 
-  /** The next frame's raw text, waiting up to 10 s (generous: the machine is shared); fails if none arrives. */
+  /**
+   * The next frame's raw text, waiting up to 10 s (generous: the machine is shared); fails if none
+   * arrives.
+   */
   public String text() {
     String text = nextText(10);
     if (text == null) {

@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** A hand-rolled WebSocket client over a plain socket, for frames no well-behaved client would send. */
+/**
+ * A hand-rolled WebSocket client over a plain socket, for frames no well-behaved client would send.
+ */
 public final class RawWs implements AutoCloseable {
   /** One frame from the server. */
   public record Frame(int opcode, byte[] payload) {
@@ -35,11 +37,15 @@ public final class RawWs implements AutoCloseable {
     this(port, pathAndQuery, 0);
   }
 
-  /** As above, with a small TCP receive buffer when {@code receiveBuffer} > 0 (a reader that falls behind). */
+  /**
+   * As above, with a small TCP receive buffer when {@code receiveBuffer} > 0 (a reader that falls
+   * behind).
+   */
   public RawWs(int port, String pathAndQuery, int receiveBuffer) throws IOException {
     socket = new Socket();
     if (receiveBuffer > 0) {
-      socket.setReceiveBufferSize(receiveBuffer); // before connecting, so that the window is small from the start
+      socket.setReceiveBufferSize(
+          receiveBuffer); // before connecting, so that the window is small from the start
     }
     socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
     socket.setSoTimeout(10_000);
@@ -48,8 +54,13 @@ public final class RawWs implements AutoCloseable {
     byte[] key = new byte[16];
     ThreadLocalRandom.current().nextBytes(key);
     String req =
-        "GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-            + "Connection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key)
+        "GET "
+            + pathAndQuery
+            + " HTTP/1.1\r\nHost: 127.0.0.1:"
+            + port
+            + "\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Key: "
+            + Base64.getEncoder().encodeToString(key)
             + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
     out.write(req.getBytes(StandardCharsets.US_ASCII));
     out.flush();
@@ -80,7 +91,8 @@ public final class RawWs implements AutoCloseable {
   }
 
   /** Writes one frame: fin flag, rsv bits, opcode, optional mask. */
-  public void frame(boolean fin, int rsv, int opcode, byte[] payload, boolean masked) throws IOException {
+  public void frame(boolean fin, int rsv, int opcode, byte[] payload, boolean masked)
+      throws IOException {
     ByteArrayOutputStream f = new ByteArrayOutputStream();
     f.write((fin ? 0x80 : 0) | (rsv << 4) | opcode);
     int maskBit = masked ? 0x80 : 0;
@@ -136,7 +148,9 @@ public final class RawWs implements AutoCloseable {
     return new Frame(b0 & 0x0f, payload);
   }
 
-  /** Reads frames until a close frame and returns its code; -1 if the connection ends without one. */
+  /**
+   * Reads frames until a close frame and returns its code; -1 if the connection ends without one.
+   */
   public int closeCode() throws IOException {
     for (int i = 0; i < 1000; i++) {
       Frame f;
@@ -153,8 +167,8 @@ public final class RawWs implements AutoCloseable {
   }
 
   /**
-   * Whether the server has closed the TCP connection: reads (and drops) whatever is still buffered, up to 64 MiB, and
-   * sees the end of the stream with no 10 s pause.
+   * Whether the server has closed the TCP connection: reads (and drops) whatever is still buffered,
+   * up to 64 MiB, and sees the end of the stream with no 10 s pause.
    */
   public boolean endsWithin() throws IOException {
     byte[] buf = new byte[64 * 1024];

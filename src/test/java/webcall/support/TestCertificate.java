@@ -1,6 +1,5 @@
 package webcall.support;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +15,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A throw-away self-signed certificate for 127.0.0.1 and localhost, made with the JDK's keytool and written out as the
- * PEM files that {@code --sslkey}/{@code --sslcert} take, plus a client SSLContext that trusts it and nothing else.
+ * A throw-away self-signed certificate for 127.0.0.1 and localhost, made with the JDK's keytool and
+ * written out as the PEM files that {@code --sslkey}/{@code --sslcert} take, plus a client
+ * SSLContext that trusts it and nothing else.
  */
 public final class TestCertificate {
   private static final char[] PASSWORD = "changeit".toCharArray();
@@ -40,10 +40,28 @@ public final class TestCertificate {
     Process p =
         new ProcessBuilder(
                 List.of(
-                    keytool, "-genkeypair", "-alias", "webcall", "-keyalg", "EC", "-groupname", "secp256r1",
-                    "-validity", "2", "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1,dns:localhost",
-                    "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", new String(PASSWORD),
-                    "-keypass", new String(PASSWORD)))
+                    keytool,
+                    "-genkeypair",
+                    "-alias",
+                    "webcall",
+                    "-keyalg",
+                    "EC",
+                    "-groupname",
+                    "secp256r1",
+                    "-validity",
+                    "2",
+                    "-dname",
+                    "CN=localhost",
+                    "-ext",
+                    "san=ip:127.0.0.1,dns:localhost",
+                    "-storetype",
+                    "PKCS12",
+                    "-keystore",
+                    store.toString(),
+                    "-storepass",
+                    new String(PASSWORD),
+                    "-keypass",
+                    new String(PASSWORD)))
             .redirectErrorStream(true)
             .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -64,9 +82,13 @@ public final class TestCertificate {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
+    return "-----BEGIN "
+        + type
+        + "-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   public Path keyPem() {
@@ -82,7 +104,8 @@ public final class TestCertificate {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("webcall", certificate);
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);

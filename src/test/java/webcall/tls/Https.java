@@ -1,6 +1,5 @@
 package webcall.tls;
 
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,14 +15,20 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import webcall.support.Command;
 
-/** Test clients: one that trusts exactly one certificate, a raw plain-HTTP exchange, and OpenSSL as a witness. */
+/**
+ * Test clients: one that trusts exactly one certificate, a raw plain-HTTP exchange, and OpenSSL as
+ * a witness.
+ */
 final class Https {
   private Https() {}
 
   /** An HTTP client whose only trusted certificate is this one (hostname checks stay on). */
   static HttpClient trusting(Path certPem) throws Exception {
-    return HttpClient.newBuilder().sslContext(trustingContext(certPem)).followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(Duration.ofSeconds(10)).build();
+    return HttpClient.newBuilder()
+        .sslContext(trustingContext(certPem))
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(Duration.ofSeconds(10))
+        .build();
   }
 
   /** A TLS context whose only trusted certificate is this one. */
@@ -32,14 +37,18 @@ final class Https {
     KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
     ks.load(null, null);
     ks.setCertificateEntry("webcall", cert);
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ks);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
     return ctx;
   }
 
-  /** One request over plain TCP, written by hand so the Host header can be anything; returns the raw response. */
+  /**
+   * One request over plain TCP, written by hand so the Host header can be anything; returns the raw
+   * response.
+   */
   static String plain(int port, String requestHead) throws IOException {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(10_000);
@@ -49,7 +58,8 @@ final class Https {
       InputStream in = s.getInputStream();
       ByteArrayOutputStream got = new ByteArrayOutputStream();
       byte[] buf = new byte[4096];
-      // The redirects say Connection: close, so the server ends the exchange; 10 s of silence also ends it.
+      // The redirects say Connection: close, so the server ends the exchange; 10 s of silence also
+      // ends it.
       for (int n; (n = in.read(buf)) > 0 && got.size() < 65_536; ) {
         got.write(buf, 0, n);
       }
@@ -65,5 +75,4 @@ final class Https {
     }
     return r.output();
   }
-
 }

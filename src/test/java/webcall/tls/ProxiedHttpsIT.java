@@ -9,15 +9,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import webcall.TestServer;
 
-/** Behind a TLS-terminating proxy (--proxied): X-Forwarded-Proto decides redirects and which origin is ours. */
+/**
+ * Behind a TLS-terminating proxy (--proxied): X-Forwarded-Proto decides redirects and which origin
+ * is ours.
+ */
 class ProxiedHttpsIT {
   @RegisterExtension
-  static final TestServer forced = new TestServer(c -> c.withProxied(true).withTls(TlsOptions.off().withForceHttps(true)));
+  static final TestServer forced =
+      new TestServer(c -> c.withProxied(true).withTls(TlsOptions.off().withForceHttps(true)));
 
-  @RegisterExtension
-  static final TestServer notForced = new TestServer(c -> c.withProxied(true));
+  @RegisterExtension static final TestServer notForced = new TestServer(c -> c.withProxied(true));
 
-  private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   HttpResponse<String> get(TestServer server, String path, String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(server.http(path));
@@ -29,13 +33,20 @@ class ProxiedHttpsIT {
 
   @Test
   void withForceHttpsWhatReachedTheProxyOverHttpIsRedirected() throws Exception {
-    HttpResponse<String> plain = get(forced, "/team?x=1", "X-Forwarded-Proto", "http",
-        "X-Forwarded-Host", "calls.example.org");
+    HttpResponse<String> plain =
+        get(
+            forced,
+            "/team?x=1",
+            "X-Forwarded-Proto",
+            "http",
+            "X-Forwarded-Host",
+            "calls.example.org");
     assertThat(plain.statusCode()).isEqualTo(308);
-    assertThat(plain.headers().firstValue("Location")).hasValue("https://calls.example.org/team?x=1");
+    assertThat(plain.headers().firstValue("Location"))
+        .hasValue("https://calls.example.org/team?x=1");
 
-    HttpResponse<String> secure = get(forced, "/team", "X-Forwarded-Proto", "https",
-        "X-Forwarded-Host", "calls.example.org");
+    HttpResponse<String> secure =
+        get(forced, "/team", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "calls.example.org");
     assertThat(secure.statusCode()).isEqualTo(200);
     assertThat(secure.body()).contains("data-room=\"team\"");
   }
@@ -48,11 +59,41 @@ class ProxiedHttpsIT {
   @Test
   void theOriginMustHaveTheSchemeTheProxyReports() throws Exception {
     String handshake = "/socket.io/?EIO=4&transport=polling";
-    assertThat(get(notForced, handshake, "X-Forwarded-Proto", "https", "X-Forwarded-Host", "calls.example.org",
-        "Origin", "https://calls.example.org").statusCode()).isEqualTo(200);
-    assertThat(get(notForced, handshake, "X-Forwarded-Proto", "https", "X-Forwarded-Host", "calls.example.org",
-        "Origin", "http://calls.example.org").statusCode()).isEqualTo(403);
-    assertThat(get(notForced, handshake, "X-Forwarded-Proto", "http", "X-Forwarded-Host", "calls.example.org",
-        "Origin", "http://calls.example.org").statusCode()).isEqualTo(200);
+    assertThat(
+            get(
+                    notForced,
+                    handshake,
+                    "X-Forwarded-Proto",
+                    "https",
+                    "X-Forwarded-Host",
+                    "calls.example.org",
+                    "Origin",
+                    "https://calls.example.org")
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(
+            get(
+                    notForced,
+                    handshake,
+                    "X-Forwarded-Proto",
+                    "https",
+                    "X-Forwarded-Host",
+                    "calls.example.org",
+                    "Origin",
+                    "http://calls.example.org")
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(
+            get(
+                    notForced,
+                    handshake,
+                    "X-Forwarded-Proto",
+                    "http",
+                    "X-Forwarded-Host",
+                    "calls.example.org",
+                    "Origin",
+                    "http://calls.example.org")
+                .statusCode())
+        .isEqualTo(200);
   }
 }
