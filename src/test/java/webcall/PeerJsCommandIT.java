@@ -180,11 +180,9 @@ class PeerJsCommandIT {
           PeerSocket.open(URI.create(ws.replace("sesame", "peerjs") + "W"))) {
         assertThat(wrongKey.nextText(10)).contains("Invalid key provided");
       }
-      try (PeerSocket a = PeerSocket.open(URI.create(ws + "A"));
-          PeerSocket b = PeerSocket.open(URI.create(ws + "B"));
+      try (PeerSocket a = opened(ws + "A");
+          PeerSocket b = opened(ws + "B");
           PeerSocket c = PeerSocket.open(URI.create(ws + "C"))) {
-        assertThat(a.nextText(10)).isEqualTo(OPEN);
-        assertThat(b.nextText(10)).isEqualTo(OPEN);
         // --concurrent_limit 2
         assertThat(c.nextText(10)).contains("Server has reached its concurrent user limit");
         // --allow_discovery
@@ -343,9 +341,8 @@ class PeerJsCommandIT {
           .isEqualTo(302);
       assertThat(get(HTTP, URI.create(base + "/pj")).body()).contains("PeerJS Server");
       String ws = "ws://127.0.0.1:" + port + "/pj/peerjs?key=k2&token=t&id=";
-      try (PeerSocket a = PeerSocket.open(URI.create(ws + "A"));
+      try (PeerSocket a = opened(ws + "A");
           PeerSocket b = PeerSocket.open(URI.create(ws + "B"))) {
-        assertThat(a.nextText(10)).isEqualTo(OPEN);
         assertThat(b.nextText(10)).contains("Server has reached its concurrent user limit");
         assertThat(get(HTTP, URI.create(base + "/pj/k2/peers")).body()).isEqualTo("[\"A\"]");
         a.send("{\"type\":\"OFFER\",\"dst\":\"NOBODY\",\"payload\":{}}");
@@ -357,5 +354,15 @@ class PeerJsCommandIT {
           .until(() -> p.stderrText().contains("event=peer-close"));
       assertThat(p.stop(Duration.ofSeconds(15))).as("exits on SIGTERM").isNotEqualTo(-1);
     }
+  }
+
+  /**
+   * A PeerJS socket that has its OPEN: sockets opened one after the other register in that order,
+   * so which one a concurrent limit refuses is never a race.
+   */
+  private static PeerSocket opened(String url) throws Exception {
+    PeerSocket socket = PeerSocket.open(URI.create(url));
+    assertThat(socket.nextText(10)).isEqualTo(OPEN);
+    return socket;
   }
 }

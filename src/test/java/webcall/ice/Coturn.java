@@ -31,6 +31,14 @@ final class Coturn implements AutoCloseable {
   }
 
   /**
+   * The test configuration, each TURN session held to {@code maxBytesPerSecond} (coturn drops the
+   * rest).
+   */
+  static Coturn limited(int maxBytesPerSecond, String... secrets) throws Exception {
+    return new Coturn(testConfig(secrets), List.of("--max-bps", String.valueOf(maxBytesPerSecond)));
+  }
+
+  /**
    * The sample configuration as shipped; the command line adds loopback addresses, ports, a log and
    * the secrets.
    */

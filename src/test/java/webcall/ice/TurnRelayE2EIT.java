@@ -45,11 +45,15 @@ class TurnRelayE2EIT {
   }
 
   static TestServer webcall(String secret) {
+    return webcall(coturn, secret);
+  }
+
+  static TestServer webcall(Coturn turn, String secret) {
     ServerConfig base = ServerConfig.forLoopback();
     return TestServer.of(
             base.withIce(
                 base.ice()
-                    .withTurn(List.of(coturn.url()), List.of(secret), Duration.ofHours(1))
+                    .withTurn(List.of(turn.url()), List.of(secret), Duration.ofHours(1))
                     .withTransportPolicy("relay")))
         .start();
   }
@@ -130,6 +134,42 @@ class TurnRelayE2EIT {
         assertThat(remoteVideoTime(page)).isEqualTo(-1);
       }
       assertThat(coturn.log()).contains("Cannot find credentials");
+    }
+  }
+
+  /**
+   * A page whose path will not carry what the governor allows (the TURN relay holds each session to
+   * 25 kB/s, a tenth of the cap for two people) is told so on its own tile and page after about 10
+   * s. With the relay unlimited the same call shows no warning (checked by hand: the test then
+   * fails).
+   */
+  @Test
+  void aPageWhoseUploadStaysFarUnderItsCapIsToldSo() throws Exception {
+    try (Coturn narrow = Coturn.limited(25_000, SECRET);
+        TestServer server = webcall(narrow, SECRET)) {
+      List<Browser> pages = twoInARoom(server);
+      for (Browser page : pages) {
+        await("remote video")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(500))
+            .until(() -> remoteVideoTime(page) > 0);
+      }
+      String warned =
+          "return [document.body.dataset.uploadLow || 'false',"
+              + " [...document.querySelectorAll('figure.tile.local .badge')].map(e => e.textContent)"
+              + ".join('|')];";
+      await("slow-upload warning")
+          .atMost(Duration.ofSeconds(40))
+          .pollInterval(Duration.ofMillis(500))
+          .untilAsserted(
+              () ->
+                  assertThat(pages)
+                      .anySatisfy(
+                          p -> {
+                            List<String> w = p.js(warned);
+                            assertThat(w.get(0)).isEqualTo("true");
+                            assertThat(w.get(1)).containsIgnoringCase("upload");
+                          }));
     }
   }
 }
