@@ -66,7 +66,7 @@ async function main() {
       for (const kind of SERVERS) {
         await waitQuiet();
         log('scenario', sc, 'on', kind, 'load', os.loadavg()[0].toFixed(2));
-        try { R[kind][key(sc)] = await SCENARIOS[sc](kind, ctx, floorBase); }
+        try { R[kind][key(sc)] = await SCENARIOS[sc](kind, { ...ctx, floorBase }); }
         catch (e) { log(sc, kind, 'FAILED', e.stack || e); R[kind][key(sc)] = { error: String(e.message || e) }; }
         if (sc === 'idle' && kind === 'webcall' && !QUICK) {
           log('scenario idle on webcall with', LEAN_JVM.join(' '));

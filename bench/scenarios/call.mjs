@@ -27,7 +27,7 @@ async function warmForCalls(s, cfg) {
   } finally { await w.stop(); }
 }
 
-export default async function call(kind, { cfg, env }, floorBase) {
+export default async function call(kind, { cfg, env, floorBase }) {
   const out = {};
   let s = null;
   try {
