@@ -76,7 +76,7 @@ async function main() {
       }
       if (sc === 'call') {
         log('scenario call on floor');
-        try { R.floor.call = await call('floor', ctx, floorBase); } catch (e) { R.floor.call = { error: String(e.message || e) }; }
+        try { R.floor.call = await call('floor', { ...ctx, floorBase }); } catch (e) { R.floor.call = { error: String(e.message || e) }; }
       }
     }
   } finally { if (floorSrv) floorSrv.close(); }
