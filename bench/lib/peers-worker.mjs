@@ -117,6 +117,25 @@ async function relayOpen({ wsBase, prefix, pairs, second, addrOffset, timeoutMs 
 }
 
 /**
+ * Waits out the warm-up, then counts (R.measuring) for durationMs: the wall time, this process's CPU and its event-loop
+ * delay over that window, which tell whether the generator itself was the limit.
+ */
+async function measured(warmupMs, durationMs) {
+  await sleep(warmupMs);
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  R.measuring = true;
+  await sleep(durationMs);
+  R.measuring = false;
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  loop.disable();
+  return { wall, cpu, loop };
+}
+
+/**
  * Each socket sends to its partner at most ratePerSocket messages per second with at most `window` of them not yet
  * delivered (closed loop: a slow server slows the senders down instead of piling up queues). Warms up, then measures
  * for durationMs. Also reports how often senders were held back by the window (waiting for the server) rather than by
@@ -154,17 +173,7 @@ async function relayRun({ ratePerSocket, window, warmupMs, durationMs }) {
       if (R.measuring) { if (tokens[i] >= 1) heldByWindow++; else heldByRate++; }
     }
   }, 5);
-  await sleep(warmupMs);
-  const loop = monitorEventLoopDelay({ resolution: 5 });
-  loop.enable();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  R.measuring = true;
-  await sleep(durationMs);
-  R.measuring = false;
-  const wall = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  loop.disable();
+  const { wall, cpu, loop } = await measured(warmupMs, durationMs);
   clearInterval(tick);
   await sleep(500); // let the messages in flight arrive before the next phase
   let closedEarly = 0;
@@ -192,17 +201,7 @@ async function relayLoop({ window, warmupMs, durationMs }) {
     if (!socks[i] || !socks[i + 1]) continue;
     for (let k = 0; k < window; k++) { R.inflight[i]++; socks[i].send(R.head[i][1] + performance.now().toFixed(3) + R.tail[i][1]); }
   }
-  await sleep(warmupMs);
-  const loop = monitorEventLoopDelay({ resolution: 5 });
-  loop.enable();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  R.measuring = true;
-  await sleep(durationMs);
-  R.measuring = false;
-  const wall = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  loop.disable();
+  const { wall, cpu, loop } = await measured(warmupMs, durationMs);
   R.loop = false;
   await sleep(500); // the messages still in flight arrive unanswered
   let closedEarly = 0;
