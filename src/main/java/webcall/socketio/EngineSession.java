@@ -30,6 +30,10 @@ public final class EngineSession {
   private final String address;
   private int state;
   private Channel ws; // the WebSocket, once it is the transport
+
+  /** How long a poll that arrives while upgrading waits for "5" before its NOOP. */
+  static final long UPGRADING_POLL_MILLIS = 100;
+
   private Channel probe; // a WebSocket probing an upgrade from polling
   private ChannelHandlerContext poll; // a GET waiting for packets
   private boolean pollKeepAlive;
@@ -205,8 +209,19 @@ public final class EngineSession {
     } else if (queue != null && !queue.isEmpty()) {
       answerPoll(takeQueue());
     } else if (probe != null) {
-      // Upgrading: the client waits for this poll to end before it completes the upgrade.
-      answerPoll(Frame.NOOP.text);
+      // Upgrading: a client whose poll crossed our "3probe" waits for it to end before it sends
+      // "5",
+      // so it ends soon, with a NOOP (as the reference's 100 ms upgrade check does). A client that
+      // sent "5" first, though, is past polling: if "5" is handled meanwhile, this poll gets 400.
+      ctx.channel().attr(EngineIoServer.WAITING).set(this);
+      loop.schedule(
+          () -> {
+            if (poll == ctx) {
+              answerPoll(Frame.NOOP.text);
+            }
+          },
+          UPGRADING_POLL_MILLIS,
+          TimeUnit.MILLISECONDS);
     } else {
       // Marked before the check: the connection's close either finds the mark or is seen here.
       ctx.channel().attr(EngineIoServer.WAITING).set(this);
@@ -367,7 +382,11 @@ public final class EngineSession {
       upgradeTimer = null;
     }
     if (poll != null) {
-      answerPoll(Frame.NOOP.text);
+      // Sent after "5" (a real client finishes its polls before it sends "5"): polling is over.
+      ChannelHandlerContext late = poll;
+      poll = null;
+      late.channel().attr(EngineIoServer.WAITING).set(null);
+      EngineIoServer.refuse(late, pollKeepAlive, EngineError.BAD_REQUEST);
     }
     ws = ch;
     if (queue != null) {
