@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -320,8 +321,15 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
     if (fresh != null) {
       fresh.useWebSocket(ch);
     }
+    ChannelPromise handshake = ch.newPromise();
+    if (existing != null) {
+      // Known to the session before the 101 goes out: a second WebSocket the client opens after
+      // reading it is then always the second one there, whatever loops the two run on.
+      ch.attr(EngineWebSocket.HANDSHAKE).set(handshake);
+      existing.loop.execute(() -> existing.probeOpened(ch));
+    }
     handshaker
-        .handshake(ch, req)
+        .handshake(ch, req, null, handshake)
         .addListener(
             (ChannelFutureListener)
                 f -> {
@@ -334,8 +342,6 @@ public final class EngineIoServer extends ChannelInboundHandlerAdapter {
                     fresh.send(Frame.text(handshake(fresh, false)));
                     fresh.start();
                     handler.opened(fresh);
-                  } else {
-                    existing.loop.execute(() -> existing.probeOpened(ch));
                   }
                 });
   }

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,8 @@ public final class EngineSession {
   static final long UPGRADING_POLL_MILLIS = 100;
 
   private Channel probe; // a WebSocket probing an upgrade from polling
+  private boolean probeAnswered; // its "2probe" came in (and "3probe" went out)
+  private ArrayList<Channel> heldBack; // second WebSockets, refused once "3probe" is out
   private ChannelHandlerContext poll; // a GET waiting for packets
   private boolean pollKeepAlive;
   private ArrayDeque<Frame> queue; // for the next poll; none over WebSocket
@@ -314,16 +317,29 @@ public final class EngineSession {
    * the upgrade is done.
    */
   void probeOpened(Channel ch) {
+    if (state == OPEN && probe != null && !probeAnswered) {
+      // The probe's "2probe" may still be unread on another event loop: a single-threaded server
+      // would answer it first, so the client sees "3probe" before this socket's close.
+      if (heldBack == null) {
+        heldBack = new ArrayList<>(1);
+      }
+      heldBack.add(ch);
+      loop.schedule(
+          () -> {
+            if (heldBack != null && heldBack.remove(ch)) {
+              refuseWebSocket(ch);
+            }
+          },
+          UPGRADING_POLL_MILLIS,
+          TimeUnit.MILLISECONDS);
+      return;
+    }
     if (state != OPEN || ws != null || probe != null) {
-      server.clientErrors.info(
-          "socketio-second-websocket",
-          "event=socketio-refused-websocket sid={} addr={}",
-          id,
-          address);
-      EngineWebSocket.closeWith(ch, 1008);
+      refuseWebSocket(ch);
       return;
     }
     probe = ch;
+    probeAnswered = false;
     upgradeTimer =
         loop.schedule(
             () -> {
@@ -334,6 +350,23 @@ public final class EngineSession {
             },
             server.options.upgradeTimeoutMillis(),
             TimeUnit.MILLISECONDS);
+  }
+
+  private void refuseWebSocket(Channel ch) {
+    server.clientErrors.info(
+        "socketio-second-websocket",
+        "event=socketio-refused-websocket sid={} addr={}",
+        id,
+        address);
+    EngineWebSocket.closeWith(ch, 1008);
+  }
+
+  private void refuseHeldBack() {
+    if (heldBack != null) {
+      List<Channel> refused = heldBack;
+      heldBack = null;
+      refused.forEach(this::refuseWebSocket);
+    }
   }
 
   void fromWebSocket(Channel ch, String text) {
@@ -347,6 +380,8 @@ public final class EngineSession {
     if (ch == probe) {
       if ("2probe"
           .equals(text)) { // EngineWebSocket has answered "3probe" on the channel's own loop
+        probeAnswered = true;
+        refuseHeldBack();
         if (poll != null) {
           answerPoll(Frame.NOOP.text); // the client finishes its poll before it sends "5"
         }
@@ -560,6 +595,7 @@ public final class EngineSession {
       probe.close();
       probe = null;
     }
+    refuseHeldBack();
     try {
       server.handler.closed(this, reason);
     } catch (RuntimeException e) {

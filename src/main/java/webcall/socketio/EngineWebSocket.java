@@ -3,6 +3,7 @@ package webcall.socketio;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -26,6 +27,10 @@ import webcall.http.WebSocketCloseCheck;
  * or close code, 1007 bad UTF-8, 1009 too big or too many fragments). One per connection.
  */
 final class EngineWebSocket extends ChannelInboundHandlerAdapter {
+  /** The channel's WebSocket handshake, until its response is written. */
+  static final AttributeKey<ChannelFuture> HANDSHAKE =
+      AttributeKey.valueOf("webcall.socketio.handshake");
+
   private static final AttributeKey<Boolean> CLOSING =
       AttributeKey.valueOf("webcall.socketio.closing");
 
@@ -124,6 +129,13 @@ final class EngineWebSocket extends ChannelInboundHandlerAdapter {
   static void closeWith(Channel ch, int code) {
     if (!ch.eventLoop().inEventLoop()) {
       ch.eventLoop().execute(() -> closeWith(ch, code));
+      return;
+    }
+    ChannelFuture handshake = ch.attr(HANDSHAKE).get();
+    if (handshake != null && !handshake.isDone()) {
+      // Refused before its 101 is out (a probe is known to its session from the request on): a
+      // close frame can only follow the handshake.
+      handshake.addListener(f -> closeWith(ch, code));
       return;
     }
     if (ch.hasAttr(CLOSING)) {
