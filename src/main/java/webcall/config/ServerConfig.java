@@ -1,6 +1,7 @@
 package webcall.config;
 
 import java.util.List;
+import java.util.function.Consumer;
 import webcall.ice.IceOptions;
 import webcall.peerjs.PeerJsOptions;
 import webcall.rooms.SignalingLimits;
@@ -59,81 +60,10 @@ public record ServerConfig(
     }
   }
 
-  /** Without the original page's join. */
-  public ServerConfig(
-      String host,
-      int port,
-      List<String> allowedOrigins,
-      int roomCapacity,
-      int maxPayloadBytes,
-      boolean proxied,
-      PeerJsOptions peerjs,
-      IceOptions ice,
-      TlsOptions tls,
-      SignalingLimits signaling,
-      int uploadBudgetKbps) {
-    this(
-        host,
-        port,
-        allowedOrigins,
-        roomCapacity,
-        maxPayloadBytes,
-        proxied,
-        peerjs,
-        ice,
-        tls,
-        signaling,
-        uploadBudgetKbps,
-        false);
-  }
-
-  /** With the default upload budget. */
-  public ServerConfig(
-      String host,
-      int port,
-      List<String> allowedOrigins,
-      int roomCapacity,
-      int maxPayloadBytes,
-      boolean proxied,
-      PeerJsOptions peerjs,
-      IceOptions ice,
-      TlsOptions tls,
-      SignalingLimits signaling) {
-    this(
-        host,
-        port,
-        allowedOrigins,
-        roomCapacity,
-        maxPayloadBytes,
-        proxied,
-        peerjs,
-        ice,
-        tls,
-        signaling,
-        DEFAULT_UPLOAD_BUDGET_KBPS);
-  }
-
-  /** Without ICE settings: the defaults (built-in STUN on 3478, no TURN). */
-  public ServerConfig(
-      String host,
-      int port,
-      List<String> allowedOrigins,
-      int roomCapacity,
-      int maxPayloadBytes,
-      boolean proxied,
-      PeerJsOptions peerjs) {
-    this(
-        host,
-        port,
-        allowedOrigins,
-        roomCapacity,
-        maxPayloadBytes,
-        proxied,
-        peerjs,
-        IceOptions.defaults());
-  }
-
-  /** With the default signaling limits. */
+  /**
+   * With the defaults for the rest: signaling limits, upload budget, no legacy join (change them
+   * with the {@code with} methods).
+   */
   public ServerConfig(
       String host,
       int port,
@@ -154,29 +84,9 @@ public record ServerConfig(
         peerjs,
         ice,
         tls,
-        SignalingLimits.DEFAULT);
-  }
-
-  /** Without TLS settings: plain HTTP. */
-  public ServerConfig(
-      String host,
-      int port,
-      List<String> allowedOrigins,
-      int roomCapacity,
-      int maxPayloadBytes,
-      boolean proxied,
-      PeerJsOptions peerjs,
-      IceOptions ice) {
-    this(
-        host,
-        port,
-        allowedOrigins,
-        roomCapacity,
-        maxPayloadBytes,
-        proxied,
-        peerjs,
-        ice,
-        TlsOptions.off());
+        SignalingLimits.DEFAULT,
+        DEFAULT_UPLOAD_BUDGET_KBPS,
+        false);
   }
 
   /** Defaults for tests and embedding: loopback, any free port (the STUN responder's too). */
@@ -189,150 +99,93 @@ public record ServerConfig(
         1_000_000,
         false,
         PeerJsOptions.defaults("/peerjs"),
-        IceOptions.forTests());
+        IceOptions.forTests(),
+        TlsOptions.off());
   }
 
   public ServerConfig withAllowedOrigins(List<String> origins) {
-    return new ServerConfig(
-        host,
-        port,
-        origins,
-        roomCapacity,
-        maxPayloadBytes,
-        proxied,
-        peerjs,
-        ice,
-        tls,
-        signaling,
-        uploadBudgetKbps,
-        allowLegacyJoin);
+    return with(c -> c.allowedOrigins = origins);
   }
 
   public ServerConfig withPeerJs(PeerJsOptions options) {
-    return new ServerConfig(
-        host,
-        port,
-        allowedOrigins,
-        roomCapacity,
-        maxPayloadBytes,
-        proxied,
-        options,
-        ice,
-        tls,
-        signaling,
-        uploadBudgetKbps,
-        allowLegacyJoin);
+    return with(c -> c.peerjs = options);
   }
 
   public ServerConfig withRoomCapacity(int capacity) {
-    return new ServerConfig(
-        host,
-        port,
-        allowedOrigins,
-        capacity,
-        maxPayloadBytes,
-        proxied,
-        peerjs,
-        ice,
-        tls,
-        signaling,
-        uploadBudgetKbps,
-        allowLegacyJoin);
+    return with(c -> c.roomCapacity = capacity);
   }
 
   public ServerConfig withIce(IceOptions options) {
-    return new ServerConfig(
-        host,
-        port,
-        allowedOrigins,
-        roomCapacity,
-        maxPayloadBytes,
-        proxied,
-        peerjs,
-        options,
-        tls,
-        signaling,
-        uploadBudgetKbps,
-        allowLegacyJoin);
+    return with(c -> c.ice = options);
   }
 
   public ServerConfig withTls(TlsOptions options) {
-    return new ServerConfig(
-        host,
-        port,
-        allowedOrigins,
-        roomCapacity,
-        maxPayloadBytes,
-        proxied,
-        peerjs,
-        ice,
-        options,
-        signaling,
-        uploadBudgetKbps,
-        allowLegacyJoin);
+    return with(c -> c.tls = options);
   }
 
   public ServerConfig withProxied(boolean behindProxy) {
-    return new ServerConfig(
-        host,
-        port,
-        allowedOrigins,
-        roomCapacity,
-        maxPayloadBytes,
-        behindProxy,
-        peerjs,
-        ice,
-        tls,
-        signaling,
-        uploadBudgetKbps,
-        allowLegacyJoin);
+    return with(c -> c.proxied = behindProxy);
   }
 
   public ServerConfig withSignaling(SignalingLimits limits) {
-    return new ServerConfig(
-        host,
-        port,
-        allowedOrigins,
-        roomCapacity,
-        maxPayloadBytes,
-        proxied,
-        peerjs,
-        ice,
-        tls,
-        limits,
-        uploadBudgetKbps,
-        allowLegacyJoin);
+    return with(c -> c.signaling = limits);
   }
 
   public ServerConfig withUploadBudgetKbps(int kbps) {
-    return new ServerConfig(
-        host,
-        port,
-        allowedOrigins,
-        roomCapacity,
-        maxPayloadBytes,
-        proxied,
-        peerjs,
-        ice,
-        tls,
-        signaling,
-        kbps,
-        allowLegacyJoin);
+    return with(c -> c.uploadBudgetKbps = kbps);
   }
 
   public ServerConfig withAllowLegacyJoin(boolean allow) {
+    return with(c -> c.allowLegacyJoin = allow);
+  }
+
+  /** A copy with one setting changed by {@code change}, checked again as a new record. */
+  private ServerConfig with(Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
     return new ServerConfig(
-        host,
-        port,
-        allowedOrigins,
-        roomCapacity,
-        maxPayloadBytes,
-        proxied,
-        peerjs,
-        ice,
-        tls,
-        signaling,
-        uploadBudgetKbps,
-        allow);
+        c.host,
+        c.port,
+        c.allowedOrigins,
+        c.roomCapacity,
+        c.maxPayloadBytes,
+        c.proxied,
+        c.peerjs,
+        c.ice,
+        c.tls,
+        c.signaling,
+        c.uploadBudgetKbps,
+        c.allowLegacyJoin);
+  }
+
+  /** The record's components, changeable one at a time by the {@code with} methods. */
+  private static final class Copy {
+    String host;
+    int port;
+    List<String> allowedOrigins;
+    int roomCapacity;
+    int maxPayloadBytes;
+    boolean proxied;
+    PeerJsOptions peerjs;
+    IceOptions ice;
+    TlsOptions tls;
+    SignalingLimits signaling;
+    int uploadBudgetKbps;
+    boolean allowLegacyJoin;
+
+    Copy(ServerConfig c) {
+      host = c.host;
+      port = c.port;
+      allowedOrigins = c.allowedOrigins;
+      roomCapacity = c.roomCapacity;
+      maxPayloadBytes = c.maxPayloadBytes;
+      proxied = c.proxied;
+      peerjs = c.peerjs;
+      ice = c.ice;
+      tls = c.tls;
+      signaling = c.signaling;
+      uploadBudgetKbps = c.uploadBudgetKbps;
+      allowLegacyJoin = c.allowLegacyJoin;
+    }
   }
 }

@@ -1,15 +1,8 @@
 package webcall.ops;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -18,20 +11,18 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.timeout.ReadTimeoutHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import webcall.http.Responses;
+import webcall.http.SideListener;
 
 /**
  * {@code --admin-port}: {@code /metrics}, {@code /healthz} and {@code /readyz} for the operator's
  * monitoring, on a listener of its own (loopback by default) so that metrics never reach the call
- * port's public. One small event loop of its own, like the redirect listener: a slow scraper never
- * delays a call, and a flood on the call port never hides the metrics that would show it.
+ * port's public. A {@link SideListener}, like the redirect listener: a slow scraper never delays a
+ * call, and a flood on the call port never hides the metrics that would show it.
  */
 public final class AdminListener implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AdminListener.class);
@@ -43,8 +34,7 @@ public final class AdminListener implements AutoCloseable {
   private final int port;
   private final Metrics metrics;
   private final Readiness readiness;
-  private EventLoopGroup group;
-  private Channel channel;
+  private SideListener listener;
 
   public AdminListener(String host, int port, Metrics metrics, Readiness readiness) {
     this.host = host;
@@ -55,47 +45,26 @@ public final class AdminListener implements AutoCloseable {
 
   public InetSocketAddress start() {
     Handler handler = new Handler();
-    group = new NioEventLoopGroup(1, new DefaultThreadFactory("webcall-admin", true));
-    try {
-      channel =
-          new ServerBootstrap()
-              .group(group)
-              .channel(NioServerSocketChannel.class)
-              .childHandler(
-                  new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                      ch.pipeline()
-                          .addLast(
-                              new ReadTimeoutHandler(
-                                  30,
-                                  TimeUnit
-                                      .SECONDS), // a silent client does not hold a socket forever
-                              new HttpServerCodec(4096, 8192, 8192),
-                              new HttpObjectAggregator(0), // these GETs have no body
-                              handler);
-                    }
-                  })
-              .bind(host, port)
-              .syncUninterruptibly()
-              .channel();
-    } catch (RuntimeException e) {
-      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      throw new IllegalStateException(
-          "cannot listen on the admin port " + host + ":" + port + " (" + e.getMessage() + ")", e);
-    }
-    InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
+    listener =
+        SideListener.bind(
+            "admin",
+            host,
+            port,
+            30,
+            p ->
+                p.addLast(
+                    new HttpServerCodec(4096, 8192, 8192),
+                    new HttpObjectAggregator(0), // these GETs have no body
+                    handler));
+    InetSocketAddress bound = listener.address();
     log.info("event=admin-listening address={}:{}", host, bound.getPort());
     return bound;
   }
 
   @Override
   public void close() {
-    if (channel != null) {
-      channel.close().syncUninterruptibly();
-    }
-    if (group != null) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    if (listener != null) {
+      listener.close();
     }
   }
 

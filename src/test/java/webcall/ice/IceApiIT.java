@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 import webcall.TestServer;
-import webcall.config.ServerConfig;
 
 /**
  * GET /api/ice on a real server: TURN credentials that coturn would accept, no secret, no caching,
@@ -35,21 +34,15 @@ class IceApiIT {
   static final TestServer server =
       new TestServer(
           c ->
-              new ServerConfig(
-                  c.host(),
-                  c.port(),
-                  c.allowedOrigins(),
-                  c.roomCapacity(),
-                  c.maxPayloadBytes(),
-                  true /* proxied: clients told apart by X-Forwarded-For */,
-                  c.peerjs(),
-                  c.ice()
-                      .withTurn(
-                          List.of("turn:127.0.0.1:3478?transport=udp", "turns:127.0.0.1:5349"),
-                          List.of(SECRET, OLD_SECRET),
-                          Duration.ofSeconds(600))
-                      .withStunUrls(List.of("stun:127.0.0.1:19302"))
-                      .withRates(20, PER_MINUTE)));
+              c.withProxied(true) // clients told apart by X-Forwarded-For
+                  .withIce(
+                      c.ice()
+                          .withTurn(
+                              List.of("turn:127.0.0.1:3478?transport=udp", "turns:127.0.0.1:5349"),
+                              List.of(SECRET, OLD_SECRET),
+                              Duration.ofSeconds(600))
+                          .withStunUrls(List.of("stun:127.0.0.1:19302"))
+                          .withRates(20, PER_MINUTE)));
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();

@@ -2,11 +2,9 @@ package webcall.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static webcall.support.Http.get;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +24,6 @@ class AdminCommandIT {
   static final Pattern LISTENING = Pattern.compile("^webcall listening on http://\\S+:(\\d+)$");
   static final Pattern STARTED =
       Pattern.compile("^Started PeerServer on \\S+, port: (\\d+), path: \\S+$");
-  static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   static int adminPort(ChildProcess p) {
     for (String line : p.stdout()) {
@@ -37,14 +33,6 @@ class AdminCommandIT {
       }
     }
     throw new AssertionError("no admin line in " + p.stdout());
-  }
-
-  static HttpResponse<String> get(int port, String path) throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(10))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

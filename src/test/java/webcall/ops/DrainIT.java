@@ -2,9 +2,9 @@ package webcall.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static webcall.support.Http.get;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 import webcall.support.ChildProcess;
+import webcall.support.Http;
 import webcall.support.PeerSocket;
 import webcall.support.PrometheusText;
 import webcall.support.RawWs;
@@ -31,8 +32,6 @@ import webcall.support.RoomClient;
  */
 class DrainIT {
   static final Pattern LISTENING = Pattern.compile("^webcall listening on http://\\S+:(\\d+)$");
-  static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   static ChildProcess start(String name, String... extra) {
     List<String> args =
@@ -49,14 +48,6 @@ class DrainIT {
 
   static int port(ChildProcess p) {
     return Integer.parseInt(p.readyLine().group(1));
-  }
-
-  static HttpResponse<String> get(int port, String path) throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(10))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
   }
 
   static JSONObject profile(String name) throws Exception {
@@ -169,7 +160,7 @@ class DrainIT {
         // session is gone.
         String sid = handshakePolling(port);
         CompletableFuture<HttpResponse<String>> poll =
-            HTTP.sendAsync(
+            Http.CLIENT.sendAsync(
                 HttpRequest.newBuilder(
                         URI.create(
                             "http://127.0.0.1:"
@@ -202,7 +193,7 @@ class DrainIT {
     assertThat(open).startsWith("0{");
     String sid = new JSONObject(open.substring(1)).getString("sid");
     HttpResponse<String> connect =
-        HTTP.send(
+        Http.CLIENT.send(
             HttpRequest.newBuilder(
                     URI.create(
                         "http://127.0.0.1:"

@@ -2,13 +2,13 @@ package webcall.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static webcall.support.Http.get;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -29,6 +29,7 @@ import webcall.config.ServerConfig;
 import webcall.peerjs.PeerJsOptions;
 import webcall.peerjs.Rejection;
 import webcall.server.WebcallServer;
+import webcall.support.Http;
 import webcall.support.PeerSocket;
 import webcall.support.PrometheusText;
 import webcall.support.PrometheusText.Sample;
@@ -86,8 +87,6 @@ class MetricsIT {
   static Metrics metrics;
   static AdminListener admin;
   static int adminPort;
-  static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
   static void start() {
@@ -124,14 +123,6 @@ class MetricsIT {
     server.close();
     admin.close();
     metrics.close();
-  }
-
-  static HttpResponse<String> get(int port, String path) throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(10))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
   }
 
   static List<Sample> scrape() throws Exception {
@@ -567,7 +558,8 @@ class MetricsIT {
   }
 
   static int post(int port, String sid, String body) throws Exception {
-    return HTTP.send(
+    return Http.CLIENT
+        .send(
             HttpRequest.newBuilder(
                     URI.create(
                         "http://127.0.0.1:"

@@ -2,6 +2,7 @@ package webcall.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static webcall.support.Http.get;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,8 +10,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,8 +34,6 @@ class PrometheusIT {
   static final Path CONFIG = Path.of("deploy", "prometheus", "prometheus.yml");
   static final Path RULES = Path.of("deploy", "prometheus", "alerts.yml");
   static final ObjectMapper JSON = new ObjectMapper();
-  static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /**
    * Debian's prometheus package; .ci/run installs it, so in CI its absence is a failure, elsewhere
@@ -158,14 +155,6 @@ class PrometheusIT {
       return Double.NaN;
     }
     return Double.parseDouble(result.get(0).path("value").get(1).asText());
-  }
-
-  static HttpResponse<String> get(int port, String path) throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(5))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
   }
 
   interface Check {
