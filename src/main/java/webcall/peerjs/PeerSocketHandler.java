@@ -217,10 +217,8 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     }
     byte[] out = msg.relayed(type, client.id());
     if (type == MessageType.LEAVE) {
-      PeerClient target = realm.get(msg.dstId);
-      if (target != null) {
+      if (realm.transmitUnqueued(client.id(), msg.dstId, out)) {
         realm.metrics().relayed(type);
-        target.send(out);
       }
       return;
     }

@@ -93,6 +93,11 @@ public final class Realm {
     relay.transmit(src, dst, json);
   }
 
+  /** See {@link Relay#transmitUnqueued}. */
+  public boolean transmitUnqueued(String src, String dst, byte[] json) {
+    return relay.transmitUnqueued(src, dst, json);
+  }
+
   /** Sends everything queued for this client, in order, and forgets it. */
   public void deliverQueued(PeerClient client) {
     relay.deliverQueued(client);

@@ -66,6 +66,23 @@ public final class Relay {
     }
   }
 
+  /**
+   * Sends a message to {@code dst} if it is connected anywhere, and drops it otherwise: for LEAVE,
+   * which has nothing to say to a peer that has not connected yet.
+   *
+   * @return whether {@code dst} was found
+   */
+  public boolean transmitUnqueued(String src, String dst, byte[] json) {
+    PeerClient target = registry.get(dst);
+    if (target != null) {
+      target.send(json);
+      return true;
+    }
+    Optional<String> node = registry.remoteNode(dst);
+    node.ifPresent(n -> forwarder.forward(n, src, dst, json));
+    return node.isPresent();
+  }
+
   /** Sends everything queued for this client, in order, and forgets it. */
   public void deliverQueued(PeerClient client) {
     for (byte[] json : queue.take(client.id())) {

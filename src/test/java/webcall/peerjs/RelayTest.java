@@ -111,6 +111,19 @@ class RelayTest {
     assertThat(queue.messages()).isZero();
   }
 
+  @Test
+  void aLeaveGoesWhereverItsDestinationIsAndIsNeverQueued() {
+    registry = new ElsewhereRegistry(registry, "b", "node-2");
+    Relay relay = relay();
+    FakeLink c = register("c");
+    assertThat(relay.transmitUnqueued("a", "c", json("here"))).isTrue();
+    assertThat(relay.transmitUnqueued("a", "b", json("there"))).isTrue();
+    assertThat(relay.transmitUnqueued("a", "nobody", json("lost"))).isFalse();
+    assertThat(c.texts()).containsExactly("here");
+    assertThat(forwarded).containsExactly("node-2 a>b there");
+    assertThat(queue.messages()).isZero();
+  }
+
   /** A registry that says one id's socket is on another node, as a shared one would. */
   private record ElsewhereRegistry(PeerRegistry here, String id, String node)
       implements PeerRegistry {
