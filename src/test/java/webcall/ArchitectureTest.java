@@ -143,6 +143,37 @@ class ArchitectureTest {
       classes().that(fullyNamed(COMPONENTS)).should(beConstructedOnlyByTheWiring());
 
   /**
+   * Where the PeerJS state lives (in memory today, a shared store for a cluster) is the commands'
+   * choice: its parts are built in the root package ({@code PeerJsState}), never inside {@code
+   * WebcallServer} or {@code PeerJsServer}, which take the {@code Realm} they are given.
+   */
+  static final Set<String> PEERJS_STATE =
+      Set.of(
+          "webcall.peerjs.Realm",
+          "webcall.peerjs.Relay",
+          "webcall.peerjs.InMemoryPeerRegistry",
+          "webcall.peerjs.InMemoryOfflineQueue");
+
+  @ArchTest
+  static final ArchRule onlyTheCommandsChooseThePeerJsState =
+      classes()
+          .that(
+              DescribedPredicate.describe(
+                  "the PeerJS state's parts " + PEERJS_STATE,
+                  c -> PEERJS_STATE.contains(c.getName())))
+          .should(
+              new ArchCondition<JavaClass>("be constructed only in the root package webcall") {
+                @Override
+                public void check(JavaClass part, ConditionEvents events) {
+                  for (JavaConstructorCall call : part.getConstructorCallsToSelf()) {
+                    if (!outermost(call.getOriginOwner()).getPackageName().equals("webcall")) {
+                      events.add(SimpleConditionEvent.violated(call, call.getDescription()));
+                    }
+                  }
+                }
+              });
+
+  /**
    * The subcommand names no more than its own parts: shared start-up code lives in a class of its
    * own.
    */
