@@ -24,6 +24,10 @@ public final class Relay {
           throw new IllegalStateException("no other node to forward to: " + node);
         };
 
+    /**
+     * Hands {@code json} to {@code node}, as {@link PeerRegistry#remoteNode} named it, for that
+     * node to send to {@code dst}'s socket; what became of it is that node's concern.
+     */
     void forward(String node, String src, String dst, byte[] json);
   }
 
