@@ -15,6 +15,7 @@ import webcall.config.ServerConfig;
 import webcall.ice.IceFlags;
 import webcall.ops.AdminListener;
 import webcall.ops.Metrics;
+import webcall.peerjs.PeerJsMetrics;
 import webcall.peerjs.PeerJsOptions;
 import webcall.rooms.SignalingLimits;
 import webcall.server.HeapSizing;
@@ -172,7 +173,11 @@ public final class Main implements Callable<Integer> {
     // --- operations (issue 14): meters, then the admin listener, up before the call port so
     // /readyz says "starting" ---
     Metrics metrics = admin.metrics();
-    WebcallServer server = new WebcallServer(config, metrics);
+    WebcallServer server =
+        new WebcallServer(
+            config,
+            metrics,
+            PeerJsState.inMemory(config.peerjs(), new PeerJsMetrics(metrics.registry())));
     AdminListener adminListener =
         admin.start(metrics, server.readiness(), new PrintWriter(System.out, true));
     InetSocketAddress bound = server.start();

@@ -134,7 +134,12 @@ final class PeerJsCommand implements Callable<Integer> {
         cors == null ? List.of() : cors.stream().filter(o -> !o.isBlank()).toList();
     PeerJsServer server =
         new PeerJsServer(
-            host, port, options, ssl, proxied, corsOrigins, new PeerJsMetrics(metrics.registry()));
+            host,
+            port,
+            PeerJsState.inMemory(options, new PeerJsMetrics(metrics.registry())),
+            ssl,
+            proxied,
+            corsOrigins);
     InetSocketAddress bound;
     try {
       bound = server.start();

@@ -83,33 +83,34 @@ class ArchitectureTest {
               "room membership and signaling must work behind any transport (RoomEvents, the socketio seam)");
 
   /**
-   * The PeerJS classes that own a socket: its handler ({@code PeerSocketHandler}), the one id's
-   * socket ({@code PeerClient}, which writes and closes it), the HTTP side and upgrade ({@code
-   * PeerJsEndpoint}), the fragment cap in its pipeline ({@code FragmentLimit}), the standalone
-   * bootstrap ({@code PeerJsServer}), and {@code Realm}, which keeps each id's channel as the
-   * identity of the socket that speaks for it. The rest ({@code ClientMessage}, {@code PeerIds},
-   * {@code MessageType}, {@code Rejection}, the options and meters) is plain Java.
+   * The PeerJS classes that touch a socket: its handler ({@code PeerSocketHandler}), the socket as
+   * a {@code PeerLink} ({@code ChannelPeerLink}, which writes and closes it), the fragment cap in
+   * its pipeline ({@code FragmentLimit}), the HTTP side and upgrade ({@code PeerJsEndpoint}) and
+   * the standalone bootstrap ({@code PeerJsServer}). The ids, queues and relay ({@code Realm},
+   * {@code PeerClient}, the registry, the queue and their in-memory versions) see only {@code
+   * PeerLink}, so that a shared store or another transport can stand behind them; the rest ({@code
+   * ClientMessage}, {@code PeerIds}, {@code MessageType}, {@code Rejection}, the options and
+   * meters) is plain Java too.
    */
   static final Set<String> PEERJS_SOCKET_CLASSES =
       Set.of(
           "PeerSocketHandler",
-          "PeerClient",
-          "PeerJsEndpoint",
+          "ChannelPeerLink",
           "FragmentLimit",
-          "PeerJsServer",
-          "Realm");
+          "PeerJsEndpoint",
+          "PeerJsServer");
 
   @ArchTest
-  static final ArchRule peerJsUsesChannelsOnlyInItsSocketClasses =
+  static final ArchRule peerJsUsesNettyOnlyInItsSocketClasses =
       noClasses()
           .that()
           .resideInAPackage("webcall.peerjs..")
           .and(not(topLevelNamed("webcall.peerjs", PEERJS_SOCKET_CLASSES)))
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("io.netty.channel..", "io.netty.handler..")
+          .resideInAPackage("io.netty..")
           .because(
-              "PeerJS ids, messages and limits are plain Java; only its socket classes touch Netty");
+              "PeerJS ids, queues, relaying and limits are plain Java; only its socket classes touch Netty");
 
   /**
    * The components, each made once per server by the wiring: {@code Main} and {@code PeerJsCommand}
@@ -140,6 +141,37 @@ class ArchitectureTest {
   @ArchTest
   static final ArchRule onlyTheWiringBuildsComponents =
       classes().that(fullyNamed(COMPONENTS)).should(beConstructedOnlyByTheWiring());
+
+  /**
+   * Where the PeerJS state lives (in memory today, a shared store for a cluster) is the commands'
+   * choice: its parts are built in the root package ({@code PeerJsState}), never inside {@code
+   * WebcallServer} or {@code PeerJsServer}, which take the {@code Realm} they are given.
+   */
+  static final Set<String> PEERJS_STATE =
+      Set.of(
+          "webcall.peerjs.Realm",
+          "webcall.peerjs.Relay",
+          "webcall.peerjs.InMemoryPeerRegistry",
+          "webcall.peerjs.InMemoryOfflineQueue");
+
+  @ArchTest
+  static final ArchRule onlyTheCommandsChooseThePeerJsState =
+      classes()
+          .that(
+              DescribedPredicate.describe(
+                  "the PeerJS state's parts " + PEERJS_STATE,
+                  c -> PEERJS_STATE.contains(c.getName())))
+          .should(
+              new ArchCondition<JavaClass>("be constructed only in the root package webcall") {
+                @Override
+                public void check(JavaClass part, ConditionEvents events) {
+                  for (JavaConstructorCall call : part.getConstructorCallsToSelf()) {
+                    if (!outermost(call.getOriginOwner()).getPackageName().equals("webcall")) {
+                      events.add(SimpleConditionEvent.violated(call, call.getDescription()));
+                    }
+                  }
+                }
+              });
 
   /**
    * The subcommand names no more than its own parts: shared start-up code lives in a class of its

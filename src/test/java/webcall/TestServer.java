@@ -7,6 +7,7 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import webcall.config.ServerConfig;
 import webcall.ops.Metrics;
+import webcall.peerjs.PeerJsMetrics;
 import webcall.server.WebcallServer;
 
 /**
@@ -51,7 +52,13 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback, Au
 
   /** Builds and starts the server; returns this. */
   public TestServer start() {
-    server = metrics == null ? new WebcallServer(config) : new WebcallServer(config, metrics);
+    server =
+        metrics == null
+            ? new WebcallServer(config, PeerJsState.inMemory(config.peerjs(), PeerJsMetrics.none()))
+            : new WebcallServer(
+                config,
+                metrics,
+                PeerJsState.inMemory(config.peerjs(), new PeerJsMetrics(metrics.registry())));
     server.start();
     return this;
   }

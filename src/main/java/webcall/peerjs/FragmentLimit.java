@@ -45,7 +45,7 @@ final class FragmentLimit extends ChannelInboundHandlerAdapter {
             "event=peer-bad-frame addr={} reason={}",
             ctx.channel().remoteAddress(),
             Rejection.TOO_MANY_FRAGMENTS);
-        PeerClient.close(ctx.channel(), Rejection.TOO_MANY_FRAGMENTS);
+        ChannelPeerLink.close(ctx.channel(), Rejection.TOO_MANY_FRAGMENTS);
         return;
       }
       if (frame.isFinalFragment()) {

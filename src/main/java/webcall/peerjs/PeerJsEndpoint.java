@@ -76,20 +76,18 @@ public final class PeerJsEndpoint {
    * @param corsOrigins the origins the HTTP API's CORS headers name, as the reference's {@code
    *     --cors}; empty for every origin (the reference's default). The WebSocket is not concerned,
    *     as with the reference.
-   * @param metrics where the PeerJS server's meters go
    */
   public PeerJsEndpoint(
-      PeerJsOptions options,
+      Realm realm,
       Predicate<FullHttpRequest> upgradeAllowed,
       boolean proxied,
-      List<String> corsOrigins,
-      PeerJsMetrics metrics) {
-    this.options = options;
+      List<String> corsOrigins) {
+    this.options = realm.options();
     List<String> cors = List.copyOf(corsOrigins);
     this.corsOrigin = cors.isEmpty() ? origin -> true : cors::contains;
     this.proxied = proxied;
-    this.metrics = metrics;
-    this.realm = new Realm(options, metrics);
+    this.metrics = realm.metrics();
+    this.realm = realm;
     this.upgradeAllowed = upgradeAllowed;
     this.base = options.path().toLowerCase(Locale.ROOT);
     PeerJsOptions.Limits limits = options.limits();
@@ -128,8 +126,7 @@ public final class PeerJsEndpoint {
             () -> realm.dropSilentClients(realm.now()), 300, 300, TimeUnit.MILLISECONDS));
     long every = options.cleanupInterval().toMillis();
     timers.add(
-        executor.scheduleAtFixedRate(
-            () -> realm.expireQueues(realm.now()), every, every, TimeUnit.MILLISECONDS));
+        executor.scheduleAtFixedRate(realm::expireQueues, every, every, TimeUnit.MILLISECONDS));
   }
 
   public void stopTimers() {
@@ -142,12 +139,8 @@ public final class PeerJsEndpoint {
    * know at once.
    */
   public void goingAway() {
-    for (String id : realm.ids()) {
-      PeerClient c = realm.get(id);
-      Channel socket = c == null ? null : c.socket();
-      if (socket != null) {
-        PeerClient.closeQuietly(socket, 1001, "server shutting down");
-      }
+    for (PeerClient c : realm.localClients()) {
+      c.link().closeQuietly(1001, "server shutting down");
     }
   }
 
@@ -272,7 +265,7 @@ public final class PeerJsEndpoint {
     }
     Map<String, List<String>> params = new QueryStringDecoder(req.uri()).parameters();
     String address = ClientAddress.of(ch, req, proxied);
-    PeerSocketHandler socket = new PeerSocketHandler(realm, json.getFactory(), address);
+    PeerSocketHandler socket = new PeerSocketHandler(realm, json.getFactory(), address, ch);
     keepOnlyHttpCodec(ch.pipeline());
     // One write syscall per socket and event-loop turn, not one per relayed message: a call's
     // OFFER, ANSWER and
@@ -309,11 +302,11 @@ public final class PeerJsEndpoint {
                         }
                       });
               if (socket.brokenBeforeUpgrade() != null) {
-                socket.reject(ch, socket.brokenBeforeUpgrade(), last(params, "id"));
+                socket.reject(socket.brokenBeforeUpgrade(), last(params, "id"));
               } else if (!acquired) {
-                socket.reject(ch, Rejection.TOO_MANY_CONNECTIONS_FROM_ADDRESS, last(params, "id"));
+                socket.reject(Rejection.TOO_MANY_CONNECTIONS_FROM_ADDRESS, last(params, "id"));
               } else {
-                socket.start(ch, last(params, "id"), last(params, "token"), last(params, "key"));
+                socket.start(last(params, "id"), last(params, "token"), last(params, "key"));
               }
             });
   }

@@ -57,33 +57,32 @@ public final class PeerJsServer implements AutoCloseable {
   private Channel listener;
 
   /**
+   * @param realm the ids, queues and relay, with the options and meters, as the wiring chose them
    * @param ssl TLS for https/wss, or null for plain http/ws
    * @param proxied behind a reverse proxy: the client address is the last X-Forwarded-For entry
    */
-  public PeerJsServer(
-      String host, int port, PeerJsOptions options, SslContext ssl, boolean proxied) {
-    this(host, port, options, ssl, proxied, List.of(), PeerJsMetrics.none());
+  public PeerJsServer(String host, int port, Realm realm, SslContext ssl, boolean proxied) {
+    this(host, port, realm, ssl, proxied, List.of());
   }
 
   /**
    * @param corsOrigins the origins the HTTP API allows by CORS, as the reference's {@code --cors};
    *     empty for any
-   * @param metrics where the PeerJS server's meters go (the admin listener's registry)
    */
   public PeerJsServer(
       String host,
       int port,
-      PeerJsOptions options,
+      Realm realm,
       SslContext ssl,
       boolean proxied,
-      List<String> corsOrigins,
-      PeerJsMetrics metrics) {
+      List<String> corsOrigins) {
     this.host = host;
     this.port = port;
     this.ssl = ssl;
-    this.endpoint = new PeerJsEndpoint(options, req -> true, proxied, corsOrigins, metrics);
-    this.connectionLimit = new ConnectionLimit(options.limits().connectionsPerAddress(), proxied);
-    connectionLimit.bindMetrics(metrics.registry());
+    this.endpoint = new PeerJsEndpoint(realm, req -> true, proxied, corsOrigins);
+    this.connectionLimit =
+        new ConnectionLimit(realm.options().limits().connectionsPerAddress(), proxied);
+    connectionLimit.bindMetrics(realm.metrics().registry());
   }
 
   /**

@@ -38,6 +38,7 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
   private final TokenBucket messages;
   private final TokenBucket heartbeats;
   private final String address;
+  private final ChannelPeerLink link;
   private PeerClient client;
 
   /** Set once the 101 has gone out: from then on frames may be answered. */
@@ -49,16 +50,17 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
    */
   private Rejection brokenBeforeUpgrade;
 
-  PeerSocketHandler(Realm realm, JsonFactory json, String address) {
+  PeerSocketHandler(Realm realm, JsonFactory json, String address, Channel ch) {
     this.realm = realm;
     this.json = json;
     this.address = address;
+    this.link = new ChannelPeerLink(ch);
     PeerJsOptions.Limits limits = realm.options().limits();
     this.messages = new TokenBucket(limits.messagesPerSecond(), limits.messageBurst());
     this.heartbeats = new TokenBucket(limits.heartbeatsPerSecond(), limits.heartbeatsPerSecond());
   }
 
-  /** Counts a refusal of this socket (see {@link PeerClient#close}). */
+  /** Counts a refusal of this socket (see {@link ChannelPeerLink#close}). */
   void refused(Rejection why) {
     realm.metrics().refused(why);
   }
@@ -67,33 +69,33 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
    * Runs once the 101 has gone out: the handshake decision of docs/peerjs-protocol.md, in its
    * order.
    */
-  void start(Channel ch, String id, String token, String key) {
+  void start(String id, String token, String key) {
     upgraded = true;
     if (isEmpty(id) || isEmpty(token) || isEmpty(key)) {
-      reject(ch, Rejection.MISSING_PARAMS, id);
+      reject(Rejection.MISSING_PARAMS, id);
       return;
     }
     if (!key.equals(realm.options().key())) {
-      reject(ch, Rejection.INVALID_KEY, id);
+      reject(Rejection.INVALID_KEY, id);
       return;
     }
     if (!PeerIds.isValidId(id)) {
-      reject(ch, Rejection.INVALID_ID, id);
+      reject(Rejection.INVALID_ID, id);
       return;
     }
     if (!PeerIds.isValidToken(token)) {
-      reject(ch, Rejection.INVALID_TOKEN, id);
+      reject(Rejection.INVALID_TOKEN, id);
       return;
     }
-    Realm.Registration r = realm.register(id, token, ch);
+    PeerRegistry.Registration r = realm.register(id, token, link);
     switch (r.outcome()) {
-      case ID_TAKEN -> reject(ch, Rejection.ID_TAKEN, id);
-      case LIMIT_REACHED -> reject(ch, Rejection.LIMIT_REACHED, id);
+      case ID_TAKEN -> reject(Rejection.ID_TAKEN, id);
+      case LIMIT_REACHED -> reject(Rejection.LIMIT_REACHED, id);
       case OPENED, TAKEN_OVER -> {
         client = r.client();
-        if (r.replaced() != null && r.replaced() != ch) {
+        if (r.replaced() != null && r.replaced() != link) {
           // The old socket of a reconnecting client: it must not go on sending as this id.
-          PeerClient.closeQuietly(r.replaced(), 1000, "replaced by a newer connection");
+          r.replaced().closeQuietly(1000, "replaced by a newer connection");
         }
         log.info(
             "event=peer-open peer={} addr={} takeover={}",
@@ -116,20 +118,20 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
   }
 
   /** Sends the rejection's ERROR frame and closes with its code; the token is never logged. */
-  void reject(Channel ch, Rejection why, String id) {
+  void reject(Rejection why, String id) {
     upgraded = true;
     log.info(
         "event=peer-reject peer={} addr={} reason={}",
         LogText.escape(id),
         LogText.escape(address),
         why.name());
-    PeerClient.close(ch, why);
+    link.close(why);
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
     if (frame instanceof CloseWebSocketFrame close) {
-      if (PeerClient.beginClosing(ctx.channel())) {
+      if (ChannelPeerLink.beginClosing(ctx.channel())) {
         // Echo the code; a close without one (what peer.destroy() sends) is echoed without one.
         CloseWebSocketFrame echo =
             close.statusCode() < 0
@@ -139,7 +141,7 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
       }
       return;
     }
-    if (PeerClient.isClosing(ctx.channel())) {
+    if (ChannelPeerLink.isClosing(ctx.channel())) {
       return; // rejected, taken over or leaving: nothing more it sends counts
     }
     if (client == null) {
@@ -148,7 +150,7 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     // Pings count as messages: a ping flood would otherwise pile up pongs for a client that does
     // not read.
     if (!messages.take()) {
-      reject(ctx.channel(), Rejection.RATE_EXCEEDED, client.id());
+      reject(Rejection.RATE_EXCEEDED, client.id());
       return;
     }
     if (frame instanceof PingWebSocketFrame) {
@@ -163,7 +165,7 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
       // Checked here, on the whole message, rather than fragment by fragment in front of the
       // aggregator.
       if (!ClientMessage.isUtf8(bytes)) {
-        reject(ctx.channel(), Rejection.INVALID_UTF8, client.id());
+        reject(Rejection.INVALID_UTF8, client.id());
         return;
       }
     } else if (frame instanceof BinaryWebSocketFrame) {
@@ -177,25 +179,25 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     try {
       msg = ClientMessage.read(json, bytes);
     } catch (StreamConstraintsException e) {
-      reject(ctx.channel(), Rejection.TOO_DEEP, client.id());
+      reject(Rejection.TOO_DEEP, client.id());
       return;
     } catch (IOException e) {
       log.debug("event=peer-bad-json peer={}", LogText.escape(client.id()));
       return; // malformed frames are ignored; the socket keeps working
     }
     if (msg != null) {
-      onMessage(ctx.channel(), msg);
+      onMessage(msg);
     }
   }
 
-  private void onMessage(Channel ch, ClientMessage msg) {
-    if (client.socket() != ch) {
+  private void onMessage(ClientMessage msg) {
+    if (client.link() != link) {
       return; // taken over: this socket no longer speaks for the id, not even to keep it alive
     }
     MessageType type = MessageType.fromWire(msg.type);
     if (type == MessageType.HEARTBEAT) {
       if (!heartbeats.take()) {
-        reject(ch, Rejection.HEARTBEAT_FLOOD, client.id());
+        reject(Rejection.HEARTBEAT_FLOOD, client.id());
         return;
       }
       client.heartbeat(realm.now());
@@ -206,7 +208,7 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     }
     if (msg.dst == ClientMessage.Dst.FALSY) {
       if (type == MessageType.LEAVE) {
-        leave(ch);
+        leave();
       }
       return; // the reference drops OFFER/ANSWER/CANDIDATE without a dst too
     }
@@ -215,10 +217,8 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     }
     byte[] out = msg.relayed(type, client.id());
     if (type == MessageType.LEAVE) {
-      PeerClient target = realm.get(msg.dstId);
-      if (target != null) {
+      if (realm.transmitUnqueued(client.id(), msg.dstId, out)) {
         realm.metrics().relayed(type);
-        target.send(out);
       }
       return;
     }
@@ -230,15 +230,15 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
    * LEAVE without dst: the client gives up its id. The reference leaves the socket open, still
    * speaking as an id that someone else may now hold; here it is closed.
    */
-  private void leave(Channel ch) {
-    realm.unregister(client, ch);
+  private void leave() {
+    realm.unregister(client, link);
     log.info("event=peer-leave peer={}", LogText.escape(client.id()));
-    PeerClient.closeQuietly(ch, 1000, "left");
+    link.closeQuietly(1000, "left");
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    if (client != null && realm.unregister(client, ctx.channel())) {
+    if (client != null && realm.unregister(client, link)) {
       log.info("event=peer-close peer={}", LogText.escape(client.id()));
     }
     super.channelInactive(ctx);
@@ -277,7 +277,7 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
           LogText.escape(address),
           why.name());
     }
-    PeerClient.close(ch, why);
+    link.close(why);
   }
 
   /** Broken frames are rejected like bad messages: an ERROR frame, then the RFC 6455 close code. */

@@ -33,7 +33,6 @@ import webcall.logging.ClientErrorLog;
 import webcall.ops.Metrics;
 import webcall.ops.Readiness;
 import webcall.peerjs.PeerJsEndpoint;
-import webcall.peerjs.PeerJsMetrics;
 import webcall.peerjs.Realm;
 import webcall.rooms.RoomMetrics;
 import webcall.rooms.RoomSignaling;
@@ -75,15 +74,20 @@ public final class WebcallServer implements AutoCloseable {
   // --- operations (issue 14): readiness for /readyz; set ready once every listener is bound ---
   private final Readiness readiness = new Readiness(Readiness.STARTING);
 
-  public WebcallServer(ServerConfig config) {
-    this(config, Map.of(), Map.of(), Metrics.disabled());
+  /**
+   * @param realm the PeerJS ids, queues and relay as the wiring chose them, for {@code
+   *     config.peerjs()}
+   */
+  public WebcallServer(ServerConfig config, Realm realm) {
+    this(config, Map.of(), Map.of(), Metrics.disabled(), realm);
   }
 
   /**
-   * @param metrics where every part registers its meters; the caller exposes and closes it
+   * @param metrics where every part registers its meters; the caller exposes and closes it (the
+   *     realm's meters go to the same registry)
    */
-  public WebcallServer(ServerConfig config, Metrics metrics) {
-    this(config, Map.of(), Map.of(), metrics);
+  public WebcallServer(ServerConfig config, Metrics metrics, Realm realm) {
+    this(config, Map.of(), Map.of(), metrics, realm);
   }
 
   /**
@@ -93,8 +97,9 @@ public final class WebcallServer implements AutoCloseable {
   public WebcallServer(
       ServerConfig config,
       Map<String, SocketIoHandler> namespaces,
-      Map<String, EngineHandler> engineEndpoints) {
-    this(config, namespaces, engineEndpoints, Metrics.disabled(), null);
+      Map<String, EngineHandler> engineEndpoints,
+      Realm realm) {
+    this(config, namespaces, engineEndpoints, Metrics.disabled(), realm, null);
   }
 
   /**
@@ -102,16 +107,8 @@ public final class WebcallServer implements AutoCloseable {
    * wants (the original Node demo's page, from ../shared) and passes the rest on. Production never
    * passes one.
    */
-  public WebcallServer(ServerConfig config, ChannelHandler testPages) {
-    this(config, Map.of(), Map.of(), Metrics.disabled(), testPages);
-  }
-
-  private WebcallServer(
-      ServerConfig config,
-      Map<String, SocketIoHandler> namespaces,
-      Map<String, EngineHandler> engineEndpoints,
-      Metrics metrics) {
-    this(config, namespaces, engineEndpoints, metrics, null);
+  public WebcallServer(ServerConfig config, Realm realm, ChannelHandler testPages) {
+    this(config, Map.of(), Map.of(), Metrics.disabled(), realm, testPages);
   }
 
   private WebcallServer(
@@ -119,18 +116,22 @@ public final class WebcallServer implements AutoCloseable {
       Map<String, SocketIoHandler> namespaces,
       Map<String, EngineHandler> engineEndpoints,
       Metrics metrics,
+      Realm realm) {
+    this(config, namespaces, engineEndpoints, metrics, realm, null);
+  }
+
+  private WebcallServer(
+      ServerConfig config,
+      Map<String, SocketIoHandler> namespaces,
+      Map<String, EngineHandler> engineEndpoints,
+      Metrics metrics,
+      Realm realm,
       ChannelHandler testPages) {
     this.config = config;
     metrics.watch(readiness);
     OriginPolicy origins =
         new OriginPolicy(config.allowedOrigins(), config.proxied(), config.tls().enabled());
-    this.peerjs =
-        new PeerJsEndpoint(
-            config.peerjs(),
-            origins::allows,
-            config.proxied(),
-            java.util.List.of(),
-            new PeerJsMetrics(metrics.registry()));
+    this.peerjs = new PeerJsEndpoint(realm, origins::allows, config.proxied(), List.of());
     this.rooms = new Rooms(config.roomCapacity());
     this.signaling =
         new RoomSignaling(

@@ -30,8 +30,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import webcall.PeerJsState;
 import webcall.config.ServerConfig;
 import webcall.http.Responses;
+import webcall.peerjs.PeerJsMetrics;
+import webcall.peerjs.Realm;
 import webcall.server.WebcallServer;
 import webcall.support.RoomClient;
 
@@ -62,10 +65,15 @@ class SeedPageIT {
         new SeedPages(
             Files.readAllBytes(SEED.resolve("room.html")),
             Files.readAllBytes(SEED.resolve("script.js")));
-    legacy = new WebcallServer(ServerConfig.forLoopback().withAllowLegacyJoin(true), pages);
+    legacy =
+        new WebcallServer(ServerConfig.forLoopback().withAllowLegacyJoin(true), realm(), pages);
     legacy.start();
-    strict = new WebcallServer(ServerConfig.forLoopback(), pages);
+    strict = new WebcallServer(ServerConfig.forLoopback(), realm(), pages);
     strict.start();
+  }
+
+  private static Realm realm() {
+    return PeerJsState.inMemory(ServerConfig.forLoopback().peerjs(), PeerJsMetrics.none());
   }
 
   @AfterAll

@@ -143,7 +143,9 @@ class StunServerIT {
   void aTakenStunPortIsAClearErrorNamingTheWayOut() {
     webcall.config.ServerConfig c = webcall.config.ServerConfig.forLoopback();
     webcall.server.WebcallServer second =
-        new webcall.server.WebcallServer(c.withIce(c.ice().withStunPort(stun().getPort())));
+        new webcall.server.WebcallServer(
+            c.withIce(c.ice().withStunPort(stun().getPort())),
+            webcall.PeerJsState.inMemory(c.peerjs(), webcall.peerjs.PeerJsMetrics.none()));
     try {
       org.assertj.core.api.Assertions.assertThatThrownBy(second::start)
           .hasMessageContaining("UDP 127.0.0.1:" + stun().getPort())

@@ -24,9 +24,12 @@ import org.json.JSONObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import webcall.PeerJsState;
 import webcall.TestServer;
 import webcall.config.ServerConfig;
+import webcall.peerjs.PeerJsMetrics;
 import webcall.peerjs.PeerJsOptions;
+import webcall.peerjs.Realm;
 import webcall.peerjs.Rejection;
 import webcall.server.WebcallServer;
 import webcall.support.Http;
@@ -87,6 +90,11 @@ class MetricsIT {
   static Metrics metrics;
   static AdminListener admin;
   static int adminPort;
+
+  /** The PeerJS state of a server whose meters go to {@code metrics}. */
+  private static Realm realm(ServerConfig config, Metrics metrics) {
+    return PeerJsState.inMemory(config.peerjs(), new PeerJsMetrics(metrics.registry()));
+  }
 
   @BeforeAll
   static void start() {
@@ -424,7 +432,7 @@ class MetricsIT {
                     PeerJsOptions.Limits.from(
                         Map.of("connections-per-address", 2L, "sockets-per-address", 1L))));
     Metrics own = Metrics.prometheus();
-    WebcallServer small = new WebcallServer(tight, own);
+    WebcallServer small = new WebcallServer(tight, own, realm(tight, own));
     List<java.net.Socket> plain = new ArrayList<>();
     try {
       int port = small.start().getPort();
@@ -497,10 +505,13 @@ class MetricsIT {
     Metrics own = Metrics.prometheus();
     ServerConfig base = ServerConfig.forLoopback();
     WebcallServer first =
-        new WebcallServer(base.withSignaling(webcall.rooms.SignalingLimits.from(common)), own);
+        new WebcallServer(
+            base.withSignaling(webcall.rooms.SignalingLimits.from(common)), own, realm(base, own));
     WebcallServer second =
         new WebcallServer(
-            base.withSignaling(webcall.rooms.SignalingLimits.from(smallOutbound)), own);
+            base.withSignaling(webcall.rooms.SignalingLimits.from(smallOutbound)),
+            own,
+            realm(base, own));
     try {
       int port = first.start().getPort();
       handshake(port); // never sends CONNECT

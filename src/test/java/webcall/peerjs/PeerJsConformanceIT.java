@@ -376,7 +376,7 @@ class PeerJsConformanceIT {
           .isEqualTo("{\"type\":\"CANDIDATE\",\"src\":\"B\",\"dst\":\"A\",\"payload\":1}");
       // The old socket closing does not free the id from the new one.
       assertThat(s.realm().get("A")).isNotNull();
-      assertThat(s.realm().get("A").socket().isActive()).isTrue();
+      assertThat(s.realm().get("A").link().isOpen()).isTrue();
       assertThat(s.realm().size()).isEqualTo(2);
     }
   }

@@ -3,6 +3,7 @@ package webcall.peerjs;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import webcall.PeerJsState;
 import webcall.TestServer;
 import webcall.config.ServerConfig;
 import webcall.server.WebcallServer;
@@ -87,7 +88,9 @@ interface PeerJsTarget extends AutoCloseable {
   }
 
   private static PeerJsTarget standalone(PeerJsOptions options, boolean proxied) {
-    PeerJsServer server = new PeerJsServer("127.0.0.1", 0, options, null, proxied);
+    PeerJsServer server =
+        new PeerJsServer(
+            "127.0.0.1", 0, PeerJsState.inMemory(options, PeerJsMetrics.none()), null, proxied);
     int port = server.start().getPort();
     return of(port, server.realm(), server.endpoint(), options.path(), server::close);
   }

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import webcall.PeerJsState;
 import webcall.TestServer;
 import webcall.support.ChildProcess;
 import webcall.support.PeerSocket;
@@ -86,7 +87,13 @@ class ReferenceSideBySideIT {
     referenceProcess = ReferenceNode.start(BASE);
     reference = new Server("reference", ReferenceNode.port(referenceProcess));
     // The reference's defaults: expire 5 s, sweep 1 s.
-    standaloneServer = new PeerJsServer("127.0.0.1", 0, PeerJsOptions.defaults(BASE), null, false);
+    standaloneServer =
+        new PeerJsServer(
+            "127.0.0.1",
+            0,
+            PeerJsState.inMemory(PeerJsOptions.defaults(BASE), PeerJsMetrics.none()),
+            null,
+            false);
     standalone = new Server("webcall peerjs", standaloneServer.start().getPort());
     callServer = new TestServer().start();
     embedded = new Server("webcall (embedded)", callServer.port());

@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import webcall.PeerJsState;
 import webcall.config.ServerConfig;
+import webcall.peerjs.PeerJsMetrics;
 import webcall.rooms.SignalingLimits;
 import webcall.server.WebcallServer;
 
@@ -81,7 +83,8 @@ class ProtocolSuitesIT {
         new WebcallServer(
             config,
             Map.of("/", SuiteHandlers.NAMESPACE, "/custom", SuiteHandlers.NAMESPACE),
-            Map.of("/engine.io", SuiteHandlers.ECHO));
+            Map.of("/engine.io", SuiteHandlers.ECHO),
+            PeerJsState.inMemory(config.peerjs(), PeerJsMetrics.none()));
     server.start();
   }
 
