@@ -20,6 +20,7 @@ import webcall.server.WebcallServer;
 public final class TestServer implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
   private final ServerConfig config;
   private final Metrics metrics;
+  private final WebcallServer.TestHooks hooks;
   private WebcallServer server;
 
   /** The loopback defaults ({@link ServerConfig#forLoopback()}). */
@@ -29,17 +30,18 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback, Au
 
   /** The loopback defaults, changed by {@code customise}. */
   public TestServer(UnaryOperator<ServerConfig> customise) {
-    this(customise.apply(ServerConfig.forLoopback()), null);
+    this(customise.apply(ServerConfig.forLoopback()), null, WebcallServer.TestHooks.NONE);
   }
 
-  private TestServer(ServerConfig config, Metrics metrics) {
+  private TestServer(ServerConfig config, Metrics metrics, WebcallServer.TestHooks hooks) {
     this.config = config;
     this.metrics = metrics;
+    this.hooks = hooks;
   }
 
   /** Exactly this config (give it port 0 for a free port). */
   public static TestServer of(ServerConfig config) {
-    return new TestServer(config, null);
+    return new TestServer(config, null, WebcallServer.TestHooks.NONE);
   }
 
   /**
@@ -47,18 +49,25 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback, Au
    * listener).
    */
   public static TestServer of(ServerConfig config, Metrics metrics) {
-    return new TestServer(config, metrics);
+    return new TestServer(config, metrics, WebcallServer.TestHooks.NONE);
+  }
+
+  /**
+   * The same server with test-only parts: Socket.IO namespaces instead of the rooms, extra
+   * Engine.IO endpoints (the protocol suites) or a handler before the router (the seed's page).
+   */
+  public TestServer with(WebcallServer.TestHooks testHooks) {
+    return new TestServer(config, metrics, testHooks);
   }
 
   /** Builds and starts the server; returns this. */
   public TestServer start() {
+    Metrics meters = metrics == null ? Metrics.disabled() : metrics;
+    PeerJsMetrics peerJsMetrics =
+        metrics == null ? PeerJsMetrics.none() : new PeerJsMetrics(metrics.registry());
     server =
-        metrics == null
-            ? new WebcallServer(config, PeerJsState.inMemory(config.peerjs(), PeerJsMetrics.none()))
-            : new WebcallServer(
-                config,
-                metrics,
-                PeerJsState.inMemory(config.peerjs(), new PeerJsMetrics(metrics.registry())));
+        new WebcallServer(
+            config, meters, PeerJsState.inMemory(config.peerjs(), peerJsMetrics), hooks);
     server.start();
     return this;
   }

@@ -75,49 +75,32 @@ public final class WebcallServer implements AutoCloseable {
   private final Readiness readiness = new Readiness(Readiness.STARTING);
 
   /**
+   * @param metrics where every part registers its meters; the caller exposes and closes it (the
+   *     realm's meters go to the same registry)
    * @param realm the PeerJS ids, queues and relay as the wiring chose them, for {@code
    *     config.peerjs()}
    */
-  public WebcallServer(ServerConfig config, Realm realm) {
-    this(config, Map.of(), Map.of(), Metrics.disabled(), realm);
-  }
-
-  /**
-   * @param metrics where every part registers its meters; the caller exposes and closes it (the
-   *     realm's meters go to the same registry)
-   */
   public WebcallServer(ServerConfig config, Metrics metrics, Realm realm) {
-    this(config, Map.of(), Map.of(), metrics, realm);
+    this(config, metrics, realm, TestHooks.NONE);
   }
 
   /**
-   * For tests: Socket.IO namespaces served instead of the rooms (none: the rooms on "/"), and extra
-   * Engine.IO endpoints by path (the protocol suites' echo server). Production never passes any.
+   * What only tests add; production passes {@link TestHooks#NONE}.
+   *
+   * @param namespaces Socket.IO namespaces served instead of the rooms (none: the rooms on "/")
+   * @param engineEndpoints extra Engine.IO endpoints by path (the protocol suites' echo server)
+   * @param testPages a sharable handler just before the router that answers what it wants (the
+   *     original Node demo's page, from ../shared) and passes the rest on; or null
    */
-  public WebcallServer(
-      ServerConfig config,
+  public record TestHooks(
       Map<String, SocketIoHandler> namespaces,
       Map<String, EngineHandler> engineEndpoints,
-      Realm realm) {
-    this(config, namespaces, engineEndpoints, Metrics.disabled(), realm, null);
+      ChannelHandler testPages) {
+    public static final TestHooks NONE = new TestHooks(Map.of(), Map.of(), null);
   }
 
-  /**
-   * For tests: {@code testPages}, a sharable handler placed just before the router, answers what it
-   * wants (the original Node demo's page, from ../shared) and passes the rest on. Production never
-   * passes one.
-   */
-  public WebcallServer(ServerConfig config, Realm realm, ChannelHandler testPages) {
-    this(config, Map.of(), Map.of(), Metrics.disabled(), realm, testPages);
-  }
-
-  private WebcallServer(
-      ServerConfig config,
-      Map<String, SocketIoHandler> namespaces,
-      Map<String, EngineHandler> engineEndpoints,
-      Metrics metrics,
-      Realm realm) {
-    this(config, namespaces, engineEndpoints, metrics, realm, null);
+  public WebcallServer(ServerConfig config, Metrics metrics, Realm realm, TestHooks hooks) {
+    this(config, hooks.namespaces(), hooks.engineEndpoints(), metrics, realm, hooks.testPages());
   }
 
   private WebcallServer(

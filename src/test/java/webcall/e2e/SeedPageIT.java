@@ -30,11 +30,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import webcall.PeerJsState;
+import webcall.TestServer;
 import webcall.config.ServerConfig;
 import webcall.http.Responses;
-import webcall.peerjs.PeerJsMetrics;
-import webcall.peerjs.Realm;
 import webcall.server.WebcallServer;
 import webcall.support.RoomClient;
 
@@ -65,15 +63,13 @@ class SeedPageIT {
         new SeedPages(
             Files.readAllBytes(SEED.resolve("room.html")),
             Files.readAllBytes(SEED.resolve("script.js")));
+    WebcallServer.TestHooks seedPages = new WebcallServer.TestHooks(Map.of(), Map.of(), pages);
     legacy =
-        new WebcallServer(ServerConfig.forLoopback().withAllowLegacyJoin(true), realm(), pages);
-    legacy.start();
-    strict = new WebcallServer(ServerConfig.forLoopback(), realm(), pages);
-    strict.start();
-  }
-
-  private static Realm realm() {
-    return PeerJsState.inMemory(ServerConfig.forLoopback().peerjs(), PeerJsMetrics.none());
+        TestServer.of(ServerConfig.forLoopback().withAllowLegacyJoin(true))
+            .with(seedPages)
+            .start()
+            .server();
+    strict = TestServer.of(ServerConfig.forLoopback()).with(seedPages).start().server();
   }
 
   @AfterAll

@@ -142,10 +142,8 @@ class StunServerIT {
   @Test
   void aTakenStunPortIsAClearErrorNamingTheWayOut() {
     webcall.config.ServerConfig c = webcall.config.ServerConfig.forLoopback();
-    webcall.server.WebcallServer second =
-        new webcall.server.WebcallServer(
-            c.withIce(c.ice().withStunPort(stun().getPort())),
-            webcall.PeerJsState.inMemory(c.peerjs(), webcall.peerjs.PeerJsMetrics.none()));
+    webcall.TestServer second =
+        webcall.TestServer.of(c.withIce(c.ice().withStunPort(stun().getPort())));
     try {
       org.assertj.core.api.Assertions.assertThatThrownBy(second::start)
           .hasMessageContaining("UDP 127.0.0.1:" + stun().getPort())

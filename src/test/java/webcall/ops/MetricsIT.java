@@ -24,14 +24,10 @@ import org.json.JSONObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import webcall.PeerJsState;
 import webcall.TestServer;
 import webcall.config.ServerConfig;
-import webcall.peerjs.PeerJsMetrics;
 import webcall.peerjs.PeerJsOptions;
-import webcall.peerjs.Realm;
 import webcall.peerjs.Rejection;
-import webcall.server.WebcallServer;
 import webcall.support.Http;
 import webcall.support.PeerSocket;
 import webcall.support.PrometheusText;
@@ -92,10 +88,6 @@ class MetricsIT {
   static int adminPort;
 
   /** The PeerJS state of a server whose meters go to {@code metrics}. */
-  private static Realm realm(ServerConfig config, Metrics metrics) {
-    return PeerJsState.inMemory(config.peerjs(), new PeerJsMetrics(metrics.registry()));
-  }
-
   @BeforeAll
   static void start() {
     ServerConfig base = ServerConfig.forLoopback();
@@ -432,10 +424,10 @@ class MetricsIT {
                     PeerJsOptions.Limits.from(
                         Map.of("connections-per-address", 2L, "sockets-per-address", 1L))));
     Metrics own = Metrics.prometheus();
-    WebcallServer small = new WebcallServer(tight, own, realm(tight, own));
+    TestServer small = TestServer.of(tight, own);
     List<java.net.Socket> plain = new ArrayList<>();
     try {
-      int port = small.start().getPort();
+      int port = small.start().port();
       String q = "/peerjs/peerjs?key=peerjs&token=t1&version=1.5.5&id=";
       try (PeerSocket first =
               PeerSocket.open(URI.create("ws://127.0.0.1:" + port + q + "limitOne"));
@@ -504,16 +496,12 @@ class MetricsIT {
     smallOutbound.put("socketio-outbound-bytes", 1000L);
     Metrics own = Metrics.prometheus();
     ServerConfig base = ServerConfig.forLoopback();
-    WebcallServer first =
-        new WebcallServer(
-            base.withSignaling(webcall.rooms.SignalingLimits.from(common)), own, realm(base, own));
-    WebcallServer second =
-        new WebcallServer(
-            base.withSignaling(webcall.rooms.SignalingLimits.from(smallOutbound)),
-            own,
-            realm(base, own));
+    TestServer first =
+        TestServer.of(base.withSignaling(webcall.rooms.SignalingLimits.from(common)), own);
+    TestServer second =
+        TestServer.of(base.withSignaling(webcall.rooms.SignalingLimits.from(smallOutbound)), own);
     try {
-      int port = first.start().getPort();
+      int port = first.start().port();
       handshake(port); // never sends CONNECT
       String neverPongs = handshake(port);
       post(port, neverPongs, "40");
@@ -528,7 +516,7 @@ class MetricsIT {
         }
         Thread.sleep(150);
       }
-      int other = second.start().getPort();
+      int other = second.start().port();
       String neverReads = handshake(other);
       post(other, neverReads, "40");
       // Twenty join-room calls with an ack each: their refusals (about 100 bytes apiece) wait for a

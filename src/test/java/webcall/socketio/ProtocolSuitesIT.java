@@ -17,9 +17,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import webcall.PeerJsState;
+import webcall.TestServer;
 import webcall.config.ServerConfig;
-import webcall.peerjs.PeerJsMetrics;
 import webcall.rooms.SignalingLimits;
 import webcall.server.WebcallServer;
 
@@ -80,12 +79,14 @@ class ProtocolSuitesIT {
                         1_500L)));
     assertThat(config.maxPayloadBytes()).isEqualTo(1_000_000);
     server =
-        new WebcallServer(
-            config,
-            Map.of("/", SuiteHandlers.NAMESPACE, "/custom", SuiteHandlers.NAMESPACE),
-            Map.of("/engine.io", SuiteHandlers.ECHO),
-            PeerJsState.inMemory(config.peerjs(), PeerJsMetrics.none()));
-    server.start();
+        TestServer.of(config)
+            .with(
+                new WebcallServer.TestHooks(
+                    Map.of("/", SuiteHandlers.NAMESPACE, "/custom", SuiteHandlers.NAMESPACE),
+                    Map.of("/engine.io", SuiteHandlers.ECHO),
+                    null))
+            .start()
+            .server();
   }
 
   @AfterAll

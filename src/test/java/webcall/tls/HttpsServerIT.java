@@ -33,11 +33,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import webcall.PeerJsState;
 import webcall.TestServer;
 import webcall.config.ServerConfig;
-import webcall.peerjs.PeerJsMetrics;
-import webcall.server.WebcallServer;
 import webcall.support.HttpConnection;
 
 /**
@@ -366,9 +363,8 @@ class HttpsServerIT {
         other.toString());
     assertThatThrownBy(
             () ->
-                new WebcallServer(
-                    base.withTls(new TlsOptions(crt, other, TlsOptions.OFF, false)),
-                    PeerJsState.inMemory(base.peerjs(), PeerJsMetrics.none())))
+                TestServer.of(base.withTls(new TlsOptions(crt, other, TlsOptions.OFF, false)))
+                    .start())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(crt.toString())
         .hasMessageContaining(other.toString());
