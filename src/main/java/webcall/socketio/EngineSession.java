@@ -37,6 +37,7 @@ public final class EngineSession {
 
   private Channel probe; // a WebSocket probing an upgrade from polling
   private boolean probeAnswered; // its "2probe" came in (and "3probe" went out)
+  private boolean probeEndedPoll; // a poll was open at "2probe" and got a NOOP for it
   private ArrayList<Channel> heldBack; // second WebSockets, refused once "3probe" is out
   private ChannelHandlerContext poll; // a GET waiting for packets
   private boolean pollKeepAlive;
@@ -211,11 +212,15 @@ public final class EngineSession {
       finish();
     } else if (queue != null && !queue.isEmpty()) {
       answerPoll(takeQueue());
+    } else if (probe != null && probeEndedPoll) {
+      // The client's poll was open at "2probe" and ended with a NOOP: this one was sent on that
+      // NOOP, before the client read "3probe", and the client sends "5" only once it ends.
+      answerPoll(Frame.NOOP.text);
     } else if (probe != null) {
       // Upgrading: a client whose poll crossed our "3probe" waits for it to end before it sends
-      // "5",
-      // so it ends soon, with a NOOP (as the reference's 100 ms upgrade check does). A client that
-      // sent "5" first, though, is past polling: if "5" is handled meanwhile, this poll gets 400.
+      // "5", so it ends soon, with a NOOP (as the reference's 100 ms upgrade check does). A client
+      // that sent "5" first, though, is past polling: if "5" is handled meanwhile, this poll gets
+      // 400.
       ctx.channel().attr(EngineIoServer.WAITING).set(this);
       loop.schedule(
           () -> {
@@ -340,6 +345,7 @@ public final class EngineSession {
     }
     probe = ch;
     probeAnswered = false;
+    probeEndedPoll = false;
     upgradeTimer =
         loop.schedule(
             () -> {
@@ -384,6 +390,7 @@ public final class EngineSession {
         refuseHeldBack();
         if (poll != null) {
           answerPoll(Frame.NOOP.text); // the client finishes its poll before it sends "5"
+          probeEndedPoll = true;
         }
       } else if ("5".equals(text)) {
         upgraded(ch);
