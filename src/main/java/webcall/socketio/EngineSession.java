@@ -32,12 +32,21 @@ public final class EngineSession {
   private int state;
   private Channel ws; // the WebSocket, once it is the transport
 
-  /** How long a poll that arrives while upgrading waits for "5" before its NOOP. */
-  static final long UPGRADING_POLL_MILLIS = 100;
+  /**
+   * How long a poll that arrives while upgrading waits for "5" before its NOOP: long enough for a
+   * "5" sent before it on the WebSocket (another event loop) to be read first, short because a real
+   * client's poll that crossed "3probe" holds back its upgrade, and what it emits, that long (the
+   * reference checks every 100 ms).
+   */
+  static final long UPGRADING_POLL_MILLIS = 30;
+
+  /** How long a second WebSocket for an upgrading sid waits, at most, for the probe's "3probe". */
+  static final long HELD_BACK_MILLIS = 100;
 
   private Channel probe; // a WebSocket probing an upgrade from polling
   private boolean probeAnswered; // its "2probe" came in (and "3probe" went out)
   private boolean probeEndedPoll; // a poll was open at "2probe" and got a NOOP for it
+  private ChannelHandlerContext upgradingPoll; // a poll that came while upgrading, waiting for "5"
   private ArrayList<Channel> heldBack; // second WebSockets, refused once "3probe" is out
   private ChannelHandlerContext poll; // a GET waiting for packets
   private boolean pollKeepAlive;
@@ -218,14 +227,18 @@ public final class EngineSession {
       answerPoll(Frame.NOOP.text);
     } else if (probe != null) {
       // Upgrading: a client whose poll crossed our "3probe" waits for it to end before it sends
-      // "5", so it ends soon, with a NOOP (as the reference's 100 ms upgrade check does). A client
+      // "5", so it ends soon, with a NOOP (as the reference's upgrade check does). A client
       // that sent "5" first, though, is past polling: if "5" is handled meanwhile, this poll gets
-      // 400.
+      // 400. Its "2probe" may still be on its way too: it does not end this poll.
       ctx.channel().attr(EngineIoServer.WAITING).set(this);
+      upgradingPoll = ctx;
       loop.schedule(
           () -> {
             if (poll == ctx) {
               answerPoll(Frame.NOOP.text);
+            }
+            if (upgradingPoll == ctx) {
+              upgradingPoll = null;
             }
           },
           UPGRADING_POLL_MILLIS,
@@ -335,7 +348,7 @@ public final class EngineSession {
               refuseWebSocket(ch);
             }
           },
-          UPGRADING_POLL_MILLIS,
+          HELD_BACK_MILLIS,
           TimeUnit.MILLISECONDS);
       return;
     }
@@ -388,7 +401,7 @@ public final class EngineSession {
           .equals(text)) { // EngineWebSocket has answered "3probe" on the channel's own loop
         probeAnswered = true;
         refuseHeldBack();
-        if (poll != null) {
+        if (poll != null && poll != upgradingPoll) {
           answerPoll(Frame.NOOP.text); // the client finishes its poll before it sends "5"
           probeEndedPoll = true;
         }
