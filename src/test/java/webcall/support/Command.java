@@ -3,6 +3,7 @@ package webcall.support;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,7 +18,15 @@ public final class Command {
 
   public static Result run(long timeoutSeconds, String... command)
       throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    return runWithEnv(timeoutSeconds, Map.of(), command);
+  }
+
+  /** As {@link #run}, with {@code env} added to this process's environment. */
+  public static Result runWithEnv(long timeoutSeconds, Map<String, String> env, String... command)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Process p = pb.start();
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       Thread reader =
