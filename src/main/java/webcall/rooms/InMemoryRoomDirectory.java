@@ -73,18 +73,11 @@ public final class InMemoryRoomDirectory implements RoomDirectory {
       Profile profile,
       boolean gave,
       RoomPassword passed) {
-    if (bySession.containsKey(session)) {
-      return Joined.refused(JoinError.ALREADY_JOINED);
-    }
-    Knock waiting = knockBySession.get(session);
-    if (waiting != null) {
-      return waiting.room().equals(room) && waiting.peerId().equals(peerId)
-          ? new Joined(JoinError.KNOCKING, List.of(), null, null, null, waiting)
-          : Joined.refused(JoinError.ALREADY_JOINED);
-    }
-    Member elsewhere = byPeer.get(peerId);
-    if (elsewhere != null && !elsewhere.room().equals(room)) {
-      return Joined.refused(JoinError.USER_ELSEWHERE);
+    Joined refused =
+        RoomRules.refusedAcrossRooms(
+            bySession.get(session), knockBySession.get(session), roomOfPeer(peerId), room, peerId);
+    if (refused != null) {
+      return refused;
     }
     Room before = rooms.get(room);
     return apply(

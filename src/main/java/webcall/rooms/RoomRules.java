@@ -17,11 +17,11 @@ import webcall.rooms.RoomDirectory.Member;
  * directory applies the same rules: in memory under a lock, or in a shared store by compare-and-set
  * on the serialized room, retrying with the fresh room when another node was first.
  *
- * <p>What spans rooms is the directory's to check before: a connection already in a room or
- * knocking ({@code ALREADY_JOINED}, a repeated {@code KNOCKING}), a PeerJS id in another room
- * ({@code USER_ELSEWHERE}), and which room a host's connection is in. The password is checked by
- * the caller too, outside any lock (hashing takes a moment), and comes in as the room's own {@link
- * RoomPassword} when it matched.
+ * <p>What spans rooms the directory looks up in its indexes (connection → member or knock, PeerJS
+ * id → room): it passes them to {@link #refusedAcrossRooms} before {@link #join}, tells {@link
+ * #admit} whether the knocker's id is in another room, and finds the room a host's connection is
+ * in. The password is checked by the caller too, outside any lock (hashing takes a moment), and
+ * comes in as the room's own {@link RoomPassword} when it matched.
  */
 public final class RoomRules {
   private RoomRules() {}
@@ -39,6 +39,32 @@ public final class RoomRules {
 
   private static <T> Change<T> same(Room room, T outcome) {
     return new Change<>(room, outcome);
+  }
+
+  /**
+   * The checks of a join that span rooms, made by the directory against its indexes before {@link
+   * #join}: a connection already in a room ({@code ALREADY_JOINED}), or knocking ({@code KNOCKING}
+   * again with its knock for the same room and id, else {@code ALREADY_JOINED}), and a PeerJS id in
+   * another room ({@code USER_ELSEWHERE}). Null when the join may go to the room.
+   *
+   * @param member the connection's membership anywhere, or null
+   * @param knocking the connection's knock anywhere, or null
+   * @param roomOfPeer the room {@code peerId} is a member of now, or null
+   */
+  public static Joined refusedAcrossRooms(
+      Member member, Knock knocking, String roomOfPeer, String roomId, String peerId) {
+    if (member != null) {
+      return Joined.refused(JoinError.ALREADY_JOINED);
+    }
+    if (knocking != null) {
+      return knocking.room().equals(roomId) && knocking.peerId().equals(peerId)
+          ? new Joined(JoinError.KNOCKING, List.of(), null, null, null, knocking)
+          : Joined.refused(JoinError.ALREADY_JOINED);
+    }
+    if (roomOfPeer != null && !roomOfPeer.equals(roomId)) {
+      return Joined.refused(JoinError.USER_ELSEWHERE);
+    }
+    return null;
   }
 
   /**

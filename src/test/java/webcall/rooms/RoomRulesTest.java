@@ -158,4 +158,26 @@ class RoomRulesTest {
         .containsExactly("s-a", "s-b", "s-c");
     assertThat(in.next().knocks()).isEmpty();
   }
+
+  @Test
+  void aJoinIsRefusedAcrossRoomsBeforeTheRoomIsAsked() {
+    Member inR = new Member("s-a", "r", "a", named("a"));
+    Knock atR = new Knock("k", "s-c", "r", "c", named("c"));
+    assertThat(RoomRules.refusedAcrossRooms(null, null, null, "r", "a")).isNull();
+    assertThat(RoomRules.refusedAcrossRooms(null, null, "r", "r", "a"))
+        .as("its own room: a reconnect")
+        .isNull();
+    assertThat(RoomRules.refusedAcrossRooms(null, null, "other", "r", "a").error())
+        .isEqualTo(JoinError.USER_ELSEWHERE);
+    assertThat(RoomRules.refusedAcrossRooms(inR, null, "r", "r", "a").error())
+        .isEqualTo(JoinError.ALREADY_JOINED);
+    Joined again = RoomRules.refusedAcrossRooms(null, atR, null, "r", "c");
+    assertThat(again.error()).isEqualTo(JoinError.KNOCKING);
+    assertThat(again.knock()).isSameAs(atR);
+    assertThat(again.host()).as("nothing new to tell the host").isNull();
+    assertThat(RoomRules.refusedAcrossRooms(null, atR, null, "r", "other-id").error())
+        .isEqualTo(JoinError.ALREADY_JOINED);
+    assertThat(RoomRules.refusedAcrossRooms(null, atR, null, "elsewhere", "c").error())
+        .isEqualTo(JoinError.ALREADY_JOINED);
+  }
 }
