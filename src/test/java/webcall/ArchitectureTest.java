@@ -129,7 +129,7 @@ class ArchitectureTest {
           "webcall.http.OriginPolicy",
           "webcall.peerjs.PeerJsEndpoint",
           "webcall.peerjs.PeerJsServer",
-          "webcall.rooms.Rooms",
+          "webcall.rooms.InMemoryRoomDirectory",
           "webcall.rooms.RoomSignaling",
           "webcall.socketio.EngineIoServer",
           "webcall.socketio.SocketIoServer",
@@ -161,17 +161,32 @@ class ArchitectureTest {
               DescribedPredicate.describe(
                   "the PeerJS state's parts " + PEERJS_STATE,
                   c -> PEERJS_STATE.contains(c.getName())))
-          .should(
-              new ArchCondition<JavaClass>("be constructed only in the root package webcall") {
-                @Override
-                public void check(JavaClass part, ConditionEvents events) {
-                  for (JavaConstructorCall call : part.getConstructorCallsToSelf()) {
-                    if (!outermost(call.getOriginOwner()).getPackageName().equals("webcall")) {
-                      events.add(SimpleConditionEvent.violated(call, call.getDescription()));
-                    }
-                  }
-                }
-              });
+          .should(beConstructedOnlyInTheRootPackage());
+
+  /**
+   * Where the rooms are kept is the commands' choice too ({@code RoomsState}): {@code
+   * WebcallServer} takes the {@code RoomDirectory} it is given.
+   */
+  @ArchTest
+  static final ArchRule onlyTheCommandsChooseTheRoomDirectory =
+      classes()
+          .that()
+          .haveFullyQualifiedName("webcall.rooms.InMemoryRoomDirectory")
+          .should(beConstructedOnlyInTheRootPackage());
+
+  private static ArchCondition<JavaClass> beConstructedOnlyInTheRootPackage() {
+    return new ArchCondition<>("be constructed only in the root package webcall (or by itself)") {
+      @Override
+      public void check(JavaClass part, ConditionEvents events) {
+        for (JavaConstructorCall call : part.getConstructorCallsToSelf()) {
+          JavaClass origin = outermost(call.getOriginOwner());
+          if (!origin.getPackageName().equals("webcall") && !origin.equals(part)) {
+            events.add(SimpleConditionEvent.violated(call, call.getDescription()));
+          }
+        }
+      }
+    };
+  }
 
   /**
    * The subcommand names no more than its own parts: shared start-up code lives in a class of its

@@ -67,7 +67,11 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback, Au
         metrics == null ? PeerJsMetrics.none() : new PeerJsMetrics(metrics.registry());
     server =
         new WebcallServer(
-            config, meters, PeerJsState.inMemory(config.peerjs(), peerJsMetrics), hooks);
+            config,
+            meters,
+            PeerJsState.inMemory(config.peerjs(), peerJsMetrics),
+            RoomsState.inMemory(config.roomCapacity()),
+            hooks);
     server.start();
     return this;
   }

@@ -10,10 +10,10 @@ import webcall.socketio.Socket;
  * member.
  */
 public final class LocalRoomEvents implements RoomEvents {
-  private final Rooms rooms;
+  private final RoomDirectory rooms;
   private final Map<String, Socket> sockets = new ConcurrentHashMap<>();
 
-  public LocalRoomEvents(Rooms rooms) {
+  public LocalRoomEvents(RoomDirectory rooms) {
     this.rooms = rooms;
   }
 

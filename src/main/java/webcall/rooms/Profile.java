@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * What the others see of a participant: a display name and whether the microphone is muted, the
- * camera off, or the screen shared. Changed only through {@link Rooms}.
+ * camera off, or the screen shared. Changed only through {@link RoomDirectory}.
  */
 public record Profile(String name, boolean muted, boolean cameraOff, boolean sharing) {
   public static final Profile ANONYMOUS = new Profile("", false, false, false);

@@ -3,7 +3,7 @@ package webcall.rooms;
 /**
  * How room events reach a room's members, wherever their connections are. Here on this node's own
  * Socket.IO sockets ({@link LocalRoomEvents}); a cluster would put a message bus behind the same
- * three calls. Membership itself is {@link Rooms}'s alone.
+ * three calls. Membership itself is {@link RoomDirectory}'s alone.
  */
 public interface RoomEvents {
   /**

@@ -10,21 +10,21 @@ import java.util.Set;
 
 /**
  * The rooms' meters, registered once here as {@code PeerJsMetrics} does for PeerJS: rooms and
- * participants now (read from {@link Rooms} at scrape time), joins, join refusals by their wire
- * code, chat messages, and events dropped by the per-connection rate. No tag names a room, a peer,
- * an address or a text; the codes are {@link Rooms.JoinError}'s.
+ * participants now (read from {@link RoomDirectory} at scrape time), joins, join refusals by their
+ * wire code, chat messages, and events dropped by the per-connection rate. No tag names a room, a
+ * peer, an address or a text; the codes are {@link RoomDirectory.JoinError}'s.
  */
 public final class RoomMetrics {
   /** The errors a join-room can get (the others answer state and chat only). */
-  static final Set<Rooms.JoinError> JOIN_ERRORS =
+  static final Set<RoomDirectory.JoinError> JOIN_ERRORS =
       EnumSet.of(
-          Rooms.JoinError.ALREADY_JOINED,
-          Rooms.JoinError.BAD_ROOM,
-          Rooms.JoinError.BAD_USER,
-          Rooms.JoinError.USER_ELSEWHERE,
-          Rooms.JoinError.ROOM_FULL,
-          Rooms.JoinError.BAD_PROFILE,
-          Rooms.JoinError.DRAINING);
+          RoomDirectory.JoinError.ALREADY_JOINED,
+          RoomDirectory.JoinError.BAD_ROOM,
+          RoomDirectory.JoinError.BAD_USER,
+          RoomDirectory.JoinError.USER_ELSEWHERE,
+          RoomDirectory.JoinError.ROOM_FULL,
+          RoomDirectory.JoinError.BAD_PROFILE,
+          RoomDirectory.JoinError.DRAINING);
 
   /** For servers built without a registry (tests, embedding): meters that count nothing. */
   public static RoomMetrics none() {
@@ -34,7 +34,7 @@ public final class RoomMetrics {
   private final MeterRegistry registry;
   private final Counter joins;
   private final Counter chats;
-  private final Counter[] refused = new Counter[Rooms.JoinError.values().length];
+  private final Counter[] refused = new Counter[RoomDirectory.JoinError.values().length];
 
   public RoomMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -46,7 +46,7 @@ public final class RoomMetrics {
         Counter.builder("webcall.rooms.chat.messages")
             .description("Chat messages passed on to a room")
             .register(registry);
-    for (Rooms.JoinError e : JOIN_ERRORS) {
+    for (RoomDirectory.JoinError e : JOIN_ERRORS) {
       refused[e.ordinal()] =
           Counter.builder("webcall.rooms.join.refusals")
               .description("join-room requests refused, by the error code the client got")
@@ -56,11 +56,11 @@ public final class RoomMetrics {
   }
 
   /** The figures read at scrape time. */
-  void watch(Rooms rooms, RoomSignaling signaling) {
-    Gauge.builder("webcall.rooms.open", rooms, Rooms::roomCount)
+  void watch(RoomDirectory rooms, RoomSignaling signaling) {
+    Gauge.builder("webcall.rooms.open", rooms, RoomDirectory::roomCount)
         .description("Rooms with at least one participant")
         .register(registry);
-    Gauge.builder("webcall.rooms.participants", rooms, Rooms::memberCount)
+    Gauge.builder("webcall.rooms.participants", rooms, RoomDirectory::memberCount)
         .description("Participants in all rooms")
         .register(registry);
     FunctionCounter.builder(
@@ -73,7 +73,7 @@ public final class RoomMetrics {
     joins.increment();
   }
 
-  void refused(Rooms.JoinError error) {
+  void refused(RoomDirectory.JoinError error) {
     Counter c = refused[error.ordinal()];
     if (c != null) {
       c.increment();

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import webcall.limit.TokenBucket;
@@ -57,7 +58,7 @@ public final class RoomSignaling implements SocketIoHandler {
   private final LocalRoomEvents sockets;
   private final RoomEvents events;
   private final Realm realm;
-  private final Rooms rooms;
+  private final RoomDirectory rooms;
   private final Map<String, Flow> flows = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
   private final RoomMetrics metrics;
@@ -72,18 +73,19 @@ public final class RoomSignaling implements SocketIoHandler {
     long lastDrop;
     final TokenBucket passwordAttempts;
 
-    Flow(SignalingLimits limits) {
-      bucket = new TokenBucket(limits.eventsPerSecond(), limits.eventBurst());
-      passwordAttempts = perMinute(limits.passwordAttemptsPerMinute());
+    Flow(SignalingLimits limits, LongSupplier nanos) {
+      bucket = new TokenBucket(limits.eventsPerSecond(), limits.eventBurst(), nanos);
+      passwordAttempts = perMinute(limits.passwordAttemptsPerMinute(), nanos);
     }
   }
 
   private final SignalingLimits limits;
   private final long floodGraceNanos;
+  private final RoomClock clock;
 
-  /** Room events to this node's sockets. */
-  public RoomSignaling(Realm realm, Rooms rooms, SignalingLimits limits) {
-    this(realm, rooms, limits, RoomMetrics.none(), false);
+  /** Room events to this node's sockets, on the system's clocks, counted nowhere. */
+  public RoomSignaling(Realm realm, RoomDirectory rooms, SignalingLimits limits) {
+    this(realm, rooms, limits, RoomMetrics.none(), false, RoomClock.SYSTEM);
   }
 
   /**
@@ -92,24 +94,27 @@ public final class RoomSignaling implements SocketIoHandler {
    * @param allowLegacyJoin accept {@code join-room(roomId, userId)} without a token for an id
    *     connected to the PeerJS server, as the original page sends it (--allow-legacy-join): the
    *     client's word for its id is trusted
+   * @param clock the event rate, the flood timer and the chat's time read it
    */
   public RoomSignaling(
       Realm realm,
-      Rooms rooms,
+      RoomDirectory rooms,
       SignalingLimits limits,
       RoomMetrics metrics,
-      boolean allowLegacyJoin) {
-    this(realm, rooms, limits, new LocalRoomEvents(rooms), metrics, allowLegacyJoin);
+      boolean allowLegacyJoin,
+      RoomClock clock) {
+    this(realm, rooms, limits, new LocalRoomEvents(rooms), metrics, allowLegacyJoin, clock);
   }
 
   private RoomSignaling(
       Realm realm,
-      Rooms rooms,
+      RoomDirectory rooms,
       SignalingLimits limits,
       LocalRoomEvents local,
       RoomMetrics metrics,
-      boolean allowLegacyJoin) {
-    this(realm, rooms, limits, local, local, metrics, allowLegacyJoin);
+      boolean allowLegacyJoin,
+      RoomClock clock) {
+    this(realm, rooms, limits, local, local, metrics, allowLegacyJoin, clock);
   }
 
   /**
@@ -118,16 +123,18 @@ public final class RoomSignaling implements SocketIoHandler {
    */
   public RoomSignaling(
       Realm realm,
-      Rooms rooms,
+      RoomDirectory rooms,
       SignalingLimits limits,
       LocalRoomEvents sockets,
       RoomEvents events,
       RoomMetrics metrics,
-      boolean allowLegacyJoin) {
+      boolean allowLegacyJoin,
+      RoomClock clock) {
     this.metrics = metrics;
     this.allowLegacyJoin = allowLegacyJoin;
     this.limits = limits;
     this.floodGraceNanos = limits.floodGraceMillis() * 1_000_000L;
+    this.clock = clock;
     this.sockets = sockets;
     this.events = events;
     this.realm = realm;
@@ -176,8 +183,8 @@ public final class RoomSignaling implements SocketIoHandler {
   }
 
   private boolean admit(Socket client) {
-    Flow flow = flows.computeIfAbsent(client.id(), k -> new Flow(limits));
-    long now = System.nanoTime();
+    Flow flow = flows.computeIfAbsent(client.id(), k -> new Flow(limits, clock.nanos()));
+    long now = clock.nanos().getAsLong();
     boolean admitted = flow.bucket.take();
     boolean cutOff = false;
     synchronized (flow) {
@@ -215,7 +222,7 @@ public final class RoomSignaling implements SocketIoHandler {
     Object user = arg(args, 1);
     Map<?, ?> extra = arg(args, 2) instanceof Map<?, ?> m ? m : Map.of();
     if (!(room instanceof String roomId) || !RoomId.isValid(roomId)) {
-      refuseJoin(client, ack, Rooms.JoinError.BAD_ROOM);
+      refuseJoin(client, ack, RoomDirectory.JoinError.BAD_ROOM);
       return;
     }
     Object token = extra.get("token");
@@ -223,21 +230,21 @@ public final class RoomSignaling implements SocketIoHandler {
     boolean legacy =
         allowLegacyJoin && token == null && peer != null; // the seed's page: (roomId, userId) alone
     if (peer == null || !(legacy || token instanceof String t && peer.tokenMatches(t))) {
-      refuseJoin(client, ack, Rooms.JoinError.BAD_USER);
+      refuseJoin(client, ack, RoomDirectory.JoinError.BAD_USER);
       return;
     }
     if (draining && !roomId.equals(rooms.roomOfPeer(peer.id()))) {
-      refuseJoin(client, ack, Rooms.JoinError.DRAINING);
+      refuseJoin(client, ack, RoomDirectory.JoinError.DRAINING);
       return;
     }
     Profile profile = Profile.ANONYMOUS.with(extra, limits.nameLength());
     if (profile == null) {
-      refuseJoin(client, ack, Rooms.JoinError.BAD_PROFILE);
+      refuseJoin(client, ack, RoomDirectory.JoinError.BAD_PROFILE);
       return;
     }
     Object password = extra.get("password");
     if (password != null && !(password instanceof String)) {
-      refuseJoin(client, ack, Rooms.JoinError.BAD_REQUEST);
+      refuseJoin(client, ack, RoomDirectory.JoinError.BAD_REQUEST);
       return;
     }
     if (password != null && rooms.hasPassword(roomId) && !attemptAllowed(client)) {
@@ -246,17 +253,18 @@ public final class RoomSignaling implements SocketIoHandler {
           roomId,
           client.id(),
           LogText.escape(client.clientAddress()));
-      refuseJoin(client, ack, Rooms.JoinError.TOO_MANY_ATTEMPTS);
+      refuseJoin(client, ack, RoomDirectory.JoinError.TOO_MANY_ATTEMPTS);
       return;
     }
-    Rooms.Joined joined = rooms.join(client.id(), roomId, peer.id(), profile, (String) password);
-    if (joined.error() == Rooms.JoinError.KNOCKING) {
+    RoomDirectory.Joined joined =
+        rooms.join(client.id(), roomId, peer.id(), profile, (String) password);
+    if (joined.error() == RoomDirectory.JoinError.KNOCKING) {
       if (joined.host()
           != null) { // a new knock (a repeated join while knocking tells the host nothing new)
         events.toConnection(rooms.hostSession(roomId), KNOCK, joined.knock().toWire());
         log.info("event=knock room={} peer={}", roomId, LogText.escape(peer.id()));
       }
-      reject(client, ack, Rooms.JoinError.KNOCKING);
+      reject(client, ack, RoomDirectory.JoinError.KNOCKING);
       return;
     }
     if (joined.error() != null) {
@@ -270,8 +278,9 @@ public final class RoomSignaling implements SocketIoHandler {
    * Announces a join that went through (asked for now, or admitted by the host) and answers the
    * newcomer.
    */
-  private void completeJoin(String session, Rooms.Joined joined, Ack ack, boolean admitted) {
-    Rooms.Member me = rooms.memberOf(session);
+  private void completeJoin(
+      String session, RoomDirectory.Joined joined, Ack ack, boolean admitted) {
+    RoomDirectory.Member me = rooms.memberOf(session);
     if (me == null) {
       return; // gone meanwhile: its leave took care of itself
     }
@@ -289,8 +298,8 @@ public final class RoomSignaling implements SocketIoHandler {
         joined.others().size());
     Map<String, Object> reply = new LinkedHashMap<>();
     reply.put("ok", true);
-    reply.put("members", joined.others().stream().map(Rooms.Member::peerId).toList());
-    reply.put("participants", joined.others().stream().map(Rooms.Member::toWire).toList());
+    reply.put("members", joined.others().stream().map(RoomDirectory.Member::peerId).toList());
+    reply.put("participants", joined.others().stream().map(RoomDirectory.Member::toWire).toList());
     reply.put("capacity", rooms.capacity());
     reply.put("host", joined.host());
     reply.put("settings", joined.settings().toWire());
@@ -300,15 +309,15 @@ public final class RoomSignaling implements SocketIoHandler {
       ack.send(reply);
     }
     if (session.equals(rooms.hostSession(me.room()))) {
-      for (Rooms.Knock k :
+      for (RoomDirectory.Knock k :
           rooms.knocks(me.room())) { // a host that reconnected hears of who still waits
         events.toConnection(session, KNOCK, k.toWire());
       }
     }
   }
 
-  private static TokenBucket perMinute(int attempts) {
-    return new TokenBucket(attempts / 60.0, attempts);
+  private static TokenBucket perMinute(int attempts, LongSupplier nanos) {
+    return new TokenBucket(attempts / 60.0, attempts, nanos);
   }
 
   /**
@@ -316,7 +325,7 @@ public final class RoomSignaling implements SocketIoHandler {
    * --proxied).
    */
   private boolean attemptAllowed(Socket client) {
-    Flow flow = flows.computeIfAbsent(client.id(), k -> new Flow(limits));
+    Flow flow = flows.computeIfAbsent(client.id(), k -> new Flow(limits, clock.nanos()));
     if (!flow.passwordAttempts.take()) {
       return false;
     }
@@ -326,7 +335,7 @@ public final class RoomSignaling implements SocketIoHandler {
     return attemptsByAddress
         .computeIfAbsent(
             String.valueOf(client.clientAddress()),
-            k -> perMinute(limits.passwordAttemptsPerAddressPerMinute()))
+            k -> perMinute(limits.passwordAttemptsPerAddressPerMinute(), clock.nanos()))
         .take();
   }
 
@@ -336,7 +345,7 @@ public final class RoomSignaling implements SocketIoHandler {
       return;
     }
     if (!(arg(args, 0) instanceof Map<?, ?> changes)) {
-      reject(client, ack, Rooms.JoinError.BAD_REQUEST);
+      reject(client, ack, RoomDirectory.JoinError.BAD_REQUEST);
       return;
     }
     Object locked = changes.get("locked");
@@ -349,10 +358,10 @@ public final class RoomSignaling implements SocketIoHandler {
         || knock != null && !(knock instanceof Boolean)
         || password != null
             && !(password instanceof String p && p.length() <= RoomPassword.MAX_LENGTH)) {
-      reject(client, ack, Rooms.JoinError.BAD_REQUEST);
+      reject(client, ack, RoomDirectory.JoinError.BAD_REQUEST);
       return;
     }
-    Rooms.HostAction done =
+    RoomDirectory.HostAction done =
         rooms.configure(client.id(), (Boolean) locked, (Boolean) knock, (String) password);
     if (done.error() != null) {
       reject(client, ack, done.error());
@@ -375,16 +384,16 @@ public final class RoomSignaling implements SocketIoHandler {
       return;
     }
     if (!(arg(args, 0) instanceof String knockId) || knockId.length() > MAX_KNOCK_ID) {
-      reject(client, ack, Rooms.JoinError.BAD_REQUEST);
+      reject(client, ack, RoomDirectory.JoinError.BAD_REQUEST);
       return;
     }
-    Rooms.HostAction done =
+    RoomDirectory.HostAction done =
         letIn ? rooms.admit(client.id(), knockId) : rooms.deny(client.id(), knockId);
     if (done.error() != null) {
       reject(client, ack, done.error());
       return;
     }
-    Rooms.Knock k = done.knock();
+    RoomDirectory.Knock k = done.knock();
     log.info(
         "event={} room={} peer={}",
         letIn ? "knock-admitted" : "knock-denied",
@@ -394,7 +403,7 @@ public final class RoomSignaling implements SocketIoHandler {
       events.toConnection(
           k.session(),
           KNOCK_DENIED,
-          errorReply(letIn ? done.joined().error() : Rooms.JoinError.KNOCK_DENIED));
+          errorReply(letIn ? done.joined().error() : RoomDirectory.JoinError.KNOCK_DENIED));
     } else {
       completeJoin(k.session(), done.joined(), null, true);
     }
@@ -407,23 +416,23 @@ public final class RoomSignaling implements SocketIoHandler {
       return;
     }
     if (!(arg(args, 0) instanceof String peerId) || peerId.length() > 64) {
-      reject(client, ack, Rooms.JoinError.BAD_REQUEST);
+      reject(client, ack, RoomDirectory.JoinError.BAD_REQUEST);
       return;
     }
-    Rooms.HostAction done = rooms.remove(client.id(), peerId);
+    RoomDirectory.HostAction done = rooms.remove(client.id(), peerId);
     if (done.error() != null) {
       reject(client, ack, done.error());
       return;
     }
-    Rooms.Member gone = done.member();
-    events.toConnection(gone.session(), REMOVED, errorReply(Rooms.JoinError.REMOVED));
+    RoomDirectory.Member gone = done.member();
+    events.toConnection(gone.session(), REMOVED, errorReply(RoomDirectory.JoinError.REMOVED));
     events.toRoom(gone.room(), null, USER_DISCONNECTED, gone.peerId());
     log.info("event=removed room={} peer={}", gone.room(), LogText.escape(gone.peerId()));
     ok(ack, Map.of("ok", true));
   }
 
   private void onState(Socket client, List<Object> args, Ack ack) {
-    Rooms.Member me = admittedMember(client, ack);
+    RoomDirectory.Member me = admittedMember(client, ack);
     if (me == null) {
       return;
     }
@@ -432,12 +441,12 @@ public final class RoomSignaling implements SocketIoHandler {
             ? me.profile().with(update, limits.nameLength())
             : null;
     if (next == null) {
-      reject(client, ack, Rooms.JoinError.BAD_PROFILE);
+      reject(client, ack, RoomDirectory.JoinError.BAD_PROFILE);
       return;
     }
-    Rooms.Member updated = rooms.update(client.id(), next);
+    RoomDirectory.Member updated = rooms.update(client.id(), next);
     if (updated == null) {
-      reject(client, ack, Rooms.JoinError.NOT_JOINED);
+      reject(client, ack, RoomDirectory.JoinError.NOT_JOINED);
       return;
     }
     events.toRoom(updated.room(), client.id(), USER_STATE, updated.peerId(), updated.toWire());
@@ -445,21 +454,21 @@ public final class RoomSignaling implements SocketIoHandler {
   }
 
   private void onChat(Socket client, List<Object> args, Ack ack) {
-    Rooms.Member me = admittedMember(client, ack);
+    RoomDirectory.Member me = admittedMember(client, ack);
     if (me == null) {
       return;
     }
     String text =
         arg(args, 0) instanceof String s ? UserText.clean(s, limits.chatLength(), true) : null;
     if (text == null || text.isEmpty()) {
-      reject(client, ack, Rooms.JoinError.BAD_CHAT);
+      reject(client, ack, RoomDirectory.JoinError.BAD_CHAT);
       return;
     }
     Map<String, Object> message = new LinkedHashMap<>();
     message.put("from", me.peerId());
     message.put("name", me.profile().name());
     message.put("text", text);
-    message.put("at", System.currentTimeMillis());
+    message.put("at", clock.wallMillis().getAsLong());
     events.toRoom(me.room(), client.id(), CHAT_MESSAGE, message);
     metrics.chat();
     ok(ack, Map.of("ok", true, "message", message));
@@ -469,13 +478,13 @@ public final class RoomSignaling implements SocketIoHandler {
    * The sender's membership, for events only members may send; null (and the sender told)
    * otherwise.
    */
-  private Rooms.Member admittedMember(Socket client, Ack ack) {
+  private RoomDirectory.Member admittedMember(Socket client, Ack ack) {
     if (!admit(client)) {
       return null;
     }
-    Rooms.Member me = rooms.memberOf(client.id());
+    RoomDirectory.Member me = rooms.memberOf(client.id());
     if (me == null) {
-      reject(client, ack, Rooms.JoinError.NOT_JOINED);
+      reject(client, ack, RoomDirectory.JoinError.NOT_JOINED);
     }
     return me;
   }
@@ -486,12 +495,12 @@ public final class RoomSignaling implements SocketIoHandler {
     }
   }
 
-  private void refuseJoin(Socket client, Ack ack, Rooms.JoinError error) {
+  private void refuseJoin(Socket client, Ack ack, RoomDirectory.JoinError error) {
     metrics.refused(error);
     reject(client, ack, error);
   }
 
-  private void reject(Socket client, Ack ack, Rooms.JoinError error) {
+  private void reject(Socket client, Ack ack, RoomDirectory.JoinError error) {
     log.info("event=rejected session={} reason={}", client.id(), error.code());
     Map<String, Object> reply = errorReply(error);
     switch (error) { // the numbers the page puts in its own words
@@ -507,7 +516,7 @@ public final class RoomSignaling implements SocketIoHandler {
     }
   }
 
-  private static Map<String, Object> errorReply(Rooms.JoinError error) {
+  private static Map<String, Object> errorReply(RoomDirectory.JoinError error) {
     Map<String, Object> reply = new LinkedHashMap<>();
     reply.put("ok", false);
     reply.put("error", error.code());
@@ -519,28 +528,29 @@ public final class RoomSignaling implements SocketIoHandler {
   public void disconnected(Socket client, DisconnectReason reason) {
     flows.remove(client.id());
     sockets.disconnected(client);
-    Rooms.Left left = rooms.leave(client.id());
+    RoomDirectory.Left left = rooms.leave(client.id());
     if (left.knock() != null) {
       events.toConnection(
           rooms.hostSession(left.knock().room()),
           KNOCK_WITHDRAWN,
           Map.of("knockId", left.knock().id()));
     }
-    Rooms.Member m = left.member();
+    RoomDirectory.Member m = left.member();
     if (m == null) {
       return;
     }
     events.toRoom(m.room(), client.id(), USER_DISCONNECTED, m.peerId());
     log.info("event=leave room={} peer={}", m.room(), LogText.escape(m.peerId()));
-    for (Rooms.Knock k :
+    for (RoomDirectory.Knock k :
         left.dropped()) { // the room ended with them waiting: nobody is left to let them in
-      events.toConnection(k.session(), KNOCK_DENIED, errorReply(Rooms.JoinError.KNOCK_DENIED));
+      events.toConnection(
+          k.session(), KNOCK_DENIED, errorReply(RoomDirectory.JoinError.KNOCK_DENIED));
     }
     if (left.newHost() != null) {
       events.toRoom(m.room(), null, HOST_CHANGED, left.newHost().peerId());
       log.info(
           "event=host-changed room={} peer={}", m.room(), LogText.escape(left.newHost().peerId()));
-      for (Rooms.Knock k : rooms.knocks(m.room())) {
+      for (RoomDirectory.Knock k : rooms.knocks(m.room())) {
         events.toConnection(left.newHost().session(), KNOCK, k.toWire());
       }
     }

@@ -34,9 +34,10 @@ import webcall.ops.Metrics;
 import webcall.ops.Readiness;
 import webcall.peerjs.PeerJsEndpoint;
 import webcall.peerjs.Realm;
+import webcall.rooms.RoomClock;
+import webcall.rooms.RoomDirectory;
 import webcall.rooms.RoomMetrics;
 import webcall.rooms.RoomSignaling;
-import webcall.rooms.Rooms;
 import webcall.socketio.EngineHandler;
 import webcall.socketio.EngineIoServer;
 import webcall.socketio.SocketIoHandler;
@@ -55,7 +56,7 @@ public final class WebcallServer implements AutoCloseable {
 
   private final ServerConfig config;
   private final PeerJsEndpoint peerjs;
-  private final Rooms rooms;
+  private final RoomDirectory rooms;
   private final RoomSignaling signaling;
   private final EngineIoServer socketIo;
   private final List<EngineIoServer> engines = new ArrayList<>();
@@ -79,9 +80,10 @@ public final class WebcallServer implements AutoCloseable {
    *     realm's meters go to the same registry)
    * @param realm the PeerJS ids, queues and relay as the wiring chose them, for {@code
    *     config.peerjs()}
+   * @param rooms the room directory as the wiring chose it, of {@code config.roomCapacity()}
    */
-  public WebcallServer(ServerConfig config, Metrics metrics, Realm realm) {
-    this(config, metrics, realm, TestHooks.NONE);
+  public WebcallServer(ServerConfig config, Metrics metrics, Realm realm, RoomDirectory rooms) {
+    this(config, metrics, realm, rooms, TestHooks.NONE);
   }
 
   /**
@@ -99,8 +101,16 @@ public final class WebcallServer implements AutoCloseable {
     public static final TestHooks NONE = new TestHooks(Map.of(), Map.of(), null);
   }
 
-  public WebcallServer(ServerConfig config, Metrics metrics, Realm realm, TestHooks hooks) {
-    this(config, hooks.namespaces(), hooks.engineEndpoints(), metrics, realm, hooks.testPages());
+  public WebcallServer(
+      ServerConfig config, Metrics metrics, Realm realm, RoomDirectory rooms, TestHooks hooks) {
+    this(
+        config,
+        hooks.namespaces(),
+        hooks.engineEndpoints(),
+        metrics,
+        realm,
+        rooms,
+        hooks.testPages());
   }
 
   private WebcallServer(
@@ -109,20 +119,22 @@ public final class WebcallServer implements AutoCloseable {
       Map<String, EngineHandler> engineEndpoints,
       Metrics metrics,
       Realm realm,
+      RoomDirectory rooms,
       ChannelHandler testPages) {
     this.config = config;
     metrics.watch(readiness);
     OriginPolicy origins =
         new OriginPolicy(config.allowedOrigins(), config.proxied(), config.tls().enabled());
     this.peerjs = new PeerJsEndpoint(realm, origins::allows, config.proxied(), List.of());
-    this.rooms = new Rooms(config.roomCapacity());
+    this.rooms = rooms;
     this.signaling =
         new RoomSignaling(
             peerjs.realm(),
             rooms,
             config.signaling(),
             new RoomMetrics(metrics.registry()),
-            config.allowLegacyJoin());
+            config.allowLegacyJoin(),
+            RoomClock.SYSTEM);
     this.clientErrors = new ClientErrorLog(LoggerFactory.getLogger(EngineIoServer.class));
     SocketIoOptions options = socketIoOptions(config);
     Map<String, SocketIoHandler> served =
@@ -293,7 +305,7 @@ public final class WebcallServer implements AutoCloseable {
     return connectionLimit;
   }
 
-  public Rooms rooms() {
+  public RoomDirectory rooms() {
     return rooms;
   }
 

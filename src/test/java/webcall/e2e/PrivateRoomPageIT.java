@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import webcall.TestServer;
-import webcall.rooms.Rooms;
+import webcall.rooms.RoomDirectory;
 
 /**
  * A private room driven through the call page in headless Chromium: lock, password, knock, as
@@ -114,7 +114,7 @@ class PrivateRoomPageIT {
                     .server()
                     .rooms()
                     .settings(room)
-                    .equals(new Rooms.Settings(false, true, false)));
+                    .equals(new RoomDirectory.Settings(false, true, false)));
     awaitText(host, "#host-password-state", "No password");
     Browser knocker = enter(room, "Kit");
     awaitText(knocker, "#status", "Waiting for the host");

@@ -15,7 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import webcall.rooms.Rooms;
+import webcall.rooms.RoomDirectory;
 
 /**
  * Every string the page can show exists in both languages: the two files have the same keys, and
@@ -95,7 +95,7 @@ class TranslationsTest {
   void everyErrorTheServerSendsHasAText() throws IOException {
     for (String language : LANGUAGES) {
       Set<String> keys = keys(language);
-      for (Rooms.JoinError error : Rooms.JoinError.values()) {
+      for (RoomDirectory.JoinError error : RoomDirectory.JoinError.values()) {
         assertThat(keys).as(language).contains("err-" + error.code());
       }
     }

@@ -68,7 +68,7 @@ class MetricsIT {
   /** The join refusals' codes: an enum, so the label is bounded whatever clients send. */
   static Set<String> joinErrorCodes() {
     Set<String> codes = new TreeSet<>();
-    for (webcall.rooms.Rooms.JoinError e : webcall.rooms.Rooms.JoinError.values()) {
+    for (webcall.rooms.RoomDirectory.JoinError e : webcall.rooms.RoomDirectory.JoinError.values()) {
       codes.add(e.code());
     }
     return codes;
