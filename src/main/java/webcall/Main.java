@@ -11,6 +11,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import webcall.cluster.RedisStore;
 import webcall.config.ServerConfig;
 import webcall.ice.IceFlags;
 import webcall.ops.AdminListener;
@@ -121,6 +122,8 @@ public final class Main implements Callable<Integer> {
 
   @Mixin LogFlags log;
 
+  @Mixin RedisFlags redis;
+
   public static void main(String[] args) {
     // A long-running server gives back the heap it no longer uses (idle connections then cost what
     // they hold).
@@ -173,6 +176,7 @@ public final class Main implements Callable<Integer> {
     // --- operations (issue 14): meters, then the admin listener, up before the call port so
     // /readyz says "starting" ---
     Metrics metrics = admin.metrics();
+    RedisStore store = redis.connect(new PrintWriter(System.out, true));
     WebcallServer server =
         new WebcallServer(
             config,
@@ -203,6 +207,9 @@ public final class Main implements Callable<Integer> {
           server.close();
           if (adminListener != null) {
             adminListener.close(); // after the server: /readyz says "stopping" while it closes
+          }
+          if (store != null) {
+            store.close(); // after the server: its sockets' goodbyes still reach Redis
           }
           metrics.close();
         },

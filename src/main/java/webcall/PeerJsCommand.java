@@ -14,6 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import webcall.cluster.RedisStore;
 import webcall.ops.AdminListener;
 import webcall.ops.Metrics;
 import webcall.ops.Readiness;
@@ -90,6 +91,8 @@ final class PeerJsCommand implements Callable<Integer> {
 
   @Mixin LogFlags log;
 
+  @Mixin RedisFlags redis;
+
   @Override
   public Integer call() throws InterruptedException {
     log.format.apply(); // before anything is logged
@@ -130,6 +133,17 @@ final class PeerJsCommand implements Callable<Integer> {
       err.flush();
       return 1;
     }
+    RedisStore store;
+    try {
+      store = redis.connect(out);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      err.println(e.getMessage());
+      err.flush();
+      if (adminListener != null) {
+        adminListener.close();
+      }
+      return 1;
+    }
     List<String> corsOrigins =
         cors == null ? List.of() : cors.stream().filter(o -> !o.isBlank()).toList();
     PeerJsServer server =
@@ -149,6 +163,9 @@ final class PeerJsCommand implements Callable<Integer> {
       if (adminListener != null) {
         adminListener.close();
       }
+      if (store != null) {
+        store.close();
+      }
       return 1;
     }
     readiness.clear(Readiness.STARTING);
@@ -161,6 +178,9 @@ final class PeerJsCommand implements Callable<Integer> {
           server.close();
           if (adminListener != null) {
             adminListener.close();
+          }
+          if (store != null) {
+            store.close();
           }
           metrics.close();
         },
