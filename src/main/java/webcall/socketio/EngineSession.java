@@ -172,11 +172,16 @@ public final class EngineSession {
   }
 
   private void answerPoll(String body) {
-    ChannelHandlerContext ctx = poll;
     boolean keepAlive = pollKeepAlive;
+    EngineIoServer.respond(takePoll(), keepAlive, HttpResponseStatus.OK, EngineIoServer.TEXT, body);
+  }
+
+  /** The waiting poll, which the caller answers: it no longer waits here. */
+  private ChannelHandlerContext takePoll() {
+    ChannelHandlerContext ctx = poll;
     poll = null;
     ctx.channel().attr(EngineIoServer.WAITING).set(null);
-    EngineIoServer.respond(ctx, keepAlive, HttpResponseStatus.OK, EngineIoServer.TEXT, body);
+    return ctx;
   }
 
   // ---- requests
@@ -438,10 +443,7 @@ public final class EngineSession {
     }
     if (poll != null) {
       // Sent after "5" (a real client finishes its polls before it sends "5"): polling is over.
-      ChannelHandlerContext late = poll;
-      poll = null;
-      late.channel().attr(EngineIoServer.WAITING).set(null);
-      EngineIoServer.refuse(late, pollKeepAlive, EngineError.BAD_REQUEST);
+      EngineIoServer.refuse(takePoll(), pollKeepAlive, EngineError.BAD_REQUEST);
     }
     ws = ch;
     if (queue != null) {
