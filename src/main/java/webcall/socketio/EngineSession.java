@@ -50,6 +50,7 @@ public final class EngineSession {
   private ArrayList<Channel> heldBack; // second WebSockets, refused once "3probe" is out
   private ChannelHandlerContext poll; // a GET waiting for packets
   private boolean pollKeepAlive;
+  private boolean flushScheduled; // a flushPoll task is queued on the loop
   private ArrayDeque<Frame> queue; // for the next poll; none over WebSocket
   private int queuedBytes;
   private ScheduledFuture<?> pingTimer; // the next ping or, after one, its timeout
@@ -112,7 +113,13 @@ public final class EngineSession {
       writeWs(frame);
     } else {
       enqueue(frame);
-      flushPoll();
+      if (poll != null && !flushScheduled) {
+        // Answered once the loop is done with what it is running and what is queued already:
+        // events sent together (user-disconnected, then host-changed) go out in one response,
+        // not one poll round trip each.
+        flushScheduled = true;
+        loop.execute(this::flushPoll);
+      }
     }
   }
 
@@ -153,7 +160,8 @@ public final class EngineSession {
   }
 
   private void flushPoll() {
-    if (poll != null && queue != null && !queue.isEmpty()) {
+    flushScheduled = false;
+    if (state == OPEN && poll != null && queue != null && !queue.isEmpty()) {
       answerPoll(takeQueue());
     }
   }
@@ -238,14 +246,16 @@ public final class EngineSession {
       ctx.channel().attr(EngineIoServer.WAITING).set(this);
       upgradingPoll = ctx;
       loop.schedule(
-          () -> {
-            if (poll == ctx) {
-              answerPoll(Frame.NOOP.text);
-            }
-            if (upgradingPoll == ctx) {
-              upgradingPoll = null;
-            }
-          },
+          () ->
+              afterProbeLoop(
+                  () -> {
+                    if (poll == ctx) {
+                      answerPoll(Frame.NOOP.text);
+                    }
+                    if (upgradingPoll == ctx) {
+                      upgradingPoll = null;
+                    }
+                  }),
           UPGRADING_POLL_MILLIS,
           TimeUnit.MILLISECONDS);
     } else {
@@ -255,6 +265,20 @@ public final class EngineSession {
         ctx.channel().attr(EngineIoServer.WAITING).set(null);
         poll = null;
       }
+    }
+  }
+
+  /**
+   * Runs {@code r} here once the probe's event loop has had a turn: a "5" the client sent before
+   * the poll, read there but held up (a busy machine runs that thread late), is handled here first,
+   * so the wait for it is not a race against a clock alone.
+   */
+  private void afterProbeLoop(Runnable r) {
+    Channel p = probe;
+    if (p == null || p.eventLoop() == loop) {
+      r.run();
+    } else {
+      p.eventLoop().execute(() -> loop.execute(r));
     }
   }
 
