@@ -71,8 +71,38 @@ export function report(R, cfg) {
     row(`  calls that did not come up in 20 s, of ${cfg.callReps}`, g(W, 'call', n, 'timeouts'), g(N, 'call', n, 'timeouts'));
   }
   const head = ['metric', 'webcall', 'node', 'ratio w/n', 'target', 'status'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map(r => String(r[i]).length)));
-  const line = r => '| ' + r.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
-  const table = [line(head), '|' + widths.map(w => '-'.repeat(w + 2)).join('|') + '|', ...rows.map(line)].join('\n');
+  const render = (hd, rs) => {
+    const widths = hd.map((h, i) => Math.max(h.length, ...rs.map(r => String(r[i]).length)));
+    const line = r => '| ' + r.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
+    return [line(hd), '|' + widths.map(w => '-'.repeat(w + 2)).join('|') + '|', ...rs.map(line)].join('\n');
+  };
+  let table = render(head, rows);
+  const C = W.cluster;
+  if (C && C.cluster && C.single) {
+    // Two webcall nodes on one Redis against one node, both webcall: a table of its own, the ratio is 2 nodes / 1 node.
+    const crow = [];
+    const cr = (name, c, s1, target, met) => {
+      crow.push([name, fmt(c), fmt(s1), fmt(ratio(c, s1)), target || '', met === undefined ? '' : met === null ? '?' : met ? 'met' : 'MISSED']);
+      if (target) targets['cluster: ' + name] = { cluster: c ?? null, single: s1 ?? null, ratio: ratio(c, s1), target, met: met ?? null };
+    };
+    const within = (c, s1, k) => (c == null || s1 == null ? null : c <= k * s1);
+    const gc = (...p) => [g(C.cluster, ...p), g(C.single, ...p)];
+    const [rp, sp] = gc('relay', 'latencyMs', 'p99');
+    cr(`relay p99 at a fixed ${cfg.relayFixedRate} msgs/s, every message across nodes (ms)`, rp, sp, '≤ 2 × one node', within(rp, sp, 2));
+    cr('  relay p50 (ms)', ...gc('relay', 'latencyMs', 'p50'));
+    const [rc, sc] = gc('relay', 'serverCpuUsPerMsg');
+    cr('  server CPU per relayed msg, all nodes (µs)', rc, sc, '≤ 3 × one node', within(rc, sc, 3));
+    cr('  Redis CPU per relayed msg (µs)', g(C.cluster, 'relay', 'redisCpuUsPerMsg'), null);
+    cr('  Redis commands per relayed msg', g(C.cluster, 'relay', 'redisCommandsPerMsg'), null);
+    const [jp, js] = gc('rooms', 'joinMs', 'p99');
+    cr('room join → user-connected p99, members on both nodes (ms)', jp, js, '≤ 2 × one node', within(jp, js, 2));
+    cr('  room leave → user-disconnected p99 (ms)', ...gc('rooms', 'leaveMs', 'p99'));
+    cr('  Redis commands per member (PeerJS open, join, leave)', g(C.cluster, 'rooms', 'redisCommandsPerMember'), null);
+    const [hp, hs] = gc('idle', 'heapKbPerPeer');
+    cr('heap per idle PeerJS peer after full GC, slope (KB)', hp, hs, '≤ 1.2 × one node', within(hp, hs, 1.2));
+    cr('  Redis memory per idle PeerJS peer (bytes)', g(C.cluster, 'idle', 'redisBytesPerPeer'), null);
+    cr('  Redis memory per room of 4, their PeerJS ids included (bytes)', g(C.cluster, 'held', 'redisBytesPerRoomOf4'), null);
+    table += '\n\n' + render(['cluster: 2 nodes + Redis vs 1 node (webcall)', '2 nodes', '1 node', 'ratio', 'target', 'status'], crow);
+  }
   return { table, targets };
 }

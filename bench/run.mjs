@@ -1,6 +1,6 @@
 // webcall vs the Node reference, side by side. Usage: bench/run [--quick] (the bash wrapper builds and installs first)
 //   node bench/run.mjs --jar target/webcall.jar --ref /path/to/reference-node-copy [--quick]
-//     [--only startup,idle,relay,relay-loop,rooms,sio-idle,call] [--servers webcall,node] [--quiet LOAD] [--out DIR]
+//     [--only startup,idle,relay,relay-loop,rooms,sio-idle,call,cluster] [--servers webcall,node] [--quiet LOAD] [--out DIR]
 // Each scenario is a module in scenarios/; this file parses the options, runs them against each server in turn and
 // prints the table of report.mjs, then a final single-line JSON. Every process it started is stopped, also on failure.
 import fs from 'node:fs';
@@ -15,6 +15,7 @@ import startup from './scenarios/startup.mjs';
 import idle, { LEAN_JVM } from './scenarios/idle.mjs';
 import relay from './scenarios/relay.mjs';
 import rooms from './scenarios/rooms.mjs';
+import cluster from './scenarios/cluster.mjs';
 import sioIdle from './scenarios/sio-idle.mjs';
 import relayLoop from './scenarios/relay-loop.mjs';
 import call from './scenarios/call.mjs';
@@ -24,7 +25,7 @@ const argv = process.argv.slice(2);
 const flag = n => argv.includes(n);
 const opt = (n, d) => { const i = argv.indexOf(n); return i >= 0 ? argv[i + 1] : d; };
 const QUICK = flag('--quick');
-const SCENARIOS = { startup, idle, relay, 'relay-loop': relayLoop, rooms, 'sio-idle': sioIdle, call };
+const SCENARIOS = { startup, idle, relay, 'relay-loop': relayLoop, rooms, 'sio-idle': sioIdle, call, cluster };
 const ONLY = opt('--only', Object.keys(SCENARIOS).join(',')).split(',');
 const SERVERS = opt('--servers', 'webcall,node').split(',');
 const QUIET = Number(opt('--quiet', 0)); // wait (at most 10 min) for the 1-minute load average to fall to this
@@ -38,8 +39,8 @@ fs.mkdirSync(env.out, { recursive: true });
 for (const s of ONLY) if (!SCENARIOS[s]) { log('unknown scenario', s, '; known:', Object.keys(SCENARIOS).join(',')); process.exit(2); }
 
 const cfg = QUICK
-  ? { idleSteps: [500, 2000], idleWarm: 300, idleWorkers: 1, relayPairs: 150, relayWorkers: 2, relaySec: 3, relayWarmSec: 3, relayFixedRate: 2000, loopPairs: 100, loopWindow: 4, loopSec: 3, loopWarmSec: 2, rooms: 20, roomsWarm: 10, sioSteps: [200, 1000], sioWarm: 100, sioWorkers: 1, callReps: 1, callSizes: [2], callWarmPages: 0, callWarmRooms: 0, startups: 1 }
-  : { idleSteps: [1000, 5000, 10000, 15000, 19990], idleWarm: 500, idleWorkers: 3, relayPairs: 500, relayWorkers: 2, relaySec: 10, relayWarmSec: 15, relayFixedRate: 4000, loopPairs: 100, loopWindow: 4, loopSec: 10, loopWarmSec: 10, rooms: 200, roomsWarm: 2000, sioSteps: [1000, 3000, 5000], sioWarm: 500, sioWorkers: 2, callReps: 3, callSizes: [2, 4], callWarmPages: 100, callWarmRooms: 100, startups: 3 };
+  ? { idleSteps: [500, 2000], idleWarm: 300, idleWorkers: 1, relayPairs: 150, relayWorkers: 2, relaySec: 3, relayWarmSec: 3, relayFixedRate: 2000, loopPairs: 100, loopWindow: 4, loopSec: 3, loopWarmSec: 2, rooms: 20, roomsWarm: 10, sioSteps: [200, 1000], sioWarm: 100, sioWorkers: 1, callReps: 1, callSizes: [2], callWarmPages: 0, callWarmRooms: 0, startups: 1, clusterWarmSec: 2, clusterRoomsWarm: 10, clusterIdleSteps: [200, 500] }
+  : { idleSteps: [1000, 5000, 10000, 15000, 19990], idleWarm: 500, idleWorkers: 3, relayPairs: 500, relayWorkers: 2, relaySec: 10, relayWarmSec: 15, relayFixedRate: 4000, loopPairs: 100, loopWindow: 4, loopSec: 10, loopWarmSec: 10, rooms: 200, roomsWarm: 2000, sioSteps: [1000, 3000, 5000], sioWarm: 500, sioWorkers: 2, callReps: 3, callSizes: [2, 4], callWarmPages: 100, callWarmRooms: 100, startups: 3, clusterWarmSec: 5, clusterRoomsWarm: 500, clusterIdleSteps: [1000, 3000] };
 const ctx = { cfg, env, quick: QUICK };
 
 /** The machine is shared: with --quiet L, waits until the 1-minute load average is at most L (10 min at most). */

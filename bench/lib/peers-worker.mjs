@@ -83,7 +83,9 @@ function sentAt(buf) {
 let R = null;
 
 /** Opens P pairs of PeerJS sockets; socket i talks to socket i^1. */
-async function relayOpen({ wsBase, prefix, pairs, second, addrOffset, timeoutMs }) {
+// wsBases (cluster scenario): socket i connects to wsBases[i % length], so with two nodes every pair spans both and
+// every message crosses from one node to the other
+async function relayOpen({ wsBase, wsBases = [wsBase], prefix, pairs, second, addrOffset, timeoutMs }) {
   const n = pairs * 2;
   R = { n, socks: new Array(n), inflight: new Int32Array(n), head: [], tail: [], errors: {}, measuring: false, delivered: 0, lat: {}, loop: false };
   const { socks, inflight, errors } = R;
@@ -108,7 +110,7 @@ async function relayOpen({ wsBase, prefix, pairs, second, addrOffset, timeoutMs 
   }
   const opens = [];
   for (let i = 0; i < n; i++) {
-    opens.push(openPeer(wsBase, `${prefix}-${i}`, `r${i}x`, srcAddr(second, addrOffset + Math.floor(i / PER_IP)), timeoutMs, onMsg(i))
+    opens.push(openPeer(wsBases[i % wsBases.length], `${prefix}-${i}`, `r${i}x`, srcAddr(second, addrOffset + Math.floor(i / PER_IP)), timeoutMs, onMsg(i))
       .then(r => { if (r.error) errors[r.error] = (errors[r.error] || 0) + 1; else socks[i] = r.ws; }));
     if (opens.length % 200 === 0) await Promise.all(opens.slice(-200));
   }

@@ -84,6 +84,30 @@ export async function stopServer(s) {
   fs.rmSync(s.memFile, { force: true });
 }
 
+/** Debian's redis-server on a free port, nothing saved to disk, for the cluster scenario; `info(section)` reads INFO. */
+export async function startRedis(env) {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(env.out, '.redis-'));
+  const child = track(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: ['ignore', 'pipe', 'inherit'] }));
+  await new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('redis-server did not start in 10 s')), 10000);
+    child.stdout.on('data', d => { buf += d; if (buf.includes('Ready to accept connections')) { clearTimeout(timer); resolve(); } });
+    child.on('exit', code => { clearTimeout(timer); reject(new Error(`redis-server exited with ${code}`)); });
+  });
+  child.stdout.resume();
+  const info = async section => {
+    const { stdout } = await run('redis-cli', ['-p', String(port), 'info', section]);
+    return Object.fromEntries(stdout.split('\n').filter(l => l.includes(':')).map(l => l.trim().split(':')).map(([k, v]) => [k, Number.isNaN(Number(v)) ? v : Number(v)]));
+  };
+  const stop = async () => {
+    if (child.exitCode === null) { const e = new Promise(r => child.once('exit', r)); child.kill('SIGTERM'); await e; }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  return { pid: child.pid, port, url: `redis://127.0.0.1:${port}`, info, stop };
+}
+
 export function rssKb(pid) {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : null;

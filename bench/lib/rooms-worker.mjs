@@ -10,6 +10,7 @@ import { srcAddr, sleep } from './stats.mjs';
 
 const PER_IP_MEMBERS = 20; // each member holds 2 WebSockets: 40 per source address, below the per-IP cap of 50
 const MEMBERS = 4;
+const held = [];
 
 function once(emitterOn, timeoutMs) {
   return new Promise(resolve => {
@@ -38,7 +39,10 @@ async function runRoom(opts, r, joinLat, leaveLat, errors) {
   const ms = [];
   for (let j = 0; j < MEMBERS; j++) {
     const k = r * MEMBERS + j;
-    ms.push(await member({ ...opts, room, id: `${opts.prefix}-${r}-${j}`, addr: srcAddr(opts.second, Math.floor(k / PER_IP_MEMBERS)) }));
+    // nodes (cluster scenario): member j's PeerJS and Socket.IO connections go to node j % length, so every room spans
+    // the nodes and each join or leave reaches members on the others
+    const node = opts.nodes ? opts.nodes[j % opts.nodes.length] : {};
+    ms.push(await member({ ...opts, ...node, room, id: `${opts.prefix}-${r}-${j}`, addr: srcAddr(opts.second, Math.floor(k / PER_IP_MEMBERS)) }));
   }
   for (const m of ms) {
     m.sock.on('user-connected', uid => m.seenConnected.set(uid, performance.now()));
@@ -61,6 +65,8 @@ async function runRoom(opts, r, joinLat, leaveLat, errors) {
     }
     if (j === 0) await sleep(20); // the first joiner has nobody to tell: give its join a moment to land
   }
+  // hold (cluster scenario): the rooms stay, with their members, until the worker exits (memory per room)
+  if (opts.hold) { held.push(...ms); return; }
   // leaves, one after another
   for (let j = 0; j < MEMBERS; j++) {
     const m = ms[j];
