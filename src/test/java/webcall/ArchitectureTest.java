@@ -152,7 +152,9 @@ class ArchitectureTest {
           "webcall.peerjs.Realm",
           "webcall.peerjs.Relay",
           "webcall.peerjs.InMemoryPeerRegistry",
-          "webcall.peerjs.InMemoryOfflineQueue");
+          "webcall.peerjs.InMemoryOfflineQueue",
+          "webcall.cluster.RedisPeerRegistry",
+          "webcall.cluster.RedisOfflineQueue");
 
   @ArchTest
   static final ArchRule onlyTheCommandsChooseThePeerJsState =
