@@ -44,6 +44,7 @@ public final class RedisStore implements AutoCloseable {
   private final StatefulRedisConnection<String, byte[]> connection;
   private final StatefulRedisPubSubConnection<String, byte[]> pubsub;
   private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
+  private final List<AutoCloseable> closeFirst = new CopyOnWriteArrayList<>();
   private volatile boolean wasDown;
 
   private RedisStore(
@@ -123,6 +124,9 @@ public final class RedisStore implements AutoCloseable {
     return new RedisConnectionStateListener() {
       @Override
       public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> c) {
+        if (c != connection) {
+          return; // the pub/sub connection: Lettuce subscribes it again by itself
+        }
         if (!wasDown) {
           log.warn("event=redis-down node={}", node);
         }
@@ -132,7 +136,7 @@ public final class RedisStore implements AutoCloseable {
       @Override
       public void onRedisConnected(
           io.lettuce.core.RedisChannelHandler<?, ?> c, SocketAddress address) {
-        if (!wasDown) {
+        if (c != connection || !wasDown) {
           return;
         }
         wasDown = false;
@@ -187,8 +191,20 @@ public final class RedisStore implements AutoCloseable {
     reconnectListeners.add(r);
   }
 
+  /** Closes {@code c} when the store closes, before its connections, last added first. */
+  public void closeFirst(AutoCloseable c) {
+    closeFirst.add(0, c);
+  }
+
   @Override
   public void close() {
+    for (AutoCloseable c : closeFirst) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("event=cluster-close-failed error={}", e.toString());
+      }
+    }
     pubsub.close();
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
