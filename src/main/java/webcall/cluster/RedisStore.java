@@ -46,6 +46,7 @@ public final class RedisStore implements AutoCloseable {
   private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
   private final List<AutoCloseable> closeFirst = new CopyOnWriteArrayList<>();
   private volatile boolean wasDown;
+  private volatile boolean closing;
 
   private RedisStore(
       NodeId node,
@@ -124,7 +125,7 @@ public final class RedisStore implements AutoCloseable {
     return new RedisConnectionStateListener() {
       @Override
       public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> c) {
-        if (c != connection) {
+        if (c != connection || closing) {
           return; // the pub/sub connection: Lettuce subscribes it again by itself
         }
         if (!wasDown) {
@@ -198,6 +199,7 @@ public final class RedisStore implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     for (AutoCloseable c : closeFirst) {
       try {
         c.close();
