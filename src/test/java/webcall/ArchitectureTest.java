@@ -154,7 +154,9 @@ class ArchitectureTest {
           "webcall.peerjs.InMemoryPeerRegistry",
           "webcall.peerjs.InMemoryOfflineQueue",
           "webcall.cluster.RedisPeerRegistry",
-          "webcall.cluster.RedisOfflineQueue");
+          "webcall.cluster.RedisOfflineQueue",
+          "webcall.cluster.NodeBus",
+          "webcall.cluster.NodeLease");
 
   @ArchTest
   static final ArchRule onlyTheCommandsChooseThePeerJsState =

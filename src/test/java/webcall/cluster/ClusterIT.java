@@ -22,14 +22,17 @@ import webcall.support.PeerSocket;
 import webcall.support.RedisServer;
 
 /**
- * Three webcall processes on one real redis-server, raw PeerJS clients spread over them: what a
- * client sees of ids, relay, queues and leases across nodes, and when a node is SIGKILLed or Redis
- * stops and comes back empty. Every wait is bounded; nothing sleeps for correctness.
+ * Three webcall processes on one real redis-server (two call servers and one {@code webcall
+ * peerjs}), raw PeerJS clients spread over them: what a client sees of ids, relay, queues and
+ * leases across nodes, and when a node is SIGKILLed or Redis stops and comes back empty. Every wait
+ * is bounded; nothing sleeps for correctness.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
   private static final Pattern LISTENING =
       Pattern.compile("^webcall listening on http://\\S+:(\\d+)$");
+  private static final Pattern STARTED =
+      Pattern.compile("^Started PeerServer on \\S+, port: (\\d+), path: \\S+$");
   private static final int LEASE_SECONDS = 3;
   private static final String OPEN = "{\"type\":\"OPEN\"}";
 
@@ -40,27 +43,34 @@ class ClusterIT {
   @BeforeAll
   static void startCluster() {
     redis = RedisServer.start();
+    List<String> shared =
+        List.of(
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--expire_timeout",
+            "1000",
+            "--cleanup_out_msgs",
+            "200",
+            "--allow_discovery",
+            "--node-lease-seconds",
+            Integer.toString(LEASE_SECONDS));
     for (int i = 1; i <= 3; i++) {
+      List<String> args = new ArrayList<>();
+      if (i == 3) {
+        // The third node is the standalone PeerJS server, mounted where webcall mounts its own.
+        args.addAll(List.of("peerjs", "--path", "/peerjs"));
+        args.addAll(shared);
+      } else {
+        args.addAll(shared);
+        args.addAll(List.of("--stun-port", "-1", "--drain-timeout", "0"));
+      }
       nodes.add(
           ChildProcess.start(
-              ChildProcess.webcall(
-                  "--host",
-                  "127.0.0.1",
-                  "--port",
-                  "0",
-                  "--stun-port",
-                  "-1",
-                  "--expire_timeout",
-                  "1000",
-                  "--cleanup_out_msgs",
-                  "200",
-                  "--allow_discovery",
-                  "--drain-timeout",
-                  "0",
-                  "--node-lease-seconds",
-                  Integer.toString(LEASE_SECONDS)),
+              ChildProcess.webcall(args.toArray(String[]::new)),
               Map.of("WEBCALL_REDIS_URL", redis.url()),
-              LISTENING,
+              i == 3 ? STARTED : LISTENING,
               Duration.ofSeconds(90),
               "cluster-node" + i));
     }
