@@ -12,7 +12,8 @@ import webcall.peerjs.PeerIds;
  * production):
  *
  * <pre>
- * pj:id:{id}          hash n = node that holds its socket, t = SHA-256 of its token (hex)
+ * pj:id:{id}          hash n = node that holds its socket, t = SHA-256 of its token (hex),
+ *                          g = that node's claim generation (a late release spares a newer claim)
  * pj:node:{node}:ids  set of the ids that node holds (for its lease's end and its re-announce)
  * pj:lease:{node}     the node's lease: exists while the node lives (PX --node-lease-seconds)
  * pj:nodes            set of nodes that announced themselves

@@ -59,13 +59,13 @@ public final class NodeLease implements AutoCloseable {
           redis.call('SET', KEYS[3], '1', 'PX', ARGV[3])
           redis.call('SADD', KEYS[2], ARGV[1])
           local conflicts = {}
-          for i = 4, #ARGV, 2 do
+          for i = 4, #ARGV, 3 do
             local k = ARGV[2] .. 'pj:id:' .. ARGV[i]
             local n = redis.call('HGET', k, 'n')
             if n and n ~= ARGV[1] and redis.call('EXISTS', ARGV[2] .. 'pj:lease:' .. n) == 1 then
               table.insert(conflicts, ARGV[i])
             else
-              redis.call('HSET', k, 'n', ARGV[1], 't', ARGV[i + 1])
+              redis.call('HSET', k, 'n', ARGV[1], 't', ARGV[i + 1], 'g', ARGV[i + 2])
               redis.call('SADD', KEYS[1], ARGV[i])
             end
           end
@@ -142,7 +142,8 @@ public final class NodeLease implements AutoCloseable {
             store.sync(),
             new String[] {store.key(Keys.id(escaped)), store.key(Keys.nodeIds(me))},
             arg(me),
-            arg(escaped));
+            arg(escaped),
+            arg(""));
       }
     }
     List<Map.Entry<String, String>> all = new ArrayList<>(held.entrySet());
@@ -155,8 +156,10 @@ public final class NodeLease implements AutoCloseable {
       args.add(arg(store.key("")));
       args.add(arg(leaseMillis));
       for (Map.Entry<String, String> e : batch) {
+        String[] hashAndGeneration = e.getValue().split(" ");
         args.add(arg(Keys.escape(e.getKey())));
-        args.add(arg(e.getValue()));
+        args.add(arg(hashAndGeneration[0]));
+        args.add(arg(hashAndGeneration[1]));
       }
       List<Object> conflicts =
           ANNOUNCE.run(

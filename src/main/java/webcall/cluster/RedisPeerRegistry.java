@@ -51,19 +51,25 @@ public final class RedisPeerRegistry implements PeerRegistry {
               if alive then moved = n end
             end
           end
-          redis.call('HSET', KEYS[1], 'n', ARGV[1], 't', ARGV[2])
+          redis.call('HSET', KEYS[1], 'n', ARGV[1], 't', ARGV[2], 'g', ARGV[5])
           redis.call('SADD', KEYS[2], ARGV[3])
           if moved ~= '' then return {'MOVED', moved} end
           return {'NEW', ''}
           """);
 
-  /** Frees id if this node still holds it. */
+  /** Frees id if this node still holds it with this generation ('' for any). */
   static final Script RELEASE =
       new Script(
           ScriptOutputType.INTEGER,
           """
-          if redis.call('HGET', KEYS[1], 'n') == ARGV[1] then redis.call('DEL', KEYS[1]) end
-          redis.call('SREM', KEYS[2], ARGV[2])
+          if redis.call('HGET', KEYS[1], 'n') == ARGV[1] then
+            if ARGV[3] == '' or redis.call('HGET', KEYS[1], 'g') == ARGV[3] then
+              redis.call('DEL', KEYS[1])
+              redis.call('SREM', KEYS[2], ARGV[2])
+            end
+          else
+            redis.call('SREM', KEYS[2], ARGV[2]) -- not this node's any more
+          end
           return 1
           """);
 
@@ -118,8 +124,16 @@ public final class RedisPeerRegistry implements PeerRegistry {
   private final String me;
   private final Map<String, Route> routes = new ConcurrentHashMap<>();
 
-  /** The token hash of each id held here, for the re-announce. */
-  private final Map<String, String> tokenHashes = new ConcurrentHashMap<>();
+  /**
+   * What this node wrote to Redis for each id it holds: the token hash (for the re-announce) and a
+   * generation, so that the release of an id closed here cannot delete a newer claim of the same id
+   * from this node (the release is not awaited).
+   */
+  private record Held(String tokenHash, String generation) {}
+
+  private static final java.security.SecureRandom GENERATIONS = new java.security.SecureRandom();
+
+  private final Map<String, Held> held = new ConcurrentHashMap<>();
 
   private volatile Kicker kicker = (node, id) -> {};
 
@@ -146,53 +160,63 @@ public final class RedisPeerRegistry implements PeerRegistry {
   @Override
   public Registration register(String id, String token, PeerLink link, long now) {
     if (local.get(id) != null) {
-      // Held here: this node already holds the claim, the local registry decides (takeover or
+      // Held here: this node holds the claim already, the local registry decides (takeover or
       // ID-TAKEN) without Redis.
       Registration here = local.register(id, token, link, now);
-      if (here.outcome() != Outcome.ID_TAKEN || local.get(id) != null) {
+      if (here.outcome() != Outcome.OPENED) {
         return here;
       }
-      // Freed meanwhile: claim it as a new id below.
+      // Freed meanwhile and registered anew here: it needs a claim of its own.
+      return claimFor(here, id, token, link);
     }
     if (local.size() >= concurrentLimit) {
       return new Registration(Outcome.LIMIT_REACHED, null, null);
     }
-    if (!store.isUp()) {
-      return new Registration(Outcome.UNAVAILABLE, null, null);
-    }
-    String escaped = Keys.escape(id);
-    List<Object> claim;
-    try {
-      claim =
-          CLAIM.run(
-              store.sync(),
-              idKeys(escaped),
-              arg(me),
-              arg(Keys.tokenHash(token)),
-              arg(escaped),
-              arg(store.key("")));
-    } catch (RedisException e) {
-      log.warn("event=redis-claim-failed peer={} error={}", LogText.escape(id), e.toString());
-      return new Registration(Outcome.UNAVAILABLE, null, null);
-    }
-    String outcome = text(claim.get(0));
-    if ("TAKEN".equals(outcome)) {
-      return new Registration(Outcome.ID_TAKEN, local.get(id), null);
-    }
     Registration here = local.register(id, token, link, now);
-    if (here.outcome() == Outcome.OPENED || here.outcome() == Outcome.TAKEN_OVER) {
-      tokenHashes.put(id, Keys.tokenHash(token));
+    if (here.outcome() != Outcome.OPENED) {
+      return here; // registered here meanwhile (takeover, ID-TAKEN) or the limit
     }
-    if (here.outcome() == Outcome.LIMIT_REACHED) {
-      releaseAsync(escaped); // another socket took the last place meanwhile
-      return here;
+    return claimFor(here, id, token, link);
+  }
+
+  /**
+   * Claims in Redis an id just registered here; undoes the local registration if Redis says no or
+   * cannot answer. A socket counts as here from the local registration on, so two sockets of this
+   * node for one id meet in the local registry, never both in Redis.
+   */
+  private Registration claimFor(Registration here, String id, String token, PeerLink link) {
+    PeerClient client = here.client();
+    String escaped = Keys.escape(id);
+    String hash = Keys.tokenHash(token);
+    String generation = Long.toHexString(GENERATIONS.nextLong());
+    List<Object> claim = null;
+    if (store.isUp()) {
+      try {
+        claim =
+            CLAIM.run(
+                store.sync(),
+                idKeys(escaped),
+                arg(me),
+                arg(hash),
+                arg(escaped),
+                arg(store.key("")),
+                arg(generation));
+      } catch (RedisException e) {
+        log.warn("event=redis-claim-failed peer={} error={}", LogText.escape(id), e.toString());
+      }
     }
+    String outcome = claim == null ? null : text(claim.get(0));
+    if (claim == null || "TAKEN".equals(outcome)) {
+      local.unregister(client, link);
+      return new Registration(claim == null ? Outcome.UNAVAILABLE : Outcome.ID_TAKEN, null, null);
+    }
+    held.put(id, new Held(hash, generation));
     routes.remove(id);
-    if ("MOVED".equals(outcome) && here.outcome() == Outcome.OPENED) {
+    if ("MOVED".equals(outcome)) {
       String from = text(claim.get(1));
       kicker.kick(from, id);
       log.info("event=peer-takeover-from-node peer={} node={}", LogText.escape(id), from);
-      return new Registration(Outcome.TAKEN_OVER, here.client(), null);
+      return new Registration(Outcome.TAKEN_OVER, client, null);
     }
     return here;
   }
@@ -201,8 +225,10 @@ public final class RedisPeerRegistry implements PeerRegistry {
   public boolean unregister(PeerClient client, PeerLink link) {
     boolean removed = local.unregister(client, link);
     if (removed) {
-      tokenHashes.remove(client.id());
-      releaseAsync(Keys.escape(client.id()));
+      Held h = held.remove(client.id());
+      if (h != null) {
+        releaseAsync(Keys.escape(client.id()), h.generation());
+      }
     }
     return removed;
   }
@@ -214,29 +240,29 @@ public final class RedisPeerRegistry implements PeerRegistry {
   boolean dropLocal(PeerClient client, PeerLink link) {
     boolean removed = local.unregister(client, link);
     if (removed) {
-      tokenHashes.remove(client.id());
+      held.remove(client.id());
     }
     return removed;
   }
 
-  /** This node's ids with their token hashes, as they are now: what it re-announces. */
+  /** This node's ids with "token-hash generation", as they are now: what it re-announces. */
   Map<String, String> heldHere() {
     Map<String, String> out = new java.util.HashMap<>();
     for (PeerClient c : local.localClients()) {
-      String hash = tokenHashes.get(c.id());
-      if (hash != null) {
-        out.put(c.id(), hash);
+      Held h = held.get(c.id());
+      if (h != null) {
+        out.put(c.id(), h.tokenHash() + " " + h.generation());
       }
     }
     return out;
   }
 
-  private void releaseAsync(String escaped) {
+  private void releaseAsync(String escaped, String generation) {
     if (!store.isUp()) {
       return; // the re-announce when Redis is back frees what this node no longer holds
     }
     RELEASE
-        .runAsync(store.async(), idKeys(escaped), arg(me), arg(escaped))
+        .runAsync(store.async(), idKeys(escaped), arg(me), arg(escaped), arg(generation))
         .exceptionally(
             e -> {
               log.debug("event=redis-release-failed error={}", e.toString());

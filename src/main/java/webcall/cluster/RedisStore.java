@@ -104,7 +104,12 @@ public final class RedisStore implements AutoCloseable {
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
             .socketOptions(
-                SocketOptions.builder().connectTimeout(COMMAND_TIMEOUT).keepAlive(true).build())
+                // No Nagle delay: a relayed message is one small PUBLISH that must leave at once.
+                SocketOptions.builder()
+                    .connectTimeout(COMMAND_TIMEOUT)
+                    .keepAlive(true)
+                    .tcpNoDelay(true)
+                    .build())
             .build());
     try {
       StatefulRedisConnection<String, byte[]> connection = client.connect(CODEC);
