@@ -181,7 +181,7 @@ public final class Main implements Callable<Integer> {
         new WebcallServer(
             config,
             metrics,
-            PeerJsState.inMemory(config.peerjs(), new PeerJsMetrics(metrics.registry())),
+            redis.realm(store, config.peerjs(), new PeerJsMetrics(metrics.registry())),
             RoomsState.inMemory(config.roomCapacity()));
     AdminListener adminListener =
         admin.start(metrics, server.readiness(), new PrintWriter(System.out, true));

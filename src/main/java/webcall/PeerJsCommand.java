@@ -150,7 +150,7 @@ final class PeerJsCommand implements Callable<Integer> {
         new PeerJsServer(
             host,
             port,
-            PeerJsState.inMemory(options, new PeerJsMetrics(metrics.registry())),
+            redis.realm(store, options, new PeerJsMetrics(metrics.registry())),
             ssl,
             proxied,
             corsOrigins);

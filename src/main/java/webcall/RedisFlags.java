@@ -1,9 +1,13 @@
 package webcall;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 import webcall.cluster.NodeId;
 import webcall.cluster.RedisStore;
+import webcall.peerjs.PeerJsMetrics;
+import webcall.peerjs.PeerJsOptions;
+import webcall.peerjs.Realm;
 
 /**
  * {@code --redis-url}, shared by both commands: with it, this process is one node of a cluster
@@ -19,14 +23,33 @@ final class RedisFlags {
               + " (WEBCALL_REDIS_URL)")
   String url;
 
+  @Option(
+      names = "--node-lease-seconds",
+      defaultValue = "${env:WEBCALL_NODE_LEASE_SECONDS:-10}",
+      description =
+          "With --redis-url: how long a node's PeerJS ids outlive it when it dies without a goodbye"
+              + " (SIGKILL, a lost machine); renewed every third of it (WEBCALL_NODE_LEASE_SECONDS)."
+              + " Default: ${DEFAULT-VALUE}")
+  int leaseSeconds = 10;
+
   boolean enabled() {
     return url != null && !url.isBlank();
+  }
+
+  /** The PeerJS state: in Redis through {@code store}, or in memory when it is null. */
+  Realm realm(RedisStore store, PeerJsOptions options, PeerJsMetrics metrics) {
+    return store == null
+        ? PeerJsState.inMemory(options, metrics)
+        : PeerJsState.clustered(options, metrics, store, Duration.ofSeconds(leaseSeconds));
   }
 
   /** Connects when a URL is given (null otherwise), and says so on {@code out}. */
   RedisStore connect(PrintWriter out) {
     if (!enabled()) {
       return null;
+    }
+    if (leaseSeconds < 1 || leaseSeconds > 3600) {
+      throw new IllegalArgumentException("--node-lease-seconds must be 1..3600");
     }
     var uri = RedisStore.parse(url.trim());
     NodeId node = NodeId.random();

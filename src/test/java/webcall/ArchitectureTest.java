@@ -152,7 +152,11 @@ class ArchitectureTest {
           "webcall.peerjs.Realm",
           "webcall.peerjs.Relay",
           "webcall.peerjs.InMemoryPeerRegistry",
-          "webcall.peerjs.InMemoryOfflineQueue");
+          "webcall.peerjs.InMemoryOfflineQueue",
+          "webcall.cluster.RedisPeerRegistry",
+          "webcall.cluster.RedisOfflineQueue",
+          "webcall.cluster.NodeBus",
+          "webcall.cluster.NodeLease");
 
   @ArchTest
   static final ArchRule onlyTheCommandsChooseThePeerJsState =

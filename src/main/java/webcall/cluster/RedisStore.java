@@ -44,7 +44,9 @@ public final class RedisStore implements AutoCloseable {
   private final StatefulRedisConnection<String, byte[]> connection;
   private final StatefulRedisPubSubConnection<String, byte[]> pubsub;
   private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
+  private final List<AutoCloseable> closeFirst = new CopyOnWriteArrayList<>();
   private volatile boolean wasDown;
+  private volatile boolean closing;
 
   private RedisStore(
       NodeId node,
@@ -102,7 +104,12 @@ public final class RedisStore implements AutoCloseable {
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
             .socketOptions(
-                SocketOptions.builder().connectTimeout(COMMAND_TIMEOUT).keepAlive(true).build())
+                // No Nagle delay: a relayed message is one small PUBLISH that must leave at once.
+                SocketOptions.builder()
+                    .connectTimeout(COMMAND_TIMEOUT)
+                    .keepAlive(true)
+                    .tcpNoDelay(true)
+                    .build())
             .build());
     try {
       StatefulRedisConnection<String, byte[]> connection = client.connect(CODEC);
@@ -123,6 +130,9 @@ public final class RedisStore implements AutoCloseable {
     return new RedisConnectionStateListener() {
       @Override
       public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> c) {
+        if (c != connection || closing) {
+          return; // the pub/sub connection: Lettuce subscribes it again by itself
+        }
         if (!wasDown) {
           log.warn("event=redis-down node={}", node);
         }
@@ -132,7 +142,7 @@ public final class RedisStore implements AutoCloseable {
       @Override
       public void onRedisConnected(
           io.lettuce.core.RedisChannelHandler<?, ?> c, SocketAddress address) {
-        if (!wasDown) {
+        if (c != connection || !wasDown) {
           return;
         }
         wasDown = false;
@@ -187,8 +197,21 @@ public final class RedisStore implements AutoCloseable {
     reconnectListeners.add(r);
   }
 
+  /** Closes {@code c} when the store closes, before its connections, last added first. */
+  public void closeFirst(AutoCloseable c) {
+    closeFirst.add(0, c);
+  }
+
   @Override
   public void close() {
+    closing = true;
+    for (AutoCloseable c : closeFirst) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("event=cluster-close-failed error={}", e.toString());
+      }
+    }
     pubsub.close();
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

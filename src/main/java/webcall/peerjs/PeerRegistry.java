@@ -20,13 +20,16 @@ public interface PeerRegistry {
     /** The id is held with another token. */
     ID_TAKEN,
     /** The server holds concurrent_limit ids already. */
-    LIMIT_REACHED
+    LIMIT_REACHED,
+    /** The store shared by a cluster's nodes cannot be reached now: nothing was registered. */
+    UNAVAILABLE
   }
 
   /**
-   * @param client the id's client (OPENED, TAKEN_OVER) or its holder (ID_TAKEN); null for
-   *     LIMIT_REACHED
-   * @param replaced on TAKEN_OVER, the link that spoke for the id until now
+   * @param client the id's client (OPENED, TAKEN_OVER) or its holder (ID_TAKEN: null when that is
+   *     on another node); null for LIMIT_REACHED and UNAVAILABLE
+   * @param replaced on TAKEN_OVER, the link that spoke for the id until now (null when it was on
+   *     another node, which closes it itself)
    */
   record Registration(Outcome outcome, PeerClient client, PeerLink replaced) {}
 

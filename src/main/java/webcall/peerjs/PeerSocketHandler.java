@@ -91,6 +91,7 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
     switch (r.outcome()) {
       case ID_TAKEN -> reject(Rejection.ID_TAKEN, id);
       case LIMIT_REACHED -> reject(Rejection.LIMIT_REACHED, id);
+      case UNAVAILABLE -> reject(Rejection.UNAVAILABLE, id);
       case OPENED, TAKEN_OVER -> {
         client = r.client();
         if (r.replaced() != null && r.replaced() != link) {
@@ -101,7 +102,7 @@ final class PeerSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame
             "event=peer-open peer={} addr={} takeover={}",
             LogText.escape(id),
             LogText.escape(address),
-            r.replaced() != null);
+            r.outcome() == PeerRegistry.Outcome.TAKEN_OVER);
         client.send("{\"type\":\"OPEN\"}");
         realm.deliverQueued(client);
       }

@@ -23,7 +23,12 @@ public enum Rejection {
   TOO_MANY_FRAGMENTS(MessageType.ERROR, "Message split into too many frames", 1008),
   INVALID_UTF8(MessageType.ERROR, "Text frame is not valid UTF-8", 1007),
   PROTOCOL_ERROR(MessageType.ERROR, "Malformed WebSocket frame", 1002),
-  INTERNAL_ERROR(MessageType.ERROR, "Internal server error", 1011);
+  INTERNAL_ERROR(MessageType.ERROR, "Internal server error", 1011),
+  /** Not the reference's: a cluster node whose Redis cannot be reached registers no new id. */
+  UNAVAILABLE(
+      MessageType.ERROR,
+      "Service unavailable: the cluster's store cannot be reached, try again",
+      1013);
 
   private final MessageType type;
   private final String message;

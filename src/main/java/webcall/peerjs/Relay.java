@@ -20,15 +20,16 @@ public final class Relay {
      * were, the wiring would be wrong.
      */
     Forwarder NONE =
-        (node, src, dst, json) -> {
+        (node, src, dst, json, queueIfGone) -> {
           throw new IllegalStateException("no other node to forward to: " + node);
         };
 
     /**
      * Hands {@code json} to {@code node}, as {@link PeerRegistry#remoteNode} named it, for that
-     * node to send to {@code dst}'s socket; what became of it is that node's concern.
+     * node to send to {@code dst}'s socket; what became of it is that node's concern (if {@code
+     * dst} has left it meanwhile: its relay again, and the offline queue if {@code queueIfGone}).
      */
-    void forward(String node, String src, String dst, byte[] json);
+    void forward(String node, String src, String dst, byte[] json, boolean queueIfGone);
   }
 
   private final PeerRegistry registry;
@@ -53,7 +54,7 @@ public final class Relay {
     }
     Optional<String> node = registry.remoteNode(dst);
     if (node.isPresent()) {
-      forwarder.forward(node.get(), src, dst, json);
+      forwarder.forward(node.get(), src, dst, json, true);
       return;
     }
     if (!queue.offer(src, dst, json)) {
@@ -83,7 +84,7 @@ public final class Relay {
       return true;
     }
     Optional<String> node = registry.remoteNode(dst);
-    node.ifPresent(n -> forwarder.forward(n, src, dst, json));
+    node.ifPresent(n -> forwarder.forward(n, src, dst, json, false));
     return node.isPresent();
   }
 
@@ -108,12 +109,25 @@ public final class Relay {
         });
   }
 
+  /**
+   * Tells {@code src}, on this node or the one that holds it, that {@code unreachable} never came.
+   */
   private void sendExpire(String src, String unreachable) {
+    byte[] frame = expireFrame(src, unreachable);
     PeerClient sender = registry.get(src);
     if (sender != null) {
-      sender.send(
-          "{\"type\":\"EXPIRE\",\"src\":" + quote(unreachable) + ",\"dst\":" + quote(src) + "}");
+      sender.send(frame);
+      return;
     }
+    registry.remoteNode(src).ifPresent(n -> forwarder.forward(n, unreachable, src, frame, false));
+  }
+
+  /**
+   * {"type":"EXPIRE","src":unreachable,"dst":to}: what a sender gets for a message that is lost.
+   */
+  public static byte[] expireFrame(String to, String unreachable) {
+    return ("{\"type\":\"EXPIRE\",\"src\":" + quote(unreachable) + ",\"dst\":" + quote(to) + "}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static String quote(String s) {

@@ -24,9 +24,16 @@ class RelayTest {
     return new Relay(
         registry,
         queue,
-        (node, src, dst, json) ->
+        (node, src, dst, json, queueIfGone) ->
             forwarded.add(
-                node + " " + src + ">" + dst + " " + new String(json, StandardCharsets.UTF_8)),
+                node
+                    + " "
+                    + src
+                    + ">"
+                    + dst
+                    + " "
+                    + new String(json, StandardCharsets.UTF_8)
+                    + (queueIfGone ? "" : " unqueued")),
         PeerJsMetrics.none());
   }
 
@@ -120,8 +127,18 @@ class RelayTest {
     assertThat(relay.transmitUnqueued("a", "b", json("there"))).isTrue();
     assertThat(relay.transmitUnqueued("a", "nobody", json("lost"))).isFalse();
     assertThat(c.texts()).containsExactly("here");
-    assertThat(forwarded).containsExactly("node-2 a>b there");
+    assertThat(forwarded).containsExactly("node-2 a>b there unqueued");
     assertThat(queue.messages()).isZero();
+  }
+
+  @Test
+  void anExpireForASenderOnAnotherNodeIsForwardedThereUnqueued() {
+    registry = new ElsewhereRegistry(registry, "s", "node-3");
+    Relay relay = relay(Map.of("queue-per-destination", 1L));
+    relay.transmit("s", "x", json("1"));
+    relay.transmit("s", "x", json("2"));
+    assertThat(forwarded)
+        .containsExactly("node-3 x>s {\"type\":\"EXPIRE\",\"src\":\"x\",\"dst\":\"s\"} unqueued");
   }
 
   /** A registry that says one id's socket is on another node, as a shared one would. */
