@@ -182,7 +182,7 @@ public final class Main implements Callable<Integer> {
             config,
             metrics,
             PeerJsState.inMemory(config.peerjs(), new PeerJsMetrics(metrics.registry())),
-            RoomsState.inMemory(config.roomCapacity()));
+            RoomsState.of(store, config.roomCapacity()));
     AdminListener adminListener =
         admin.start(metrics, server.readiness(), new PrintWriter(System.out, true));
     InetSocketAddress bound = server.start();

@@ -172,6 +172,12 @@ class ArchitectureTest {
       classes()
           .that()
           .haveFullyQualifiedName("webcall.rooms.InMemoryRoomDirectory")
+          .or()
+          .haveFullyQualifiedName("webcall.cluster.RedisRoomDirectory")
+          .or()
+          .haveFullyQualifiedName("webcall.cluster.RedisRoomEvents")
+          .or()
+          .haveFullyQualifiedName("webcall.cluster.RedisPeerCheck")
           .should(beConstructedOnlyInTheRootPackage());
 
   private static ArchCondition<JavaClass> beConstructedOnlyInTheRootPackage() {

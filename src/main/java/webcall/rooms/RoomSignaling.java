@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import webcall.limit.TokenBucket;
 import webcall.logging.LogText;
-import webcall.peerjs.PeerClient;
 import webcall.peerjs.Realm;
 import webcall.socketio.Ack;
 import webcall.socketio.DisconnectReason;
@@ -57,7 +56,7 @@ public final class RoomSignaling implements SocketIoHandler {
 
   private final LocalRoomEvents sockets;
   private final RoomEvents events;
-  private final Realm realm;
+  private final PeerCheck peers;
   private final RoomDirectory rooms;
   private final Map<String, Flow> flows = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
@@ -103,30 +102,41 @@ public final class RoomSignaling implements SocketIoHandler {
       RoomMetrics metrics,
       boolean allowLegacyJoin,
       RoomClock clock) {
-    this(realm, rooms, limits, new LocalRoomEvents(rooms), metrics, allowLegacyJoin, clock);
+    this(realm, RoomsWiring.local(rooms), limits, metrics, allowLegacyJoin, clock);
   }
 
-  private RoomSignaling(
+  /**
+   * The rooms as the wiring chose them: one node's, or a cluster's (events to members on any node,
+   * PeerJS ids checked wherever they are connected).
+   */
+  public RoomSignaling(
       Realm realm,
-      RoomDirectory rooms,
+      RoomsWiring wiring,
       SignalingLimits limits,
-      LocalRoomEvents local,
       RoomMetrics metrics,
       boolean allowLegacyJoin,
       RoomClock clock) {
-    this(realm, rooms, limits, local, local, metrics, allowLegacyJoin, clock);
+    this(
+        wiring.peers().apply(PeerCheck.local(realm)),
+        wiring.directory(),
+        limits,
+        new LocalRoomEvents(wiring.directory()),
+        wiring,
+        metrics,
+        allowLegacyJoin,
+        clock);
   }
 
   /**
    * @param sockets this node's sockets, by connection id
-   * @param events how room events reach the members (this node's sockets, or later a cluster's)
+   * @param wiring how room events reach the members, given {@code sockets}
    */
-  public RoomSignaling(
-      Realm realm,
+  private RoomSignaling(
+      PeerCheck peers,
       RoomDirectory rooms,
       SignalingLimits limits,
       LocalRoomEvents sockets,
-      RoomEvents events,
+      RoomsWiring wiring,
       RoomMetrics metrics,
       boolean allowLegacyJoin,
       RoomClock clock) {
@@ -136,8 +146,8 @@ public final class RoomSignaling implements SocketIoHandler {
     this.floodGraceNanos = limits.floodGraceMillis() * 1_000_000L;
     this.clock = clock;
     this.sockets = sockets;
-    this.events = events;
-    this.realm = realm;
+    this.events = wiring.events().apply(sockets);
+    this.peers = peers;
     this.rooms = rooms;
     metrics.watch(rooms, this);
   }
@@ -162,6 +172,19 @@ public final class RoomSignaling implements SocketIoHandler {
 
   @Override
   public void event(Socket socket, String name, List<Object> args, Ack ack) {
+    try {
+      dispatch(socket, name, args, ack);
+    } catch (RoomsUnavailable e) {
+      log.warn(
+          "event=rooms-unavailable session={} on={} error={}", socket.id(), name, e.getMessage());
+      if (name.equals(JOIN)) {
+        metrics.refused(RoomDirectory.JoinError.UNAVAILABLE);
+      }
+      reject(socket, ack, RoomDirectory.JoinError.UNAVAILABLE);
+    }
+  }
+
+  private void dispatch(Socket socket, String name, List<Object> args, Ack ack) {
     switch (name) {
       case JOIN -> onJoin(socket, args, ack);
       case STATE -> onState(socket, args, ack);
@@ -226,14 +249,18 @@ public final class RoomSignaling implements SocketIoHandler {
       return;
     }
     Object token = extra.get("token");
-    PeerClient peer = user instanceof String userId ? realm.get(userId) : null;
-    boolean legacy =
-        allowLegacyJoin && token == null && peer != null; // the seed's page: (roomId, userId) alone
-    if (peer == null || !(legacy || token instanceof String t && peer.tokenMatches(t))) {
+    String peer = user instanceof String userId ? userId : null;
+    boolean held =
+        peer != null
+            && (token instanceof String t
+                ? peers.connected(peer, t)
+                // the seed's page: (roomId, userId) alone
+                : allowLegacyJoin && token == null && peers.connected(peer, null));
+    if (!held) {
       refuseJoin(client, ack, RoomDirectory.JoinError.BAD_USER);
       return;
     }
-    if (draining && !roomId.equals(rooms.roomOfPeer(peer.id()))) {
+    if (draining && !roomId.equals(rooms.roomOfPeer(peer))) {
       refuseJoin(client, ack, RoomDirectory.JoinError.DRAINING);
       return;
     }
@@ -256,13 +283,12 @@ public final class RoomSignaling implements SocketIoHandler {
       refuseJoin(client, ack, RoomDirectory.JoinError.TOO_MANY_ATTEMPTS);
       return;
     }
-    RoomDirectory.Joined joined =
-        rooms.join(client.id(), roomId, peer.id(), profile, (String) password);
+    RoomDirectory.Joined joined = rooms.join(client.id(), roomId, peer, profile, (String) password);
     if (joined.error() == RoomDirectory.JoinError.KNOCKING) {
       if (joined.host()
           != null) { // a new knock (a repeated join while knocking tells the host nothing new)
         events.toConnection(rooms.hostSession(roomId), KNOCK, joined.knock().toWire());
-        log.info("event=knock room={} peer={}", roomId, LogText.escape(peer.id()));
+        log.info("event=knock room={} peer={}", roomId, LogText.escape(peer));
       }
       reject(client, ack, RoomDirectory.JoinError.KNOCKING);
       return;
@@ -528,7 +554,14 @@ public final class RoomSignaling implements SocketIoHandler {
   public void disconnected(Socket client, DisconnectReason reason) {
     flows.remove(client.id());
     sockets.disconnected(client);
-    RoomDirectory.Left left = rooms.leave(client.id());
+    RoomDirectory.Left left;
+    try {
+      left = rooms.leave(client.id());
+    } catch (RoomsUnavailable e) {
+      // Its place stays in the shared store until this node re-announces what it holds.
+      log.warn("event=rooms-leave-unavailable session={} error={}", client.id(), e.getMessage());
+      return;
+    }
     if (left.knock() != null) {
       events.toConnection(
           rooms.hostSession(left.knock().room()),
