@@ -4,8 +4,10 @@ import webcall.cluster.RedisPeerCheck;
 import webcall.cluster.RedisRoomDirectory;
 import webcall.cluster.RedisRoomEvents;
 import webcall.cluster.RedisStore;
+import webcall.cluster.RoomsLease;
 import webcall.rooms.InMemoryRoomDirectory;
 import webcall.rooms.RoomDirectory;
+import webcall.rooms.RoomSignaling;
 import webcall.rooms.RoomsWiring;
 
 /**
@@ -33,5 +35,21 @@ public final class RoomsState {
         rooms,
         local -> new RedisRoomEvents(store, rooms, local),
         here -> new RedisPeerCheck(store, here));
+  }
+
+  /**
+   * With a store, this node's lease on its members, which also makes a dead node's members leave
+   * (see {@link RoomsLease}); without, null. Closed after the server, before the store.
+   */
+  public static RoomsLease lease(RedisStore store, RoomsWiring rooms, RoomSignaling signaling) {
+    if (store == null) {
+      return null;
+    }
+    return new RoomsLease(
+        store,
+        (RedisRoomDirectory) rooms.directory(),
+        signaling::connectionGone,
+        signaling::settleLeaves,
+        RoomsLease.DEFAULT);
   }
 }

@@ -178,6 +178,8 @@ class ArchitectureTest {
           .haveFullyQualifiedName("webcall.cluster.RedisRoomEvents")
           .or()
           .haveFullyQualifiedName("webcall.cluster.RedisPeerCheck")
+          .or()
+          .haveFullyQualifiedName("webcall.cluster.RoomsLease")
           .should(beConstructedOnlyInTheRootPackage());
 
   private static ArchCondition<JavaClass> beConstructedOnlyInTheRootPackage() {

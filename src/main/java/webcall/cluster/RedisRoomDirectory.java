@@ -41,6 +41,10 @@ import webcall.rooms.RoomsUnavailable;
  * rooms:m:{session}  the room id a Socket.IO connection is a member of
  * rooms:k:{session}  the room id a connection knocks at
  * rooms:p:{peer}     the room id a PeerJS id is a member of
+ * rooms:n:{node}     set of the connections a node joined or knocked with (left when its lease ends)
+ * rooms:nodes        set of the nodes that listed connections
+ * rooms:lease:{node} exists while the node lives (RoomsLease renews it)
+ * rooms:reap:{node}  the node making a dead node's connections leave
  * </pre>
  *
  * {room}, {session} and {peer} are escaped (%XX for every byte but [A-Za-z0-9_-], the same rule in
@@ -188,6 +192,54 @@ public final class RedisRoomDirectory implements RoomDirectory {
 
   private String peerKey(String peer) {
     return store.key(namespace + "p:" + escape(peer));
+  }
+
+  /**
+   * The connections node {@code node} joined or knocked with ({@code rooms:n:{node}}, a set): what
+   * the others make leave when its lease ends.
+   */
+  String nodeSessions(String node) {
+    return store.key(namespace + "n:" + node);
+  }
+
+  /** The nodes that listed connections ({@code rooms:nodes}, a set). */
+  String nodesKey() {
+    return store.key(namespace + "nodes");
+  }
+
+  /** A node's lease ({@code rooms:lease:{node}}): exists while the node lives. */
+  String leaseKey(String node) {
+    return store.key(namespace + "lease:" + node);
+  }
+
+  /**
+   * Taken by the one node that makes a dead node's connections leave ({@code rooms:reap:{node}}).
+   */
+  String reapKey(String node) {
+    return store.key(namespace + "reap:" + node);
+  }
+
+  /** The connections node {@code node} listed; for its reaper. */
+  List<String> sessionsOf(String node) {
+    return redis(() -> store.sync().smembers(nodeSessions(node))).stream()
+        .map(b -> new String(b, StandardCharsets.UTF_8))
+        .toList();
+  }
+
+  /** Forgets node {@code node}'s list, once its connections have left. */
+  void forgetNode(String node) {
+    redis(() -> store.sync().del(nodeSessions(node)));
+  }
+
+  private <T> T redis(Supplier<T> command) {
+    if (!store.isUp()) {
+      throw new RoomsUnavailable("Redis is down", null);
+    }
+    try {
+      return command.get();
+    } catch (RedisException e) {
+      throw new RoomsUnavailable("Redis: " + e.getMessage(), e);
+    }
   }
 
   // --- reading and writing ---
@@ -371,6 +423,13 @@ public final class RedisRoomDirectory implements RoomDirectory {
     RoomPassword required = passwordOf(room);
     RoomPassword passed = required != null && required.matches(password) ? required : null;
     boolean gave = password != null;
+    // Listed under this node before it can be a member: if the node dies, the others find it here.
+    String mine = nodeSessions(store.node().value());
+    redis(
+        () -> {
+          store.sync().sadd(nodesKey(), bytes(store.node().value())); // (again after a restart)
+          return store.sync().sadd(mine, bytes(session));
+        });
     String m = memberKey(session);
     String k = knockKey(session);
     String p = peerKey(peerId);
@@ -407,6 +466,8 @@ public final class RedisRoomDirectory implements RoomDirectory {
             });
     if (joined.error() == null || joined.error() == JoinError.KNOCKING) {
       local.add(session); // a member or a knocker here (an admitted knocker stays one of ours)
+    } else if (!local.contains(session)) {
+      redis(() -> store.sync().srem(mine, bytes(session)));
     }
     return joined;
   }
@@ -447,6 +508,7 @@ public final class RedisRoomDirectory implements RoomDirectory {
               return commit(room, before, RoomRules.leave(before.room(), session), expect(s, m, k));
             });
     local.remove(session);
+    redis(() -> store.sync().srem(nodeSessions(store.node().value()), bytes(session)));
     return left;
   }
 

@@ -64,6 +64,7 @@ public final class RoomSignaling implements SocketIoHandler {
   private volatile boolean draining;
   private final Map<String, TokenBucket> attemptsByAddress = new ConcurrentHashMap<>();
   private final boolean allowLegacyJoin;
+  private final java.util.Set<String> leavesOwed = ConcurrentHashMap.newKeySet();
 
   /** One socket's rate limit and, while it floods, since when. */
   private static final class Flow {
@@ -554,14 +555,37 @@ public final class RoomSignaling implements SocketIoHandler {
   public void disconnected(Socket client, DisconnectReason reason) {
     flows.remove(client.id());
     sockets.disconnected(client);
-    RoomDirectory.Left left;
+    connectionGone(client.id());
+  }
+
+  /**
+   * A connection is gone: it leaves its room (or its knock) and the others are told, once. Called
+   * for this node's sockets as they close, and by a cluster for the connections of a node that
+   * died. A leave the shared store cannot take now is owed, and settled by {@link #settleLeaves}.
+   */
+  public void connectionGone(String session) {
     try {
-      left = rooms.leave(client.id());
+      announceLeave(session, rooms.leave(session));
+      leavesOwed.remove(session);
     } catch (RoomsUnavailable e) {
-      // Its place stays in the shared store until this node re-announces what it holds.
-      log.warn("event=rooms-leave-unavailable session={} error={}", client.id(), e.getMessage());
-      return;
+      leavesOwed.add(session);
+      log.warn("event=rooms-leave-unavailable session={} error={}", session, e.getMessage());
     }
+  }
+
+  /** Makes the leaves the shared store could not take when their connections closed. */
+  public void settleLeaves() {
+    for (String session : List.copyOf(leavesOwed)) {
+      connectionGone(session);
+    }
+  }
+
+  /** Connections gone whose leave the shared store could not take yet. */
+  public int leavesOwed() {
+    return leavesOwed.size();
+  }
+
+  private void announceLeave(String session, RoomDirectory.Left left) {
     if (left.knock() != null) {
       events.toConnection(
           rooms.hostSession(left.knock().room()),
@@ -572,7 +596,7 @@ public final class RoomSignaling implements SocketIoHandler {
     if (m == null) {
       return;
     }
-    events.toRoom(m.room(), client.id(), USER_DISCONNECTED, m.peerId());
+    events.toRoom(m.room(), session, USER_DISCONNECTED, m.peerId());
     log.info("event=leave room={} peer={}", m.room(), LogText.escape(m.peerId()));
     for (RoomDirectory.Knock k :
         left.dropped()) { // the room ended with them waiting: nobody is left to let them in

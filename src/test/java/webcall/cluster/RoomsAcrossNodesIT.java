@@ -281,4 +281,38 @@ class RoomsAcrossNodesIT {
         .atMost(Duration.ofSeconds(30))
         .until(() -> again.joinAs(room() + "b", named("Again")).optBoolean("ok"));
   }
+
+  @Test
+  @Order(5)
+  void theMembersOfANodeThatDiesLeaveTheirRoomsOnceWithinTheLease() throws Exception {
+    String room = room();
+    RoomClient cid = on(2, "cid-x5");
+    RoomClient ann = on(0, "ann-x5");
+    RoomClient bob = on(1, "bob-x5");
+    ok(cid.joinAs(room, named("Cid"))); // the host, on the node that will die
+    ok(ann.joinAs(room, named("Ann")));
+    ok(bob.joinAs(room, named("Bob")));
+    awaitEvents(ann, "user-connected", 1);
+
+    nodes.get(2).signal("KILL"); // no goodbye: its sockets just stop
+    // The lease is 10 s; a node that saw Redis come back (the test before) waits one lease
+    // before it reaps.
+    for (RoomClient survivor : List.of(ann, bob)) {
+      await()
+          .atMost(Duration.ofSeconds(40))
+          .until(() -> survivor.count("user-disconnected:cid-x5") == 1);
+      assertThat(awaitEvents(survivor, "host-changed", 1).get(0).args().get(0))
+          .as("hosting passed to the longest present member")
+          .isEqualTo("ann-x5");
+    }
+    ok(bob.request("chat", "still here"));
+    await().atMost(WAIT).until(() -> ann.received("chat-message").size() == 1);
+    assertThat(ann.count("user-disconnected:cid-x5")).as("once").isEqualTo(1);
+    assertThat(bob.count("user-disconnected:cid-x5")).as("once").isEqualTo(1);
+    JSONObject next = ok(on(1, "dan-x5").joinAs(room, named("Dan")));
+    assertThat(next.getJSONArray("members").toString())
+        .contains("ann-x5", "bob-x5")
+        .doesNotContain("cid-x5");
+    assertThat(next.getString("host")).isEqualTo("ann-x5");
+  }
 }
