@@ -410,6 +410,167 @@ public final class RedisRoomDirectory implements RoomDirectory {
     return out;
   }
 
+  // --- a Redis that lost its data ---
+
+  /**
+   * The rooms this node's connections were in when last read ({@link #refresh}), by id, and the
+   * epoch they were read in: what this node puts back into a Redis that came back without them.
+   */
+  private volatile Map<String, Room> seen = Map.of();
+
+  private volatile String seenEpoch;
+
+  /**
+   * Set once by the first node of a Redis's life ({@code rooms:epoch}): a new value, a new Redis.
+   */
+  String epochKey() {
+    return store.key(namespace + "epoch");
+  }
+
+  /** The current epoch, made if Redis has none (it started empty). Throws while Redis is down. */
+  String epoch() {
+    byte[] e = redis(() -> store.sync().get(epochKey()));
+    if (e == null) {
+      redis(() -> store.sync().setnx(epochKey(), bytes(randomHex())));
+      e = redis(() -> store.sync().get(epochKey()));
+    }
+    return e == null ? "" : new String(e, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Reads the rooms of this node's connections, with the epoch in the same step, and keeps them for
+   * {@link #restore}. A read from another epoch than {@code epoch} is dropped: the rooms kept stay
+   * those of the Redis that lost them.
+   */
+  void refresh(String epoch) {
+    List<String> keys = new ArrayList<>();
+    keys.add(epochKey());
+    for (String session : local) {
+      keys.add(memberKey(session));
+      keys.add(knockKey(session));
+    }
+    Snapshot s = read(keys);
+    if (!epoch.equals(s.index().get(epochKey()))) {
+      return;
+    }
+    Map<String, Room> rooms = new HashMap<>();
+    for (Map.Entry<String, String> e : s.index().entrySet()) {
+      Room r = e.getKey().equals(epochKey()) ? null : s.room(e.getValue()).room();
+      if (r != null) {
+        rooms.put(r.id(), r);
+      }
+    }
+    synchronized (this) {
+      seen = Map.copyOf(rooms);
+      seenEpoch = epoch;
+    }
+  }
+
+  private synchronized void remember(Room r) {
+    if (r != null) {
+      Map<String, Room> next = new HashMap<>(seen);
+      next.put(r.id(), r);
+      seen = Map.copyOf(next);
+    }
+  }
+
+  /**
+   * Puts this node's members and knocks back into the rooms they were in, as last read, in a Redis
+   * that lost them (restarted empty: the epoch changed): a room missing is made again with its
+   * closure, host and removed ids as they were; a room another node already put back gets this
+   * node's members added (and its host, if the host is here). Nobody is told: the members' pages
+   * never saw them leave. Returns the members put back.
+   */
+  int restore(String epoch) {
+    if (seenEpoch == null || seenEpoch.equals(epoch)) {
+      return 0;
+    }
+    int restored = 0;
+    String me = store.node().value();
+    redis(() -> store.sync().sadd(nodesKey(), bytes(me)));
+    for (String session : local) { // listed again, so that they leave if this node dies
+      redis(() -> store.sync().sadd(nodeSessions(me), bytes(session)));
+    }
+    for (Room was : seen.values()) {
+      List<Member> mine = was.members().stream().filter(m -> local.contains(m.session())).toList();
+      List<Knock> knocks = was.knocks().stream().filter(k -> local.contains(k.session())).toList();
+      if (mine.isEmpty()) {
+        continue; // its knockers alone cannot make a room: their knock ended with it
+      }
+      restored +=
+          retrying(
+              () -> {
+                List<String> keys = new ArrayList<>();
+                for (Member m : mine) {
+                  keys.add(memberKey(m.session()));
+                  keys.add(peerKey(m.peerId()));
+                }
+                Snapshot s = read(keys, was.id());
+                Versioned before = s.room(was.id());
+                Room now = before.room();
+                List<Member> members =
+                    now == null ? new ArrayList<>() : new ArrayList<>(now.members());
+                List<Knock> waiting =
+                    now == null ? new ArrayList<>() : new ArrayList<>(now.knocks());
+                int added = 0;
+                for (Member m : mine) {
+                  String elsewhere = s.index().get(peerKey(m.peerId()));
+                  boolean taken =
+                      members.stream()
+                          .anyMatch(
+                              x ->
+                                  x.peerId().equals(m.peerId()) || x.session().equals(m.session()));
+                  if (!taken && (elsewhere == null || elsewhere.equals(was.id()))) {
+                    members.add(m);
+                    added++;
+                  }
+                }
+                for (Knock k : knocks) {
+                  if (waiting.stream().noneMatch(x -> x.session().equals(k.session()))) {
+                    waiting.add(k);
+                  }
+                }
+                if (added == 0) {
+                  return new Result<>(0);
+                }
+                boolean hostHere =
+                    local.contains(was.host())
+                        && members.stream().anyMatch(m -> m.session().equals(was.host()));
+                String host =
+                    hostHere || now == null
+                        ? (hostHere ? was.host() : members.get(0).session())
+                        : now.host();
+                Room next =
+                    now == null
+                        ? new Room(
+                            was.id(),
+                            members,
+                            host,
+                            was.locked(),
+                            was.knock(),
+                            was.password(),
+                            waiting,
+                            was.removed())
+                        : new Room(
+                            now.id(),
+                            members,
+                            host,
+                            now.locked(),
+                            now.knock(),
+                            now.password(),
+                            waiting,
+                            now.removed());
+                Map<String, String> expected = new LinkedHashMap<>();
+                for (String k : keys) {
+                  expected.put(k, s.index().get(k));
+                }
+                return write(was.id(), before, next, expected) ? new Result<>(added) : null;
+              });
+    }
+    seenEpoch = epoch;
+    return restored;
+  }
+
   // --- the directory ---
 
   @Override
@@ -433,6 +594,7 @@ public final class RedisRoomDirectory implements RoomDirectory {
     String m = memberKey(session);
     String k = knockKey(session);
     String p = peerKey(peerId);
+    Room[] wrote = {null};
     Joined joined =
         retrying(
             () -> {
@@ -449,9 +611,7 @@ public final class RedisRoomDirectory implements RoomDirectory {
               if (refused != null) {
                 return new Result<>(refused);
               }
-              return commit(
-                  room,
-                  before,
+              Change<Joined> change =
                   RoomRules.join(
                       before.room(),
                       room,
@@ -461,11 +621,16 @@ public final class RedisRoomDirectory implements RoomDirectory {
                       profile,
                       gave,
                       passed,
-                      knockIds),
-                  expect(s, m, k, p));
+                      knockIds);
+              Result<Joined> done = commit(room, before, change, expect(s, m, k, p));
+              if (done != null && change.next() != null) {
+                wrote[0] = change.next();
+              }
+              return done;
             });
     if (joined.error() == null || joined.error() == JoinError.KNOCKING) {
       local.add(session); // a member or a knocker here (an admitted knocker stays one of ours)
+      remember(wrote[0]); // at once: the tick's read comes up to a second later
     } else if (!local.contains(session)) {
       redis(() -> store.sync().srem(mine, bytes(session)));
     }

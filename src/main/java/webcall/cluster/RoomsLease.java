@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
  * its room, announced as if the connection had closed here. A leave is one atomic step of the
  * directory, so however many nodes try, each member's user-disconnected goes out once.
  *
+ * <p>Each tick also reads the rooms of this node's connections (one Lua call, in the epoch of this
+ * Redis, {@code rooms:epoch}); when Redis comes back empty (a new epoch) the node puts its members
+ * back into those rooms as they were ({@link RedisRoomDirectory#restore}), so that the rooms
+ * converge without a restart and without the pages doing anything.
+ *
  * <p>A node reaps only once it has itself been connected to Redis for a whole lease (after its
  * start and after each reconnect): a Redis that was down let every lease lapse, and the live nodes
  * renew theirs within a second of its return. Leaves that Redis could not take when their
@@ -86,7 +91,13 @@ public final class RoomsLease implements AutoCloseable {
     }
     try {
       renew();
+      String epoch = rooms.epoch();
+      int restored = rooms.restore(epoch); // before the leaves owed, which may be among them
+      if (restored > 0) {
+        log.info("event=rooms-restored members={}", restored);
+      }
       settle.run();
+      rooms.refresh(epoch);
       if (System.nanoTime() - reapFrom < 0) {
         return;
       }

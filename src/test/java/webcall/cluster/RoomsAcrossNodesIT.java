@@ -258,10 +258,13 @@ class RoomsAcrossNodesIT {
 
   @Test
   @Order(4)
-  void aJoinWhileRedisIsDownIsUnavailableAndNoNodeFalls() {
+  void whileRedisIsDownRoomEventsAreUnavailableAndWhenItComesBackEmptyTheRoomsComeBack()
+      throws Exception {
     String room = room();
     RoomClient before = on(0, "before-x4");
+    RoomClient partner = on(2, "partner-x4");
     ok(before.joinAs(room, named("Before")));
+    ok(partner.joinAs(room, named("Partner")));
     RoomClient asking = on(1, "asking-x4");
     redis.stop();
     try {
@@ -270,16 +273,28 @@ class RoomsAcrossNodesIT {
       JSONObject chat = before.request("chat", "anyone?");
       assertThat(chat.optString("error")).isEqualTo("unavailable");
     } finally {
-      redis.startAgain();
+      redis.startAgain(); // empty: nothing was saved
     }
     for (ChildProcess n : nodes) {
       assertThat(n.exitWithin(Duration.ZERO)).as("still running").isEqualTo(-1);
     }
-    // Redis is back (empty): the nodes reconnect by themselves and new rooms work again.
-    RoomClient again = on(2, "again-x4");
+    // The nodes reconnect by themselves and put their members back: the two can chat again
+    // without joining again.
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> again.joinAs(room() + "b", named("Again")).optBoolean("ok"));
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> partner.request("chat", "back again").optBoolean("ok"));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                before.received("chat-message").stream()
+                    .anyMatch(r -> r.object(0).optString("text").equals("back again")));
+    JSONObject newcomer = ok(asking.joinAs(room, named("Asking")));
+    assertThat(newcomer.getJSONArray("members").toString()).contains("before-x4", "partner-x4");
+    assertThat(newcomer.getString("host")).as("hosting as it was").isEqualTo("before-x4");
+    Received seen = awaitEvents(before, "user-connected", 2).get(1);
+    assertThat(seen.args().get(0)).isEqualTo("asking-x4");
   }
 
   @Test
