@@ -45,6 +45,8 @@ import webcall.rooms.RoomsUnavailable;
  * rooms:nodes        set of the nodes that listed connections
  * rooms:lease:{node} exists while the node lives (RoomsLease renews it)
  * rooms:reap:{node}  the node making a dead node's connections leave
+ * rooms:epoch        random, set by the first node of a Redis's life: a new one means Redis lost
+ *                    the rooms, and each node puts its members back (restore)
  * </pre>
  *
  * {room}, {session} and {peer} are escaped (%XX for every byte but [A-Za-z0-9_-], the same rule in
