@@ -661,22 +661,39 @@ public final class RedisRoomDirectory implements RoomDirectory {
 
   @Override
   public Left leave(String session) {
-    String m = memberKey(session);
-    String k = knockKey(session);
-    Left left =
-        retrying(
-            () -> {
-              Snapshot s = read(List.of(m, k));
-              String room = s.index().getOrDefault(m, s.index().get(k));
-              if (room == null) {
-                return new Result<>(Left.NOTHING);
-              }
-              Versioned before = s.room(room);
-              return commit(room, before, RoomRules.leave(before.room(), session), expect(s, m, k));
-            });
+    Left left = leaveNow(session);
+    if (left == Left.NOTHING && wasMember(session) && restore(epoch()) > 0) {
+      // Redis came back empty and this node had not put its members back yet: now it has, and
+      // this member leaves as the others expect (they are told).
+      left = leaveNow(session);
+    }
     local.remove(session);
     redis(() -> store.sync().srem(nodeSessions(store.node().value()), bytes(session)));
     return left;
+  }
+
+  private Left leaveNow(String session) {
+    String m = memberKey(session);
+    String k = knockKey(session);
+    return retrying(
+        () -> {
+          Snapshot s = read(List.of(m, k));
+          String room = s.index().getOrDefault(m, s.index().get(k));
+          if (room == null) {
+            return new Result<>(Left.NOTHING);
+          }
+          Versioned before = s.room(room);
+          return commit(room, before, RoomRules.leave(before.room(), session), expect(s, m, k));
+        });
+  }
+
+  private boolean wasMember(String session) {
+    for (Room r : seen.values()) {
+      if (r.member(session) != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Runs a host's (or a member's) change on the room its connection is a member of. */
