@@ -50,6 +50,7 @@ public final class RoomsState {
         (RedisRoomDirectory) rooms.directory(),
         signaling::connectionGone,
         signaling::settleLeaves,
+        signaling::announceBack,
         RoomsLease.DEFAULT);
   }
 }

@@ -487,7 +487,23 @@ public final class RedisRoomDirectory implements RoomDirectory {
     if (seenEpoch == null || seenEpoch.equals(epoch)) {
       return 0;
     }
-    int restored = 0;
+    int restored = putBack(true).size();
+    seenEpoch = epoch;
+    return restored;
+  }
+
+  /**
+   * Puts back this node's members that the other nodes made leave while it was taken for dead
+   * (frozen, or cut off from Redis, longer than its lease, while Redis kept its data), into the
+   * rooms as they are now (their host stays; a removed id or a full room keeps them out). They were
+   * announced as gone, so the caller announces them again.
+   */
+  List<Member> rejoinTaken() {
+    return putBack(false);
+  }
+
+  private List<Member> putBack(boolean asTheyWere) {
+    List<Member> restored = new ArrayList<>();
     String me = store.node().value();
     redis(() -> store.sync().sadd(nodesKey(), bytes(me)));
     for (String session : local) { // listed again, so that they leave if this node dies
@@ -499,7 +515,7 @@ public final class RedisRoomDirectory implements RoomDirectory {
       if (mine.isEmpty()) {
         continue; // its knockers alone cannot make a room: their knock ended with it
       }
-      restored +=
+      restored.addAll(
           retrying(
               () -> {
                 List<String> keys = new ArrayList<>();
@@ -514,7 +530,7 @@ public final class RedisRoomDirectory implements RoomDirectory {
                     now == null ? new ArrayList<>() : new ArrayList<>(now.members());
                 List<Knock> waiting =
                     now == null ? new ArrayList<>() : new ArrayList<>(now.knocks());
-                int added = 0;
+                List<Member> added = new ArrayList<>();
                 for (Member m : mine) {
                   String elsewhere = s.index().get(peerKey(m.peerId()));
                   boolean taken =
@@ -522,9 +538,13 @@ public final class RedisRoomDirectory implements RoomDirectory {
                           .anyMatch(
                               x ->
                                   x.peerId().equals(m.peerId()) || x.session().equals(m.session()));
-                  if (!taken && (elsewhere == null || elsewhere.equals(was.id()))) {
+                  boolean barred =
+                      now != null
+                          && (now.removed().contains(m.peerId())
+                              || !asTheyWere && members.size() >= capacity);
+                  if (!taken && !barred && (elsewhere == null || elsewhere.equals(was.id()))) {
                     members.add(m);
-                    added++;
+                    added.add(m);
                   }
                 }
                 for (Knock k : knocks) {
@@ -532,11 +552,12 @@ public final class RedisRoomDirectory implements RoomDirectory {
                     waiting.add(k);
                   }
                 }
-                if (added == 0) {
-                  return new Result<>(0);
+                if (added.isEmpty()) {
+                  return new Result<>(List.<Member>of());
                 }
                 boolean hostHere =
-                    local.contains(was.host())
+                    (asTheyWere || now == null)
+                        && local.contains(was.host())
                         && members.stream().anyMatch(m -> m.session().equals(was.host()));
                 String host =
                     hostHere || now == null
@@ -567,9 +588,8 @@ public final class RedisRoomDirectory implements RoomDirectory {
                   expected.put(k, s.index().get(k));
                 }
                 return write(was.id(), before, next, expected) ? new Result<>(added) : null;
-              });
+              }));
     }
-    seenEpoch = epoch;
     return restored;
   }
 

@@ -4,12 +4,14 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.SetArgs;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import webcall.rooms.RoomDirectory.Member;
 
 /**
  * This node's lease on its room members, and the end of a dead node's: every second the node renews
@@ -38,6 +40,7 @@ public final class RoomsLease implements AutoCloseable {
   private final RedisRoomDirectory rooms;
   private final Consumer<String> gone;
   private final Runnable settle;
+  private final Consumer<Member> rejoined;
   private final Duration lease;
   private final String me;
   private final ScheduledExecutorService timer;
@@ -46,17 +49,21 @@ public final class RoomsLease implements AutoCloseable {
   /**
    * @param gone makes one connection leave and tells its room (RoomSignaling.connectionGone)
    * @param settle retries the leaves Redis could not take (RoomSignaling.settleLeaves)
+   * @param rejoined tells a room of a member back after this node was taken for dead
+   *     (RoomSignaling.announceBack)
    */
   public RoomsLease(
       RedisStore store,
       RedisRoomDirectory rooms,
       Consumer<String> gone,
       Runnable settle,
+      Consumer<Member> rejoined,
       Duration lease) {
     this.store = store;
     this.rooms = rooms;
     this.gone = gone;
     this.settle = settle;
+    this.rejoined = rejoined;
     this.lease = lease;
     this.me = store.node().value();
     this.reapFrom = System.nanoTime() + lease.toNanos();
@@ -68,7 +75,7 @@ public final class RoomsLease implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    renew();
+    renew(); // the first: nothing to have lapsed
     timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
   }
 
@@ -76,12 +83,16 @@ public final class RoomsLease implements AutoCloseable {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  private void renew() {
+  /** Renews the lease; true when it had lapsed (this node was taken for dead, or Redis is new). */
+  private boolean renew() {
     try {
-      store.sync().set(rooms.leaseKey(me), bytes("1"), SetArgs.Builder.px(lease.toMillis()));
+      byte[] was =
+          store.sync().setGet(rooms.leaseKey(me), bytes("1"), SetArgs.Builder.px(lease.toMillis()));
       store.sync().sadd(rooms.nodesKey(), bytes(me));
+      return was == null;
     } catch (RedisException e) {
       log.debug("event=rooms-lease-renew-failed error={}", e.toString());
+      return false;
     }
   }
 
@@ -90,11 +101,17 @@ public final class RoomsLease implements AutoCloseable {
       return;
     }
     try {
-      renew();
+      boolean lapsed = renew();
       String epoch = rooms.epoch();
       int restored = rooms.restore(epoch); // before the leaves owed, which may be among them
       if (restored > 0) {
         log.info("event=rooms-restored members={}", restored);
+      } else if (lapsed) {
+        // Same Redis, but this node was taken for dead: its members were made to leave and the
+        // others told; they come back, announced again.
+        List<Member> back = rooms.rejoinTaken();
+        log.info("event=rooms-lease-lapsed members-back={}", back.size());
+        back.forEach(rejoined);
       }
       settle.run();
       rooms.refresh(epoch);
@@ -130,6 +147,8 @@ public final class RoomsLease implements AutoCloseable {
     }
     rooms.forgetNode(node);
     store.sync().srem(rooms.nodesKey(), bytes(node));
+    // Done: a node that lapsed and came back (frozen, not dead) may lapse again later.
+    store.sync().del(lock);
   }
 
   /** Stops renewing and gives the lease up: this node's connections have left as it closed. */

@@ -573,6 +573,15 @@ public final class RoomSignaling implements SocketIoHandler {
     }
   }
 
+  /**
+   * A member is back in its room after the others were told it left (its node was taken for dead
+   * and came back): they hear of it as of a join.
+   */
+  public void announceBack(RoomDirectory.Member m) {
+    events.toRoom(m.room(), m.session(), USER_CONNECTED, m.peerId(), m.toWire());
+    log.info("event=member-back room={} peer={}", m.room(), LogText.escape(m.peerId()));
+  }
+
   /** Makes the leaves the shared store could not take when their connections closed. */
   public void settleLeaves() {
     for (String session : List.copyOf(leavesOwed)) {

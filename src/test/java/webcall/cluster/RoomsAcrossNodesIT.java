@@ -299,6 +299,37 @@ class RoomsAcrossNodesIT {
 
   @Test
   @Order(5)
+  void aNodeFrozenLongerThanItsLeaseHasItsMembersLeaveAndComeBackAnnounced() throws Exception {
+    String room = room();
+    RoomClient ann = on(0, "ann-x6");
+    RoomClient eve = on(2, "eve-x6");
+    ok(ann.joinAs(room, named("Ann")));
+    ok(eve.joinAs(room, named("Eve")));
+    awaitEvents(ann, "user-connected", 1);
+
+    nodes.get(2).signal("STOP"); // frozen (a long pause): alive, but its lease lapses
+    try {
+      await()
+          .atMost(Duration.ofSeconds(40))
+          .until(() -> ann.count("user-disconnected:eve-x6") == 1);
+    } finally {
+      nodes.get(2).signal("CONT");
+    }
+    Received back = awaitEvents(ann, "user-connected", 2).get(1);
+    assertThat(back.args().get(0)).as("announced again once back").isEqualTo("eve-x6");
+    assertThat(back.object(1).getString("name")).isEqualTo("Eve");
+    ok(eve.request("chat", "I am back"));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                ann.received("chat-message").stream()
+                    .anyMatch(r -> r.object(0).optString("text").equals("I am back")));
+    assertThat(ann.count("user-disconnected:eve-x6")).isEqualTo(1);
+  }
+
+  @Test
+  @Order(6)
   void theMembersOfANodeThatDiesLeaveTheirRoomsOnceWithinTheLease() throws Exception {
     String room = room();
     RoomClient cid = on(2, "cid-x5");
