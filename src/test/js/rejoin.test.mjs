@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { REJOIN, rejoinDelay, retryable } from '../../main/resources/static/assets/rejoin.js';
 
-test('only a draining refusal is retried by itself', () => {
+test('only a draining or unavailable refusal is retried by itself', () => {
   assert.equal(retryable({ ok: false, error: 'draining', message: 'The server is shutting down' }), true);
+  assert.equal(retryable({ ok: false, error: 'unavailable', message: 'The service is degraded' }), true);
   for (const error of ['room-full', 'bad-room', 'bad-user', 'user-in-other-room', 'bad-profile', 'already-joined']) {
     assert.equal(retryable({ ok: false, error }), false, error);
   }

@@ -12,12 +12,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import webcall.cluster.RedisStore;
+import webcall.cluster.RoomsLease;
 import webcall.config.ServerConfig;
 import webcall.ice.IceFlags;
 import webcall.ops.AdminListener;
 import webcall.ops.Metrics;
 import webcall.peerjs.PeerJsMetrics;
 import webcall.peerjs.PeerJsOptions;
+import webcall.rooms.RoomsWiring;
 import webcall.rooms.SignalingLimits;
 import webcall.server.HeapSizing;
 import webcall.server.WebcallServer;
@@ -177,12 +179,14 @@ public final class Main implements Callable<Integer> {
     // /readyz says "starting" ---
     Metrics metrics = admin.metrics();
     RedisStore store = redis.connect(new PrintWriter(System.out, true));
+    RoomsWiring rooms = RoomsState.of(store, config.roomCapacity());
     WebcallServer server =
         new WebcallServer(
             config,
             metrics,
             redis.realm(store, config.peerjs(), new PeerJsMetrics(metrics.registry())),
-            RoomsState.inMemory(config.roomCapacity()));
+            rooms);
+    RoomsLease lease = RoomsState.lease(store, rooms, server.signaling(), redis.lease());
     AdminListener adminListener =
         admin.start(metrics, server.readiness(), new PrintWriter(System.out, true));
     InetSocketAddress bound = server.start();
@@ -207,6 +211,9 @@ public final class Main implements Callable<Integer> {
           server.close();
           if (adminListener != null) {
             adminListener.close(); // after the server: /readyz says "stopping" while it closes
+          }
+          if (lease != null) {
+            lease.close(); // after the server's sockets have left their rooms
           }
           if (store != null) {
             store.close(); // after the server: its sockets' goodbyes still reach Redis

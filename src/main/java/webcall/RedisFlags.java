@@ -40,7 +40,12 @@ final class RedisFlags {
   Realm realm(RedisStore store, PeerJsOptions options, PeerJsMetrics metrics) {
     return store == null
         ? PeerJsState.inMemory(options, metrics)
-        : PeerJsState.clustered(options, metrics, store, Duration.ofSeconds(leaseSeconds));
+        : PeerJsState.clustered(options, metrics, store, lease());
+  }
+
+  /** How long a node that stops renewing its leases is taken for alive: its ids and its members. */
+  Duration lease() {
+    return Duration.ofSeconds(leaseSeconds);
   }
 
   /** Connects when a URL is given (null otherwise), and says so on {@code out}. */

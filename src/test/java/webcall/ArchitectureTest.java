@@ -176,6 +176,14 @@ class ArchitectureTest {
       classes()
           .that()
           .haveFullyQualifiedName("webcall.rooms.InMemoryRoomDirectory")
+          .or()
+          .haveFullyQualifiedName("webcall.cluster.RedisRoomDirectory")
+          .or()
+          .haveFullyQualifiedName("webcall.cluster.RedisRoomEvents")
+          .or()
+          .haveFullyQualifiedName("webcall.cluster.RedisPeerCheck")
+          .or()
+          .haveFullyQualifiedName("webcall.cluster.RoomsLease")
           .should(beConstructedOnlyInTheRootPackage());
 
   private static ArchCondition<JavaClass> beConstructedOnlyInTheRootPackage() {

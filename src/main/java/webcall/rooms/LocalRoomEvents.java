@@ -13,7 +13,7 @@ public final class LocalRoomEvents implements RoomEvents {
   private final RoomDirectory rooms;
   private final Map<String, Socket> sockets = new ConcurrentHashMap<>();
 
-  public LocalRoomEvents(RoomDirectory rooms) {
+  LocalRoomEvents(RoomDirectory rooms) {
     this.rooms = rooms;
   }
 
@@ -52,6 +52,28 @@ public final class LocalRoomEvents implements RoomEvents {
     Socket s = sockets.get(connection);
     if (s != null) {
       s.disconnect();
+    }
+  }
+
+  /** Whether {@code connection} is one of this node's sockets now. */
+  public boolean holds(String connection) {
+    return connection != null && sockets.containsKey(connection);
+  }
+
+  /**
+   * Sends {@code event(args)} to those of {@code connections} that are this node's, encoded once
+   * (what a cluster's message bus delivers here).
+   */
+  public void toConnections(Iterable<String> connections, String event, Object... args) {
+    Outgoing packet = null;
+    for (String c : connections) {
+      Socket s = c == null ? null : sockets.get(c);
+      if (s != null) {
+        if (packet == null) {
+          packet = Outgoing.event(event, args);
+        }
+        s.send(packet);
+      }
     }
   }
 

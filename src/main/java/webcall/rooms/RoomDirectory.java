@@ -209,7 +209,10 @@ public interface RoomDirectory {
     NO_SUCH_MEMBER(
         "no-such-member", "Nobody in this room has that id (and the host cannot remove itself)."),
     BAD_REQUEST("bad-request", "An argument is missing or has the wrong type or length."),
-    DRAINING("draining", "The server is shutting down: join again in a moment.");
+    DRAINING("draining", "The server is shutting down: join again in a moment."),
+    UNAVAILABLE(
+        "unavailable",
+        "The service is degraded (its shared store does not answer): try again in a moment.");
 
     private final String code;
     private final String message;

@@ -24,7 +24,8 @@ public final class RoomMetrics {
           RoomDirectory.JoinError.USER_ELSEWHERE,
           RoomDirectory.JoinError.ROOM_FULL,
           RoomDirectory.JoinError.BAD_PROFILE,
-          RoomDirectory.JoinError.DRAINING);
+          RoomDirectory.JoinError.DRAINING,
+          RoomDirectory.JoinError.UNAVAILABLE);
 
   /** For servers built without a registry (tests, embedding): meters that count nothing. */
   public static RoomMetrics none() {

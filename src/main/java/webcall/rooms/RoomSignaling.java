@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import webcall.limit.TokenBucket;
 import webcall.logging.LogText;
-import webcall.peerjs.PeerClient;
 import webcall.peerjs.Realm;
 import webcall.socketio.Ack;
 import webcall.socketio.DisconnectReason;
@@ -57,7 +56,7 @@ public final class RoomSignaling implements SocketIoHandler {
 
   private final LocalRoomEvents sockets;
   private final RoomEvents events;
-  private final Realm realm;
+  private final PeerCheck peers;
   private final RoomDirectory rooms;
   private final Map<String, Flow> flows = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
@@ -65,6 +64,7 @@ public final class RoomSignaling implements SocketIoHandler {
   private volatile boolean draining;
   private final Map<String, TokenBucket> attemptsByAddress = new ConcurrentHashMap<>();
   private final boolean allowLegacyJoin;
+  private final java.util.Set<String> leavesOwed = ConcurrentHashMap.newKeySet();
 
   /** One socket's rate limit and, while it floods, since when. */
   private static final class Flow {
@@ -103,30 +103,41 @@ public final class RoomSignaling implements SocketIoHandler {
       RoomMetrics metrics,
       boolean allowLegacyJoin,
       RoomClock clock) {
-    this(realm, rooms, limits, new LocalRoomEvents(rooms), metrics, allowLegacyJoin, clock);
+    this(realm, RoomsWiring.local(rooms), limits, metrics, allowLegacyJoin, clock);
   }
 
-  private RoomSignaling(
+  /**
+   * The rooms as the wiring chose them: one node's, or a cluster's (events to members on any node,
+   * PeerJS ids checked wherever they are connected).
+   */
+  public RoomSignaling(
       Realm realm,
-      RoomDirectory rooms,
+      RoomsWiring wiring,
       SignalingLimits limits,
-      LocalRoomEvents local,
       RoomMetrics metrics,
       boolean allowLegacyJoin,
       RoomClock clock) {
-    this(realm, rooms, limits, local, local, metrics, allowLegacyJoin, clock);
+    this(
+        wiring.peers().apply(PeerCheck.local(realm)),
+        wiring.directory(),
+        limits,
+        new LocalRoomEvents(wiring.directory()),
+        wiring,
+        metrics,
+        allowLegacyJoin,
+        clock);
   }
 
   /**
    * @param sockets this node's sockets, by connection id
-   * @param events how room events reach the members (this node's sockets, or later a cluster's)
+   * @param wiring how room events reach the members, given {@code sockets}
    */
-  public RoomSignaling(
-      Realm realm,
+  private RoomSignaling(
+      PeerCheck peers,
       RoomDirectory rooms,
       SignalingLimits limits,
       LocalRoomEvents sockets,
-      RoomEvents events,
+      RoomsWiring wiring,
       RoomMetrics metrics,
       boolean allowLegacyJoin,
       RoomClock clock) {
@@ -136,8 +147,8 @@ public final class RoomSignaling implements SocketIoHandler {
     this.floodGraceNanos = limits.floodGraceMillis() * 1_000_000L;
     this.clock = clock;
     this.sockets = sockets;
-    this.events = events;
-    this.realm = realm;
+    this.events = wiring.events().apply(sockets);
+    this.peers = peers;
     this.rooms = rooms;
     metrics.watch(rooms, this);
   }
@@ -162,6 +173,19 @@ public final class RoomSignaling implements SocketIoHandler {
 
   @Override
   public void event(Socket socket, String name, List<Object> args, Ack ack) {
+    try {
+      dispatch(socket, name, args, ack);
+    } catch (RoomsUnavailable e) {
+      log.warn(
+          "event=rooms-unavailable session={} on={} error={}", socket.id(), name, e.getMessage());
+      if (name.equals(JOIN)) {
+        metrics.refused(RoomDirectory.JoinError.UNAVAILABLE);
+      }
+      reject(socket, ack, RoomDirectory.JoinError.UNAVAILABLE);
+    }
+  }
+
+  private void dispatch(Socket socket, String name, List<Object> args, Ack ack) {
     switch (name) {
       case JOIN -> onJoin(socket, args, ack);
       case STATE -> onState(socket, args, ack);
@@ -226,14 +250,18 @@ public final class RoomSignaling implements SocketIoHandler {
       return;
     }
     Object token = extra.get("token");
-    PeerClient peer = user instanceof String userId ? realm.get(userId) : null;
-    boolean legacy =
-        allowLegacyJoin && token == null && peer != null; // the seed's page: (roomId, userId) alone
-    if (peer == null || !(legacy || token instanceof String t && peer.tokenMatches(t))) {
+    String peer = user instanceof String userId ? userId : null;
+    boolean held =
+        peer != null
+            && (token instanceof String t
+                ? peers.connected(peer, t)
+                // the seed's page: (roomId, userId) alone
+                : allowLegacyJoin && token == null && peers.connected(peer, null));
+    if (!held) {
       refuseJoin(client, ack, RoomDirectory.JoinError.BAD_USER);
       return;
     }
-    if (draining && !roomId.equals(rooms.roomOfPeer(peer.id()))) {
+    if (draining && !roomId.equals(rooms.roomOfPeer(peer))) {
       refuseJoin(client, ack, RoomDirectory.JoinError.DRAINING);
       return;
     }
@@ -256,13 +284,12 @@ public final class RoomSignaling implements SocketIoHandler {
       refuseJoin(client, ack, RoomDirectory.JoinError.TOO_MANY_ATTEMPTS);
       return;
     }
-    RoomDirectory.Joined joined =
-        rooms.join(client.id(), roomId, peer.id(), profile, (String) password);
+    RoomDirectory.Joined joined = rooms.join(client.id(), roomId, peer, profile, (String) password);
     if (joined.error() == RoomDirectory.JoinError.KNOCKING) {
       if (joined.host()
           != null) { // a new knock (a repeated join while knocking tells the host nothing new)
         events.toConnection(rooms.hostSession(roomId), KNOCK, joined.knock().toWire());
-        log.info("event=knock room={} peer={}", roomId, LogText.escape(peer.id()));
+        log.info("event=knock room={} peer={}", roomId, LogText.escape(peer));
       }
       reject(client, ack, RoomDirectory.JoinError.KNOCKING);
       return;
@@ -528,7 +555,46 @@ public final class RoomSignaling implements SocketIoHandler {
   public void disconnected(Socket client, DisconnectReason reason) {
     flows.remove(client.id());
     sockets.disconnected(client);
-    RoomDirectory.Left left = rooms.leave(client.id());
+    connectionGone(client.id());
+  }
+
+  /**
+   * A connection is gone: it leaves its room (or its knock) and the others are told, once. Called
+   * for this node's sockets as they close, and by a cluster for the connections of a node that
+   * died. A leave the shared store cannot take now is owed, and settled by {@link #settleLeaves}.
+   */
+  public void connectionGone(String session) {
+    try {
+      announceLeave(session, rooms.leave(session));
+      leavesOwed.remove(session);
+    } catch (RoomsUnavailable e) {
+      leavesOwed.add(session);
+      log.warn("event=rooms-leave-unavailable session={} error={}", session, e.getMessage());
+    }
+  }
+
+  /**
+   * A member is back in its room after the others were told it left (its node was taken for dead
+   * and came back): they hear of it as of a join.
+   */
+  public void announceBack(RoomDirectory.Member m) {
+    events.toRoom(m.room(), m.session(), USER_CONNECTED, m.peerId(), m.toWire());
+    log.info("event=member-back room={} peer={}", m.room(), LogText.escape(m.peerId()));
+  }
+
+  /** Makes the leaves the shared store could not take when their connections closed. */
+  public void settleLeaves() {
+    for (String session : List.copyOf(leavesOwed)) {
+      connectionGone(session);
+    }
+  }
+
+  /** Connections gone whose leave the shared store could not take yet. */
+  public int leavesOwed() {
+    return leavesOwed.size();
+  }
+
+  private void announceLeave(String session, RoomDirectory.Left left) {
     if (left.knock() != null) {
       events.toConnection(
           rooms.hostSession(left.knock().room()),
@@ -539,7 +605,7 @@ public final class RoomSignaling implements SocketIoHandler {
     if (m == null) {
       return;
     }
-    events.toRoom(m.room(), client.id(), USER_DISCONNECTED, m.peerId());
+    events.toRoom(m.room(), session, USER_DISCONNECTED, m.peerId());
     log.info("event=leave room={} peer={}", m.room(), LogText.escape(m.peerId()));
     for (RoomDirectory.Knock k :
         left.dropped()) { // the room ended with them waiting: nobody is left to let them in

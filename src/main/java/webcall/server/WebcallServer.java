@@ -38,6 +38,7 @@ import webcall.rooms.RoomClock;
 import webcall.rooms.RoomDirectory;
 import webcall.rooms.RoomMetrics;
 import webcall.rooms.RoomSignaling;
+import webcall.rooms.RoomsWiring;
 import webcall.socketio.EngineHandler;
 import webcall.socketio.EngineIoServer;
 import webcall.socketio.SocketIoHandler;
@@ -83,7 +84,15 @@ public final class WebcallServer implements AutoCloseable {
    * @param rooms the room directory as the wiring chose it, of {@code config.roomCapacity()}
    */
   public WebcallServer(ServerConfig config, Metrics metrics, Realm realm, RoomDirectory rooms) {
-    this(config, metrics, realm, rooms, TestHooks.NONE);
+    this(config, metrics, realm, RoomsWiring.local(rooms));
+  }
+
+  /**
+   * @param rooms the rooms as the wiring chose them: one node's, or a cluster's (a shared
+   *     directory, events to members on any node, PeerJS ids checked wherever they are connected)
+   */
+  public WebcallServer(ServerConfig config, Metrics metrics, Realm realm, RoomsWiring rooms) {
+    this(config, Map.of(), Map.of(), metrics, realm, rooms, null);
   }
 
   /**
@@ -109,7 +118,7 @@ public final class WebcallServer implements AutoCloseable {
         hooks.engineEndpoints(),
         metrics,
         realm,
-        rooms,
+        RoomsWiring.local(rooms),
         hooks.testPages());
   }
 
@@ -119,14 +128,14 @@ public final class WebcallServer implements AutoCloseable {
       Map<String, EngineHandler> engineEndpoints,
       Metrics metrics,
       Realm realm,
-      RoomDirectory rooms,
+      RoomsWiring rooms,
       ChannelHandler testPages) {
     this.config = config;
     metrics.watch(readiness);
     OriginPolicy origins =
         new OriginPolicy(config.allowedOrigins(), config.proxied(), config.tls().enabled());
     this.peerjs = new PeerJsEndpoint(realm, origins::allows, config.proxied(), List.of());
-    this.rooms = rooms;
+    this.rooms = rooms.directory();
     this.signaling =
         new RoomSignaling(
             peerjs.realm(),

@@ -129,7 +129,7 @@ export async function joinCall(name) {
       if (!reply?.ok) {
         call.joined = false;
         if (retryable(reply)) {
-          joinLater();
+          joinLater(reply.error);
           return;
         }
         refusedJoin(reply);
@@ -138,15 +138,17 @@ export async function joinCall(name) {
       entered(reply);
     });
   };
-  // The server drains before it stops: wait, then join again (the socket may by then be on another server).
-  const joinLater = () => {
+  // The server drains before it stops, or the cluster's store does not answer ('unavailable'): wait, then join
+  // again (the socket may by then be on another server).
+  const joinLater = (error) => {
+    const degraded = error === 'unavailable';
     const delay = rejoinDelay(call.rejoins);
     if (delay === null) {
-      showJoinProblem('drainingGaveUp');
+      showJoinProblem(degraded ? 'degradedGaveUp' : 'drainingGaveUp');
       return;
     }
     call.rejoins += 1;
-    setStatus('draining', { seconds: Math.ceil(delay / 1000) });
+    setStatus(degraded ? 'degraded' : 'draining', { seconds: Math.ceil(delay / 1000) });
     clearTimeout(call.rejoinTimer);
     call.rejoinTimer = setTimeout(() => { call.rejoinTimer = null; join(); }, delay);
   };

@@ -1,13 +1,13 @@
 // Joining again after the server refused with 'draining': it is about to stop (an upgrade, a restart) and lets the
 // calls in progress finish, so the page waits a little and asks again, by then most likely of another server or the
-// restarted one. Bounded: after REJOIN.attempts tries it gives up and says so. Pure, tested under `node --test`.
+// restarted one. The same for 'unavailable': a cluster's shared store (Redis) does not answer for a moment. Bounded: after REJOIN.attempts tries it gives up and says so. Pure, tested under `node --test`.
 
 /** The first wait, the longest one, and how many tries in all (about 2 minutes with the waits below). */
 export const REJOIN = Object.freeze({ firstMs: 2000, maxMs: 20000, attempts: 8 });
 
 /** Whether a refused join-room is one the page retries by itself. */
 export function retryable(reply) {
-  return reply?.ok === false && reply.error === 'draining';
+  return reply?.ok === false && (reply.error === 'draining' || reply.error === 'unavailable');
 }
 
 /**
