@@ -16,9 +16,15 @@ export class Calls {
     this.calls = new Map();
   }
 
-  /** Calls a peer that has just joined. An older call with it is replaced, never doubled. */
+  /**
+   * Calls a peer that has just joined. An older call with it is replaced, never doubled; but one whose connection
+   * still works is kept: the same page back after its signaling dropped (its server restarted or died, and it joined
+   * again through another) has lost nothing, and a new call would restart its picture.
+   */
   call(id) {
     const old = this.calls.get(id);
+    const live = old?.peerConnection?.connectionState;
+    if (live === 'connected' || live === 'connecting') return;
     this.calls.delete(id);
     old?.close();
     const call = this.peer.call(id, this.stream, { constraints: RECEIVE_BOTH });
